@@ -1,0 +1,126 @@
+// Reads the YAML config, substitutes ${ENV_VAR} secrets, validates it once against
+// the schema and reports every problem as `path: what is allowed, got value`.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { FootfallError } from '../shared/errors.ts';
+import { configSchema, type FootfallConfig } from './schema.ts';
+
+export const DEFAULT_CONFIG_FILE = 'footfall.yaml';
+
+export interface LoadedConfig {
+  config: FootfallConfig;
+  /** Absolute path of the file read, or null for the embedded defaults. */
+  file: string | null;
+}
+
+/** `cameras[1].fps` from ['cameras', 1, 'fps']. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(root)';
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): { found: boolean; value: unknown } {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object' || !(key in (cur as object))) return { found: false, value: undefined };
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return { found: true, value: cur };
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? `${formatPath(issue.path)}: ` : '';
+    return `${where}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  const at = valueAt(input, issue.path);
+  const got = at.found ? `, got ${describeValue(at.value)}` : ' (missing)';
+  let message = issue.message;
+  if (issue.code === 'invalid_union' && message === 'Invalid input') message = 'has an invalid shape';
+  return `${formatPath(issue.path)}: ${message}${got}`;
+}
+
+/** Validates a parsed config object; throws CONFIG_INVALID naming every bad field. */
+export function validateConfig(input: unknown, source = 'config'): FootfallConfig {
+  const result = configSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => formatIssue(issue, input));
+  throw new FootfallError('CONFIG_INVALID', `${source}: ${lines.join('; ')}`);
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Replaces ${NAME} and ${NAME:-default} in every string, naming the field of a missing variable. */
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[] = []): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+      const v = env[name];
+      if (v !== undefined) return v;
+      if (fallback !== undefined) return fallback;
+      throw new FootfallError('CONFIG_INVALID', `${formatPath(path)}: environment variable ${name} is not set`);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i]));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, [...path, k]);
+    return out;
+  }
+  return value;
+}
+
+/** Parses YAML text into a plain object, with line numbers in syntax errors. */
+export function parseConfigText(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const where = first.linePos?.[0] ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})` : '';
+    throw new FootfallError('CONFIG_PARSE', `${source}: not valid YAML${where}: ${first.message.split('\n')[0]}`);
+  }
+  const value = doc.toJS();
+  if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+    throw new FootfallError('CONFIG_PARSE', `${source}: the top level must be a mapping of fields, got ${describeValue(value)}`);
+  }
+  return value ?? {};
+}
+
+export interface LoadConfigOptions {
+  /** Explicit --config path; else FOOTFALL_CONFIG; else ./footfall.yaml if it exists. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.file ?? env.FOOTFALL_CONFIG;
+  let file: string | null = null;
+  if (explicit) {
+    file = resolve(cwd, explicit);
+    if (!existsSync(file)) throw new FootfallError('CONFIG_NOT_FOUND', `config file not found: ${file}`);
+  } else if (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE))) {
+    file = resolve(cwd, DEFAULT_CONFIG_FILE);
+  }
+  if (file === null) return { config: validateConfig({}, 'embedded defaults'), file: null };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FootfallError('CONFIG_NOT_FOUND', `cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  const raw = substituteEnv(parseConfigText(text, file), env);
+  return { config: validateConfig(raw, file), file };
+}

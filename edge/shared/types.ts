@@ -1,0 +1,89 @@
+// Types shared across stages: what flows between camera -> detect -> track ->
+// analytics -> store -> cloud-sync, and the stage lifecycle. A leaf module: it
+// imports nothing from the stages.
+
+/** An event as a producer hands it to the store (id and sync state are the store's). */
+export interface NewEvent {
+  /** Event time, ms since the Unix epoch (UTC). */
+  tsMs: number;
+  /** Dotted type name, e.g. `line.cross`, `zone.visit`, `wifi.visit`, `alert`. */
+  type: string;
+  /** What produced it: a camera name, a Wi-Fi sensor name, `agent`. */
+  source: string;
+  /** JSON-serialisable body; its shape depends on `type` (docs/events.md). */
+  data: Record<string, unknown>;
+}
+
+/** An event as stored: the UUIDv7 `id` is the idempotency key end to end. */
+export interface StoredEvent extends NewEvent {
+  id: string;
+  /** Store-local, strictly increasing position (the outbox order). */
+  seq: number;
+  /** When upstream acknowledged it (ms), or null while unsent. */
+  sentAtMs: number | null;
+}
+
+/** Where producers put events; the store implements it, tests may collect. */
+export interface EventSink {
+  append(event: NewEvent): string;
+}
+
+/**
+ * Person detections of one frame, boxes in source-frame pixels.
+ * Arrays are owned by the producer and reused for the next frame: copy what you keep.
+ */
+export interface DetectionFrame {
+  camera: string;
+  /** Capture time of the frame, ms since epoch (or relative for files). */
+  tsMs: number;
+  frameIndex: number;
+  width: number;
+  height: number;
+  count: number;
+  /** x, y, w, h per detection (top-left origin), length >= 4 * count. */
+  boxes: Float32Array;
+  /** Detector score per detection, length >= count. */
+  scores: Float32Array;
+}
+
+export const enum TrackState {
+  Tentative = 0,
+  Confirmed = 1,
+  Lost = 2,
+  Removed = 3,
+}
+
+/**
+ * The tracker's view of one frame: active (confirmed) tracks, arrays reused per frame.
+ * Analytics takes foot points from it (bottom centre of each box).
+ */
+export interface TrackFrame {
+  camera: string;
+  tsMs: number;
+  count: number;
+  /** Stable integer track id per row. */
+  ids: Int32Array;
+  /** x, y, w, h per track (top-left origin, source pixels). */
+  boxes: Float32Array;
+  /** Ids of tracks that ended (removed) at this frame, for path/visit closing. */
+  endedCount: number;
+  endedIds: Int32Array;
+}
+
+export interface StageHealth {
+  /** ok: working; degraded: working with problems; failed: not working. */
+  status: 'ok' | 'degraded' | 'failed' | 'stopped';
+  detail?: string;
+  metrics?: Record<string, number | string | null>;
+}
+
+/**
+ * A stage of the agent. The constructor only stores what it is given;
+ * `start` acquires resources, `stop` releases them and must be idempotent.
+ */
+export interface Stage {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): StageHealth;
+}

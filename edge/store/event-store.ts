@@ -1,0 +1,492 @@
+// The edge event store on SQLite (better-sqlite3): the single source of truth for
+// every event. Producers append to an in-memory batch; the batch is written in one
+// transaction (with its per-minute aggregates) every flushIntervalMs or flushMaxEvents.
+// The outbox reads unsent events in `seq` order and marks them sent on PUBACK.
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { FootfallError } from '../shared/errors.ts';
+import { RateLimitedLog, silentLogger, type Logger } from '../shared/log.ts';
+import type { EventSink, NewEvent, Stage, StageHealth, StoredEvent } from '../shared/types.ts';
+import { countDeltasOf, minuteOf, type CountDelta } from './aggregates.ts';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
+import { Uuid7Generator } from './uuid7.ts';
+
+export type SynchronousMode = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+
+export interface EventStoreOptions {
+  path: string;
+  synchronous?: SynchronousMode;
+  flushIntervalMs?: number;
+  flushMaxEvents?: number;
+  /** Events kept in memory while the disk refuses writes; past it the oldest pending are dropped (counted). */
+  maxPendingEvents?: number;
+  retention?: { days: number; maxSizeMb: number; intervalMs: number; deleteUnsent: boolean };
+  logger?: Logger;
+  readonly?: boolean;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export interface StoreMetrics {
+  appended: number;
+  written: number;
+  flushes: number;
+  writeErrors: number;
+  droppedPending: number;
+  deletedSent: number;
+  deletedUnsent: number;
+}
+
+export interface CountRow {
+  minute: number;
+  source: string;
+  subject: string;
+  metric: string;
+  n: number;
+  sum: number;
+  max: number | null;
+}
+
+interface PendingEvent {
+  id: string;
+  tsMs: number;
+  type: string;
+  source: string;
+  payload: string;
+}
+
+export interface StoredEventRow {
+  seq: number;
+  id: string;
+  ts: number;
+  type: string;
+  source: string;
+  payload: string;
+  sent_at: number | null;
+}
+
+function rowToEvent(r: StoredEventRow): StoredEvent {
+  return {
+    seq: r.seq,
+    id: r.id,
+    tsMs: r.ts,
+    type: r.type,
+    source: r.source,
+    data: JSON.parse(r.payload) as Record<string, unknown>,
+    sentAtMs: r.sent_at,
+  };
+}
+
+function sqliteCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+/** Opens (creating if needed) the database file and turns SQLite's failures into clear errors. */
+function openDatabase(path: string, readonly: boolean): Database.Database {
+  const dir = dirname(path);
+  if (!readonly) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new FootfallError('STORE_OPEN', `cannot create data directory ${dir}: ${(err as Error).message}`);
+    }
+    try {
+      accessSync(dir, constants.W_OK);
+      if (existsSync(path)) accessSync(path, constants.W_OK);
+    } catch {
+      throw new FootfallError(
+        'STORE_READONLY',
+        `data directory or database is not writable: ${existsSync(path) ? path : dir} (check its owner and permissions, or set dataDir)`,
+      );
+    }
+  } else if (!existsSync(path)) {
+    throw new FootfallError('FILE_NOT_FOUND', `database file not found: ${path}`);
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new FootfallError('STORE_OPEN', `database path is a directory, not a file: ${path}`);
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly });
+  } catch (err) {
+    throw new FootfallError('STORE_OPEN', `cannot open database ${path}: ${(err as Error).message}`);
+  }
+  try {
+    // Reading the schema fails at once on a file that is not a database.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    const check = db.pragma('quick_check', { simple: true }) as string;
+    if (check !== 'ok') throw new Error(check);
+  } catch (err) {
+    db.close();
+    throw new FootfallError(
+      'STORE_CORRUPT',
+      `database ${path} is corrupt or not a footfall database (${(err as Error).message}); move it aside to start a new one`,
+    );
+  }
+  return db;
+}
+
+export class EventStore implements EventSink, Stage {
+  readonly name = 'store';
+  readonly path: string;
+  readonly metrics: StoreMetrics = {
+    appended: 0,
+    written: 0,
+    flushes: 0,
+    writeErrors: 0,
+    droppedPending: 0,
+    deletedSent: 0,
+    deletedUnsent: 0,
+  };
+
+  private readonly db: Database.Database;
+  private readonly ids = new Uuid7Generator();
+  private readonly log: Logger;
+  private readonly warnings: RateLimitedLog;
+  private readonly now: () => number;
+  private readonly flushIntervalMs: number;
+  private readonly flushMaxEvents: number;
+  private readonly maxPendingEvents: number;
+  private readonly retention: EventStoreOptions['retention'];
+  private pending: PendingEvent[] = [];
+  private readonly countBuffer = new Map<string, CountRow>();
+  private readonly deltaScratch: CountDelta[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private lastWriteError: string | null = null;
+  private closed = false;
+
+  private readonly insertEvent: Database.Statement;
+  private readonly upsertCount: Database.Statement;
+  private readonly writeBatch: (batch: PendingEvent[], counts: Iterable<CountRow>) => void;
+
+  private constructor(db: Database.Database, options: EventStoreOptions) {
+    this.db = db;
+    this.path = options.path;
+    this.log = (options.logger ?? silentLogger()).child({ module: 'store' });
+    this.warnings = new RateLimitedLog(this.log);
+    this.now = options.now ?? Date.now;
+    this.flushIntervalMs = options.flushIntervalMs ?? 250;
+    this.flushMaxEvents = options.flushMaxEvents ?? 2_000;
+    this.maxPendingEvents = options.maxPendingEvents ?? 200_000;
+    this.retention = options.retention;
+    this.insertEvent = db.prepare('INSERT INTO events (id, ts, type, source, payload) VALUES (?, ?, ?, ?, ?)');
+    this.upsertCount = db.prepare(
+      `INSERT INTO counts (minute, source, subject, metric, n, sum, max) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (minute, source, subject, metric) DO UPDATE SET
+         n = n + excluded.n, sum = sum + excluded.sum,
+         max = CASE WHEN max IS NULL OR excluded.max > max THEN excluded.max ELSE max END`,
+    );
+    const insert = this.insertEvent;
+    const upsert = this.upsertCount;
+    this.writeBatch = db.transaction((batch: PendingEvent[], counts: Iterable<CountRow>) => {
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i]!;
+        insert.run(e.id, e.tsMs, e.type, e.source, e.payload);
+      }
+      for (const c of counts) upsert.run(c.minute, c.source, c.subject, c.metric, c.n, c.sum, c.max);
+    });
+  }
+
+  /** Opens the store, running pending migrations. Throws FootfallError with a clear message. */
+  static open(options: EventStoreOptions): EventStore {
+    const readonly = options.readonly ?? false;
+    const db = openDatabase(options.path, readonly);
+    try {
+      if (!readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+        db.pragma('busy_timeout = 5000');
+        migrate(db, options.path);
+      } else {
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version === 0) throw new FootfallError('STORE_CORRUPT', `${options.path} is not a footfall database (no schema)`);
+      }
+      return new EventStore(db, options);
+    } catch (err) {
+      db.close();
+      if (err instanceof FootfallError) throw err;
+      if (sqliteCode(err) === 'SQLITE_FULL') throw new FootfallError('STORE_DISK_FULL', `disk full while opening ${options.path}`);
+      throw new FootfallError('STORE_OPEN', `cannot prepare database ${options.path}: ${(err as Error).message}`);
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.flushTimer) return;
+    this.flushTimer = setInterval(() => this.flush(), this.flushIntervalMs);
+    this.flushTimer.unref();
+    if (this.retention) {
+      this.retentionTimer = setInterval(() => this.runRetention(), this.retention.intervalMs);
+      this.retentionTimer.unref();
+      this.runRetention();
+    }
+    this.log.info({ path: this.path, schemaVersion: LATEST_SCHEMA_VERSION }, 'event store open');
+  }
+
+  async stop(): Promise<void> {
+    this.close();
+  }
+
+  health(): StageHealth {
+    if (this.closed) return { status: 'stopped' };
+    return {
+      status: this.lastWriteError ? 'degraded' : 'ok',
+      ...(this.lastWriteError ? { detail: this.lastWriteError } : {}),
+      metrics: { ...this.metrics, pending: this.pending.length, unsent: this.unsentCount(), sizeBytes: this.sizeBytes() },
+    };
+  }
+
+  /** Queues an event for the next batch and returns its UUIDv7 id. Never throws for a bad payload. */
+  append(event: NewEvent): string {
+    if (this.closed) throw new FootfallError('STORE_WRITE', 'event store is closed');
+    const id = this.ids.next(event.tsMs);
+    let payload: string;
+    try {
+      payload = JSON.stringify(event.data ?? {});
+    } catch (err) {
+      this.warnings.warn({ type: event.type, err: (err as Error).message }, 'event data is not serialisable; stored as {}');
+      payload = '{}';
+    }
+    this.pending.push({ id, tsMs: event.tsMs, type: event.type, source: event.source, payload });
+    this.metrics.appended++;
+    this.accumulateCounts(event);
+    if (this.pending.length > this.maxPendingEvents) {
+      const drop = this.pending.length - this.maxPendingEvents;
+      this.pending.splice(0, drop);
+      this.metrics.droppedPending += drop;
+      this.warnings.warn({ dropped: drop }, 'store cannot write and its memory buffer is full: oldest pending events dropped');
+    }
+    if (this.pending.length >= this.flushMaxEvents) this.flush();
+    return id;
+  }
+
+  private accumulateCounts(event: NewEvent): void {
+    const n = countDeltasOf(event, this.deltaScratch);
+    if (n === 0) return;
+    const minute = minuteOf(event.tsMs);
+    for (let i = 0; i < n; i++) {
+      const d = this.deltaScratch[i]!;
+      const key = `${minute}\u0000${event.source}\u0000${d.subject}\u0000${d.metric}`;
+      const row = this.countBuffer.get(key);
+      if (row) {
+        row.n++;
+        row.sum += d.value;
+        if (row.max === null || d.value > row.max) row.max = d.value;
+      } else {
+        this.countBuffer.set(key, { minute, source: event.source, subject: d.subject, metric: d.metric, n: 1, sum: d.value, max: d.value });
+      }
+    }
+  }
+
+  /** Writes the pending batch in one transaction. Returns how many events were written. */
+  flush(): number {
+    if (this.closed || this.pending.length === 0) return 0;
+    const batch = this.pending;
+    try {
+      this.writeBatch(batch, this.countBuffer.values());
+    } catch (err) {
+      this.metrics.writeErrors++;
+      const code = sqliteCode(err);
+      this.lastWriteError = code === 'SQLITE_FULL' ? 'disk full: events kept in memory until space frees' : `write failed: ${(err as Error).message}`;
+      this.warnings.warn({ code, pending: batch.length }, this.lastWriteError);
+      if (code === 'SQLITE_FULL') this.freeSpaceForWrites();
+      return 0;
+    }
+    this.pending = [];
+    this.countBuffer.clear();
+    this.metrics.written += batch.length;
+    this.metrics.flushes++;
+    this.lastWriteError = null;
+    return batch.length;
+  }
+
+  /** Events not yet acknowledged upstream, in order, after `afterSeq`. */
+  readUnsent(afterSeq: number, limit: number): StoredEvent[] {
+    const rows = this.db
+      .prepare('SELECT seq, id, ts, type, source, payload, sent_at FROM events WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as StoredEventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  /** Raw rows for the outbox's hot path: payload left as JSON text. */
+  readUnsentRaw(afterSeq: number, limit: number): StoredEventRow[] {
+    return this.readUnsentStmt.all(afterSeq, limit) as StoredEventRow[];
+  }
+
+  private _readUnsentStmt: Database.Statement | null = null;
+  private get readUnsentStmt(): Database.Statement {
+    this._readUnsentStmt ??= this.db.prepare(
+      'SELECT seq, id, ts, type, source, payload, sent_at FROM events WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    return this._readUnsentStmt;
+  }
+
+  /** Marks every unsent event with fromSeq <= seq <= toSeq as acknowledged. */
+  markSentRange(fromSeq: number, toSeq: number, sentAtMs: number = this.now()): number {
+    return this.db.prepare('UPDATE events SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL').run(sentAtMs, fromSeq, toSeq)
+      .changes;
+  }
+
+  /** Makes events from `sinceMs` on unsent again (an upstream `resync`). */
+  markUnsentSince(sinceMs: number): number {
+    return this.db.prepare('UPDATE events SET sent_at = NULL WHERE ts >= ? AND sent_at IS NOT NULL').run(sinceMs).changes;
+  }
+
+  unsentCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM events WHERE sent_at IS NULL').get() as { n: number }).n;
+  }
+
+  oldestUnsentTsMs(): number | null {
+    const row = this.db.prepare('SELECT ts FROM events WHERE sent_at IS NULL ORDER BY seq LIMIT 1').get() as { ts: number } | undefined;
+    return row ? row.ts : null;
+  }
+
+  eventCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  }
+
+  /** Events in [fromMs, toMs), optionally of one type, oldest first. */
+  eventsBetween(fromMs: number, toMs: number, type?: string, limit = 10_000): StoredEvent[] {
+    const rows = (
+      type
+        ? this.db
+            .prepare('SELECT * FROM events WHERE type = ? AND ts >= ? AND ts < ? ORDER BY ts, seq LIMIT ?')
+            .all(type, fromMs, toMs, limit)
+        : this.db.prepare('SELECT * FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, seq LIMIT ?').all(fromMs, toMs, limit)
+    ) as StoredEventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  eventById(id: string): StoredEvent | null {
+    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as StoredEventRow | undefined;
+    return row ? rowToEvent(row) : null;
+  }
+
+  /** Per-minute aggregate rows in [fromMs, toMs). */
+  countsBetween(fromMs: number, toMs: number, filter: { source?: string; subject?: string; metric?: string } = {}): CountRow[] {
+    const where = ['minute >= ?', 'minute < ?'];
+    const args: unknown[] = [fromMs, toMs];
+    for (const key of ['source', 'subject', 'metric'] as const) {
+      if (filter[key] !== undefined) {
+        where.push(`${key} = ?`);
+        args.push(filter[key]);
+      }
+    }
+    return this.db
+      .prepare(`SELECT minute, source, subject, metric, n, sum, max FROM counts WHERE ${where.join(' AND ')} ORDER BY minute, source, subject, metric`)
+      .all(...args) as CountRow[];
+  }
+
+  getState(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? row.value : null;
+  }
+
+  setState(key: string, value: string): void {
+    this.db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Bytes used by live pages (free pages are reused, so this is what the cap compares). */
+  sizeBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  /**
+   * Deletes events older than the retention period, then the oldest events while the
+   * store is over its size cap: sent events first; unsent ones only when allowed, loudly.
+   */
+  runRetention(nowMs: number = this.now()): { deletedSent: number; deletedUnsent: number } {
+    const result = { deletedSent: 0, deletedUnsent: 0 };
+    if (!this.retention || this.closed) return result;
+    try {
+      const cutoff = nowMs - this.retention.days * 86_400_000;
+      result.deletedSent += this.db.prepare('DELETE FROM events WHERE ts < ? AND sent_at IS NOT NULL').run(cutoff).changes;
+      const oldUnsent = this.db.prepare('DELETE FROM events WHERE ts < ? AND sent_at IS NULL').run(cutoff).changes;
+      result.deletedUnsent += oldUnsent;
+      this.db.prepare('DELETE FROM counts WHERE minute < ?').run(cutoff - 60_000);
+      const capBytes = this.retention.maxSizeMb * 1024 * 1024;
+      const chunk = 5_000;
+      while (this.sizeBytes() > capBytes) {
+        const sent = this.db
+          .prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE sent_at IS NOT NULL ORDER BY seq LIMIT ?)')
+          .run(chunk).changes;
+        result.deletedSent += sent;
+        if (sent > 0) continue;
+        if (!this.retention.deleteUnsent) break;
+        const unsent = this.db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?)').run(chunk).changes;
+        result.deletedUnsent += unsent;
+        if (unsent === 0) break;
+      }
+    } catch (err) {
+      this.warnings.warn({ err: (err as Error).message }, 'retention failed');
+    }
+    this.metrics.deletedSent += result.deletedSent;
+    this.metrics.deletedUnsent += result.deletedUnsent;
+    if (result.deletedUnsent > 0) {
+      this.log.error({ deletedUnsent: result.deletedUnsent }, 'retention deleted events that were never sent upstream');
+    }
+    return result;
+  }
+
+  /** On a full disk: drop the oldest already-sent events so the pending batch can go in. */
+  private freeSpaceForWrites(): void {
+    try {
+      const n = this.db
+        .prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 10000)')
+        .run().changes;
+      this.metrics.deletedSent += n;
+      if (n > 0) this.log.warn({ deleted: n }, 'disk full: deleted the oldest sent events to make room');
+    } catch {
+      // Still full; the next flush tries again.
+    }
+  }
+
+  /** Flushes what is pending and closes the database. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.flushTimer = null;
+    this.retentionTimer = null;
+    this.flush();
+    if (this.pending.length > 0) {
+      this.log.error({ lost: this.pending.length }, 'store closing with events it could not write');
+    }
+    this.closed = true;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A checkpoint is an optimisation; the WAL is replayed at the next open.
+    }
+    this.db.close();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new FootfallError(
+      'STORE_OPEN',
+      `${path} has schema version ${current}, newer than this footfall (${LATEST_SCHEMA_VERSION}); upgrade footfall`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

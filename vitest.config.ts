@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Integration tests start real processes (ffmpeg, mosquitto, sqlite writers), so
+// they get generous timeouts; the 2-core box runs files two at a time.
+export default defineConfig({
+  test: {
+    include: ['edge/**/*.test.ts', 'cloud-sync/**/*.test.ts', 'models/**/*.test.ts', 'scripts/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
