@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default'],
+    // The JSON report is what .ci/run counts (vitest's own summary is not read by CI).
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

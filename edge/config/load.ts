@@ -96,6 +96,13 @@ export function parseConfigText(text: string, source: string): unknown {
   return value ?? {};
 }
 
+/** FOOTFALL_DATA_DIR sets dataDir when the file does not (containers mount a volume there). */
+function withEnvDefaults(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (!env.FOOTFALL_DATA_DIR || raw === null || typeof raw !== 'object') return raw;
+  const obj = raw as Record<string, unknown>;
+  return obj.dataDir === undefined ? { ...obj, dataDir: env.FOOTFALL_DATA_DIR } : obj;
+}
+
 export interface LoadConfigOptions {
   /** Explicit --config path; else FOOTFALL_CONFIG; else ./footfall.yaml if it exists. */
   file?: string;
@@ -114,7 +121,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   } else if (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE))) {
     file = resolve(cwd, DEFAULT_CONFIG_FILE);
   }
-  if (file === null) return { config: validateConfig({}, 'embedded defaults'), file: null };
+  if (file === null) return { config: validateConfig(withEnvDefaults({}, env), 'embedded defaults'), file: null };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -122,5 +129,5 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     throw new FootfallError('CONFIG_NOT_FOUND', `cannot read config file ${file}: ${(err as Error).message}`);
   }
   const raw = substituteEnv(parseConfigText(text, file), env);
-  return { config: validateConfig(raw, file), file };
+  return { config: validateConfig(withEnvDefaults(raw, env), file), file };
 }

@@ -22,7 +22,7 @@ export const configSchema = z
     /** The mall or site this box belongs to (MQTT topic level). */
     site: identifier().default('default-site'),
     /** This box's name (MQTT topic level); defaults to the host name. */
-    device: identifier().default(defaultDeviceName),
+    device: identifier().optional(),
     /** Where the database, keys and snapshots live. */
     dataDir: z.string().min(1).default('./data'),
     log: z
@@ -44,7 +44,9 @@ export const configSchema = z
     mqtt: mqttSection.prefault({}),
     status: statusSection.prefault({}),
   })
-  .strict();
+  .strict()
+  // Resolved after validation so the schema (and docs/config.schema.json) is the same on every machine.
+  .transform((c) => ({ ...c, device: c.device ?? defaultDeviceName() }));
 
 export type FootfallConfig = z.output<typeof configSchema>;
 export type FootfallConfigInput = z.input<typeof configSchema>;

@@ -18,7 +18,10 @@ export default defineCommand({
     logger.info({ config: file ?? 'embedded defaults', site: config.site, device: config.device }, 'starting footfall');
     const agent = new Agent({ config, logger, cwd: ctx.cwd });
     await agent.start();
+    // Stages may all be idle (unref'd timers); the agent lives until a signal.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const signal = await ctx.shutdownSignal;
+    clearInterval(keepAlive);
     logger.info({ signal }, 'shutting down');
     // A second signal while stopping exits at once.
     const force = () => process.exit(130);

@@ -1,0 +1,135 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/footfall.js', import.meta.url));
+const COMMANDS = fileURLToPath(new URL('./commands/', import.meta.url));
+
+function footfall(args: string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FOOTFALL_LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'footfall-cli-'));
+}
+
+describe('footfall CLI', () => {
+  it('lists every command in --help', () => {
+    const r = footfall(['--help']);
+    expect(r.code).toBe(0);
+    const names = readdirSync(COMMANDS).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.slice(0, -3));
+    expect(names.length).toBeGreaterThanOrEqual(5);
+    for (const n of names) expect(r.stdout).toContain(`  ${n} `);
+  });
+
+  it('prints --help for every command', () => {
+    const names = readdirSync(COMMANDS).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.slice(0, -3));
+    for (const n of names) {
+      const r = footfall([n, '--help']);
+      expect(r.code, `${n} --help: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`usage: footfall ${n}`);
+      expect(r.stdout).toContain('--help');
+    }
+  });
+
+  it('rejects an unknown command and an unknown flag with one clear line', () => {
+    const a = footfall(['frobnicate']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('unknown command "frobnicate"');
+    const b = footfall(['doctor', '--frob']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain("Unknown option '--frob'");
+    expect(b.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports a missing config file without a stack trace', () => {
+    const r = footfall(['run', '--config', '/nonexistent/footfall.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('footfall run: config file not found: /nonexistent/footfall.yaml');
+  });
+
+  it('stops on an invalid config, naming the field', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.yaml'), 'cameras:\n  - name: a\n    url: x.mp4\n  - name: b\n    url: y.mp4\n    fps: ten\n');
+    const r = footfall(['run', '--config', 'bad.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cameras[1].fps: must be a number between 0.1 and 60, got "ten"');
+  });
+
+  it('writes synthetic events and refuses bad arguments', () => {
+    const dir = tempDir();
+    const ok = footfall(['synth-events', '--db', 'syn.db', '--count', '5000', '--seed', '4'], dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    const db = new Database(join(dir, 'syn.db'), { readonly: true });
+    expect((db.prepare('SELECT count(*) n FROM events').get() as { n: number }).n).toBe(5000);
+    expect((db.prepare('SELECT count(DISTINCT type) n FROM events').get() as { n: number }).n).toBeGreaterThanOrEqual(6);
+    db.close();
+    const bad = footfall(['synth-events', '--db', 'syn.db', '--count', 'many'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--count must be a whole number');
+    const missing = footfall(['synth-events', '--count', '5'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--db is required');
+  });
+
+  it('refuses a corrupt database with a one-line error and leaves it alone', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'broken.db'), Buffer.alloc(8192, 0x5a));
+    const r = footfall(['synth-events', '--db', 'broken.db', '--count', '5'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken\.db is corrupt or not a footfall database/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('emits the config JSON Schema', () => {
+    const r = footfall(['config-schema']);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toContain('cameras');
+  });
+
+  it('doctor reports each check and exits 1 when one fails', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'footfall.yaml'), 'detector:\n  model: no-such-model\nmqtt:\n  url: mqtt://127.0.0.1:1\n');
+    const r = footfall(['doctor', '--json'], dir);
+    expect(r.code).toBe(1);
+    const { results } = JSON.parse(r.stdout) as { results: Array<{ name: string; status: string; detail: string }> };
+    const byName = Object.fromEntries(results.map((x) => [x.name, x]));
+    expect(byName.ffmpeg!.status).toBe('ok');
+    expect(byName.model!.status).toBe('fail');
+    expect(byName.model!.detail).toContain('no-such-model');
+    expect(byName.broker!.status).toBe('fail');
+    expect(byName.database!.status).toBe('ok');
+  });
+});
+
+describe('footfall run lifecycle', () => {
+  it('starts with no config, says where its data is, and stops cleanly on SIGINT', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'run'], {
+      cwd: dir,
+      env: { ...process.env, FOOTFALL_LOG_LEVEL: 'info', FOOTFALL_TEST_PORTS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let log = '';
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    const deadline = Date.now() + 45_000;
+    while (!log.includes('footfall agent running') && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(log).toContain('footfall agent running');
+    expect(log).toContain(join(dir, 'data'));
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(log).toContain('footfall agent stopped');
+    expect(existsSync(join(dir, 'data', 'footfall.db'))).toBe(true);
+  });
+});
