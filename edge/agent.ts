@@ -47,6 +47,7 @@ export class Agent {
       flushIntervalMs: config.store.flushIntervalMs,
       flushMaxEvents: config.store.flushMaxEvents,
       retention: config.store.retention,
+      ...(config.store.hardLimitMb !== undefined ? { hardLimitMb: config.store.hardLimitMb } : {}),
       logger,
     });
     this.stages.push(this.store);

@@ -148,6 +148,36 @@ describe('EventStore retention', () => {
   });
 });
 
+describe('EventStore on a full disk', () => {
+  it('keeps events in memory, frees sent ones, and writes them when space returns', () => {
+    const store = EventStore.open({ path: tempDb(), hardLimitMb: 1, flushMaxEvents: 1_000_000 });
+    const big = 'y'.repeat(300);
+    let written = 0;
+    let appended = 0;
+    // Fill the database until SQLite refuses a batch.
+    for (let round = 0; round < 100 && store.metrics.writeErrors === 0; round++) {
+      for (let i = 0; i < 200; i++, appended++) store.append({ tsMs: T0 + appended, type: 'x', source: 's', data: { big, n: appended } });
+      written += store.flush();
+    }
+    expect(store.metrics.writeErrors).toBe(1);
+    expect(store.health().status).toBe('degraded');
+    expect(store.pendingCount).toBe(appended - written);
+    expect(store.eventCount()).toBe(written);
+    // Upstream acknowledges the first half: the next flush may delete those to make room.
+    const firstHalf = store.readUnsent(0, Math.floor(written / 2));
+    store.markSentRange(firstHalf[0]!.seq, firstHalf[firstHalf.length - 1]!.seq);
+    let tries = 0;
+    while (store.pendingCount > 0 && tries++ < 5) store.flush();
+    expect(store.pendingCount).toBe(0);
+    expect(store.health().status).toBe('ok');
+    // Nothing unsent was lost: every event not yet acknowledged is in the database.
+    expect(store.unsentCount()).toBe(appended - firstHalf.length);
+    const unsent = store.readUnsent(0, 100_000);
+    expect(unsent[unsent.length - 1]!.data.n).toBe(appended - 1);
+    store.close();
+  });
+});
+
 describe('EventStore open errors', () => {
   it('refuses a file that is not a database, with a clear message', () => {
     const path = tempDb();

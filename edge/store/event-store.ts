@@ -22,6 +22,8 @@ export interface EventStoreOptions {
   /** Events kept in memory while the disk refuses writes; past it the oldest pending are dropped (counted). */
   maxPendingEvents?: number;
   retention?: { days: number; maxSizeMb: number; intervalMs: number; deleteUnsent: boolean };
+  /** Hard size limit enforced by SQLite itself (writes past it fail as on a full disk). */
+  hardLimitMb?: number;
   logger?: Logger;
   readonly?: boolean;
   /** Clock, for tests. */
@@ -199,6 +201,10 @@ export class EventStore implements EventSink, Stage {
         db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
         db.pragma('busy_timeout = 5000');
         migrate(db, options.path);
+        if (options.hardLimitMb !== undefined) {
+          const pageSize = db.pragma('page_size', { simple: true }) as number;
+          db.pragma(`max_page_count = ${Math.max(16, Math.floor((options.hardLimitMb * 1024 * 1024) / pageSize))}`);
+        }
       } else {
         const version = db.pragma('user_version', { simple: true }) as number;
         if (version === 0) throw new FootfallError('STORE_CORRUPT', `${options.path} is not a footfall database (no schema)`);

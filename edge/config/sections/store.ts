@@ -11,6 +11,8 @@ export const storeSection = z
     flushIntervalMs: intBetween(10, 60_000).default(250),
     /** ...or as soon as this many are buffered. */
     flushMaxEvents: intBetween(1, 100_000).default(2_000),
+    /** Hard cap on the database size (MB) enforced by SQLite; writes past it behave as on a full disk. */
+    hardLimitMb: numberBetween(1, 1_000_000).optional(),
     retention: z
       .object({
         days: numberBetween(0.01, 3650).default(90),
