@@ -1,23 +1,41 @@
 // The composition root: the only module that knows every stage. It builds the stages
-// from the validated config, starts them in order, and stops them in reverse on
-// SIGINT/SIGTERM within the shutdown budget, flushing the store last.
+// from the validated config, starts them in data-flow order, and stops them in reverse
+// on SIGINT/SIGTERM within the shutdown budget, so the store is flushed last.
 import { isAbsolute, resolve } from 'node:path';
+import { SyncStage } from '../cloud-sync/index.ts';
+import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import type { FootfallConfig } from './config/schema.ts';
+import { DetectorStage } from './detect/index.ts';
 import { EventBus } from './shared/event-bus.ts';
 import { errorMessage } from './shared/errors.ts';
 import type { Logger } from './shared/log.ts';
 import type { Stage, StageHealth } from './shared/types.ts';
 import { EventStore } from './store/index.ts';
+import { TrackerStage } from './track/index.ts';
 
 export interface AgentOptions {
   config: FootfallConfig;
   logger: Logger;
   cwd: string;
+  /** The config file the agent was started with (null: embedded defaults). */
+  configFile?: string | null;
+  version?: string;
 }
 
 /** Absolute data directory from the config (relative paths are under the working directory). */
 export function dataDirOf(config: FootfallConfig, cwd: string): string {
   return isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir);
+}
+
+/** The cameras the agent runs: the configured ones, else the demo camera when it is on and present. */
+export function effectiveCameras(config: FootfallConfig, log?: Logger): FootfallConfig['cameras'] {
+  if (config.cameras.length > 0 || !config.demoCamera) return config.cameras;
+  const demo = defaultDemoCamera();
+  if (!demo.camera) {
+    log?.warn({ reason: demo.reason }, 'no camera configured and no demo camera');
+    return [];
+  }
+  return [demo.camera];
 }
 
 export class Agent {
@@ -39,9 +57,10 @@ export class Agent {
 
   /** Builds every configured stage, in data-flow order; nothing is started yet. */
   build(): void {
-    const { config, logger } = this.options;
+    const { config, logger, cwd } = this.options;
+    const bus = this.bus;
     const dbPath = isAbsolute(config.store.path) ? config.store.path : resolve(this.dataDir, config.store.path);
-    this.store = EventStore.open({
+    const store = EventStore.open({
       path: dbPath,
       synchronous: config.store.synchronous,
       flushIntervalMs: config.store.flushIntervalMs,
@@ -50,7 +69,27 @@ export class Agent {
       ...(config.store.hardLimitMb !== undefined ? { hardLimitMb: config.store.hardLimitMb } : {}),
       logger,
     });
-    this.stages.push(this.store);
+    this.store = store;
+    const cameras = effectiveCameras(config, this.log);
+
+    // Order = start order: the store first (everything writes to it), sources last.
+    this.stages.push(store);
+    this.stages.push(
+      new SyncStage({
+        store,
+        config: { site: config.site, device: config.device ?? 'footfall', mqtt: config.mqtt },
+        logger,
+        version: this.options.version ?? '0.0.0',
+        healthOf: () => this.health(),
+        baseDir: this.options.configFile ? resolve(this.options.configFile, '..') : cwd,
+        startedAtMs: this.startedAtMs,
+      }),
+    );
+    if (cameras.length > 0) {
+      this.stages.push(new TrackerStage({ bus, config: config.tracker, logger }));
+      this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
+      this.stages.push(new CameraStage({ bus, config: { cameras, demoCamera: false, detector: config.detector }, logger }));
+    }
   }
 
   /** Starts stages in order; on a failure stops what started and rethrows. */
@@ -92,6 +131,8 @@ export class Agent {
         clearTimeout(timer);
       }
     }
+    // The store is always closed last, even if it was never started.
+    if (this.store && !this.store.isClosed) this.store.close();
     this.started.length = 0;
     this.log.info('footfall agent stopped');
   }

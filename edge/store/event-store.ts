@@ -328,6 +328,24 @@ export class EventStore implements EventSink, Stage {
     return this._readUnsentStmt;
   }
 
+  private _readUnsentWireStmt: Database.Statement | null = null;
+
+  /**
+   * The outbox's hot path (added for cloud-sync): unsent events after `afterSeq` as
+   * [seq, json] pairs, where json is the wire object {"id","ts","type","source","data"}
+   * built by SQLite around the stored payload text, so no event is parsed and
+   * re-serialised in JS.
+   */
+  readUnsentWireJson(afterSeq: number, limit: number): Array<[number, string]> {
+    this._readUnsentWireStmt ??= this.db
+      .prepare(
+        `SELECT seq, '{"id":"' || id || '","ts":' || CAST(ts AS INTEGER) || ',"type":' || json_quote(type) || ',"source":' || json_quote(source) || ',"data":' || payload || '}'
+         FROM events WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`,
+      )
+      .raw(true);
+    return this._readUnsentWireStmt.all(afterSeq, limit) as Array<[number, string]>;
+  }
+
   /** Marks every unsent event with fromSeq <= seq <= toSeq as acknowledged. */
   markSentRange(fromSeq: number, toSeq: number, sentAtMs: number = this.now()): number {
     return this.db.prepare('UPDATE events SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL').run(sentAtMs, fromSeq, toSeq)

@@ -16,7 +16,8 @@ export default defineCommand({
     const { config, file } = loadConfig({ file: ctx.values.config as string | undefined, env: ctx.env, cwd: ctx.cwd });
     const logger = ctx.values['log-level'] || ctx.env.FOOTFALL_LOG_LEVEL ? ctx.logger : createRootLogger({ level: config.log.level });
     logger.info({ config: file ?? 'embedded defaults', site: config.site, device: config.device }, 'starting footfall');
-    const agent = new Agent({ config, logger, cwd: ctx.cwd });
+    const { packageVersion } = await import('../main.ts');
+    const agent = new Agent({ config, logger, cwd: ctx.cwd, configFile: file, version: packageVersion() });
     await agent.start();
     // Stages may all be idle (unref'd timers); the agent lives until a signal.
     const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -1,33 +1,278 @@
-// Config of per-camera analytics geometry and rules (edge/analytics): counting lines,
-// zones, queues. Imported by the camera section, which lists them per camera.
+// Config of the analytics stage (edge/analytics): per-camera geometry (counting lines,
+// zones, queues; spread into the camera schema) and the site-wide `analytics` section
+// (track relinking, heatmaps, forecasts, alert rules). Geometry is checked here, so a
+// degenerate line or a self-intersecting zone fails at start with the field named.
 import { z } from 'zod';
-import { identifier, intBetween, numberBetween, point } from '../fields.ts';
+import { bool, identifier, intBetween, numberBetween, oneOf, point } from '../fields.ts';
+
+/** Below this a zone cannot hold a person's foot point reliably (px²). */
+export const MIN_ZONE_AREA_PX2 = 100;
+/** Shorter lines are typos (A = B or nearly), not counting lines (px). */
+export const MIN_LINE_LENGTH_PX = 2;
+
+type Pt = readonly [number, number];
+
+function lineLength(points: readonly [Pt, Pt]): number {
+  const [[ax, ay], [bx, by]] = points;
+  return Math.hypot(bx - ax, by - ay);
+}
+
+const linePoints = () =>
+  z
+    .tuple([point(), point()], { error: 'must be two points [[ax, ay], [bx, by]]' })
+    .refine((p) => lineLength(p) >= MIN_LINE_LENGTH_PX, {
+      error: `is degenerate: A and B must be at least ${MIN_LINE_LENGTH_PX} px apart`,
+    });
+
+/** Polygon field with the simple-polygon checks; `what` names it in messages. */
+const polygonField = () =>
+  z
+    .array(point(), { error: 'must be a list of points [[x, y], ...]' })
+    .min(3, { error: 'must have at least 3 points' })
+    .superRefine((pts, ctx) => {
+      if (pts.length < 3) return;
+      const rep = repeatedVertex(pts);
+      if (rep >= 0) {
+        ctx.addIssue({ code: 'custom', message: `repeats point ${rep + 1} ([${pts[rep]!.join(', ')}]) as the next point` });
+        return;
+      }
+      const hit = selfIntersection(pts);
+      if (hit) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is self-intersecting: edge ${hit[0] + 1}-${((hit[0] + 1) % pts.length) + 1} crosses edge ${hit[1] + 1}-${((hit[1] + 1) % pts.length) + 1}; list the points in order around the area`,
+        });
+        return;
+      }
+      const area = polygonArea(pts);
+      if (area < MIN_ZONE_AREA_PX2) {
+        ctx.addIssue({ code: 'custom', message: `is too small: area ${area.toFixed(1)} px², at least ${MIN_ZONE_AREA_PX2} px² needed` });
+      }
+    });
+
+function uniqueNames<T extends { name: string }>(what: string) {
+  return (items: T[], ctx: z.core.$RefinementCtx<T[]>) => {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      if (seen.has(item.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate ${what} name "${item.name}"` });
+      seen.add(item.name);
+    });
+  };
+}
 
 export const lineSchema = z
   .object({
     name: identifier(),
     /** A -> B in source-image pixels; `in` is a crossing from the negative to the positive side. */
-    points: z.tuple([point(), point()], { error: 'must be two points [[ax, ay], [bx, by]]' }),
+    points: linePoints(),
     /** Hysteresis: how far past the line (px) the foot point must go before a crossing counts. */
     minDistancePx: numberBetween(0, 500).default(8),
+    /** The new side must hold this long (not go back beyond the band) before a crossing counts. */
+    minSideMs: intBetween(0, 10_000).default(250),
+    /** Band as a fraction of the person's box height, where that is wider than minDistancePx (0: off). */
+    minDistanceBoxFraction: numberBetween(0, 1).default(0),
   })
   .strict();
 
 export const zoneSchema = z
   .object({
     name: identifier(),
-    polygon: z.array(point(), { error: 'must be a list of points [[x, y], ...]' }).min(3, {
-      error: 'must have at least 3 points',
-    }),
+    /** Vertices in order around the area (either orientation), source pixels. */
+    polygon: polygonField(),
     /** Visits shorter than this are flicker, not visits. */
     minStayMs: intBetween(0, 3_600_000).default(1_000),
+    /** A visit ends only after the foot point has been outside this long (doorway jitter). */
+    exitGraceMs: intBetween(0, 600_000).default(1_000),
     /** People; above it a crowding alert can fire. */
     capacity: intBetween(1, 100_000).optional(),
   })
   .strict();
 
+export const queueSchema = z
+  .object({
+    name: identifier(),
+    /** Where people wait. */
+    polygon: polygonField(),
+    /** The service point: crossing it (in `serviceDirection`) means served. */
+    serviceLine: z
+      .object({
+        points: linePoints(),
+        /** Which crossing direction means served ("any": both). */
+        direction: oneOf(['in', 'out', 'any']).default('any'),
+        minDistancePx: numberBetween(0, 500).default(8),
+        minSideMs: intBetween(0, 10_000).default(250),
+      })
+      .strict(),
+    /** Shorter stays in the queue area are passers-by, not queuers. */
+    minStayMs: intBetween(0, 3_600_000).default(3_000),
+    exitGraceMs: intBetween(0, 600_000).default(2_000),
+    /** Weight of the newest minute in the smoothed service rate (exponential smoothing). */
+    smoothing: numberBetween(0.01, 1).default(0.3),
+  })
+  .strict();
+
 /** Per-camera analytics fields, spread into the camera schema. */
 export const cameraAnalyticsFields = {
-  lines: z.array(lineSchema).default([]),
-  zones: z.array(zoneSchema).default([]),
+  lines: z.array(lineSchema).default([]).superRefine(uniqueNames('line')),
+  zones: z.array(zoneSchema).default([]).superRefine(uniqueNames('zone')),
+  queues: z.array(queueSchema).default([]).superRefine(uniqueNames('queue')),
 };
+
+export const ruleSchema = z
+  .object({
+    name: identifier(),
+    /**
+     * occupancy-above: people in a zone now; queue-wait-above: a queue's wait (minutes);
+     * visitors-below: entries into a zone or `in` crossings of a line in the last hour;
+     * forecast-below: forecast visitors of a zone or line for the next hour;
+     * silent: seconds since a camera (or any event source) last reported.
+     */
+    kind: oneOf(['occupancy-above', 'queue-wait-above', 'visitors-below', 'forecast-below', 'silent']),
+    /** Zone, queue, line, camera or source name. */
+    subject: identifier(),
+    /** Raise at this value (people, minutes, visitors or seconds by kind). */
+    threshold: numberBetween(0, 1e9),
+    /** Clear at this value (hysteresis); defaults to 10% back from the threshold. */
+    clearAt: numberBetween(0, 1e9).optional(),
+    /** The condition must hold this long before raising (and its opposite before clearing). */
+    minDurationS: intBetween(0, 86_400).default(60),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.clearAt === undefined) return;
+    const above = r.kind === 'occupancy-above' || r.kind === 'queue-wait-above' || r.kind === 'silent';
+    if (above ? r.clearAt > r.threshold : r.clearAt < r.threshold) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clearAt'],
+        message: `must be ${above ? 'at most' : 'at least'} threshold (${r.threshold}) for a ${r.kind} rule`,
+      });
+    }
+  });
+
+export const analyticsSection = z
+  .object({
+    /** A new track starting this soon after another ended nearby continues it (lost and found). */
+    relinkMaxGapMs: intBetween(0, 60_000).default(1_500),
+    /** How far (px) from where the lost track was last seen its continuation may start. */
+    relinkRadiusPx: numberBetween(0, 2_000).default(60),
+    /** A track not updated this long is ended even if the tracker never said so. */
+    staleTrackMs: intBetween(100, 600_000).default(10_000),
+    heatmap: z
+      .object({
+        enabled: bool().default(true),
+        /** Grid cell size in source pixels. */
+        cellPx: intBetween(2, 256).default(16),
+      })
+      .strict()
+      .prefault({}),
+    forecast: z
+      .object({
+        enabled: bool().default(true),
+        /** How often forecasts are recomputed. */
+        everyMinutes: intBetween(1, 1_440).default(15),
+        /** Smoothing weights of the level and the weekday-hour season. */
+        alpha: numberBetween(0.01, 1).default(0.2),
+        gamma: numberBetween(0.01, 1).default(0.3),
+        /** Below this much history the forecast is the mean of the same hour in past weeks. */
+        minHistoryWeeks: intBetween(1, 52).default(2),
+        /** History read for a forecast. */
+        historyWeeks: intBetween(1, 52).default(8),
+        /** Site local time offset from UTC, for weekday/hour seasons and "rest of day". */
+        utcOffsetMinutes: intBetween(-840, 840).default(0),
+      })
+      .strict()
+      .prefault({}),
+    rules: z.array(ruleSchema).default([]).superRefine(uniqueNames('rule')),
+    /** How often rules are evaluated. */
+    ruleEveryMs: intBetween(100, 600_000).default(5_000),
+  })
+  .strict();
+
+export type LineConfig = z.output<typeof lineSchema>;
+export type ZoneConfig = z.output<typeof zoneSchema>;
+export type QueueConfig = z.output<typeof queueSchema>;
+export type RuleConfig = z.output<typeof ruleSchema>;
+export type AnalyticsConfig = z.output<typeof analyticsSection>;
+
+// Simple-polygon checks (kept here so the config stays a leaf that imports no stage).
+
+function crossSide(ax: number, ay: number, bx: number, by: number, px: number, py: number): number {
+  return (bx - ax) * (py - ay) - (by - ay) * (px - ax);
+}
+
+/** True when closed segments P1P2 and P3P4 share a point. */
+function segmentsIntersect(
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  x3: number,
+  y3: number,
+  x4: number,
+  y4: number,
+): boolean {
+  const d1 = crossSide(x3, y3, x4, y4, x1, y1);
+  const d2 = crossSide(x3, y3, x4, y4, x2, y2);
+  const d3 = crossSide(x1, y1, x2, y2, x3, y3);
+  const d4 = crossSide(x1, y1, x2, y2, x4, y4);
+  if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
+  // Collinear or touching cases.
+  if (d1 === 0 && onSegment(x3, y3, x4, y4, x1, y1)) return true;
+  if (d2 === 0 && onSegment(x3, y3, x4, y4, x2, y2)) return true;
+  if (d3 === 0 && onSegment(x1, y1, x2, y2, x3, y3)) return true;
+  if (d4 === 0 && onSegment(x1, y1, x2, y2, x4, y4)) return true;
+  return false;
+}
+
+function onSegment(ax: number, ay: number, bx: number, by: number, px: number, py: number): boolean {
+  return Math.min(ax, bx) <= px && px <= Math.max(ax, bx) && Math.min(ay, by) <= py && py <= Math.max(ay, by);
+}
+
+/** Shoelace area (absolute), px². */
+export function polygonArea(points: ReadonlyArray<readonly [number, number]>): number {
+  let twice = 0;
+  for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
+    const [xi, yi] = points[i]!;
+    const [xj, yj] = points[j]!;
+    twice += xj * yi - xi * yj;
+  }
+  return Math.abs(twice) / 2;
+}
+
+/**
+ * First pair of edges (indices of their start vertices) that intersect other than at
+ * their shared vertex, or null for a simple polygon. O(n²): polygons are small.
+ */
+export function selfIntersection(points: ReadonlyArray<readonly [number, number]>): [number, number] | null {
+  const n = points.length;
+  for (let i = 0; i < n; i++) {
+    const [x1, y1] = points[i]!;
+    const [x2, y2] = points[(i + 1) % n]!;
+    for (let j = i + 1; j < n; j++) {
+      // Adjacent edges share a vertex by construction.
+      if (j === i + 1 || (i === 0 && j === n - 1)) continue;
+      const [x3, y3] = points[j]!;
+      const [x4, y4] = points[(j + 1) % n]!;
+      if (segmentsIntersect(x1, y1, x2, y2, x3, y3, x4, y4)) return [i, j];
+    }
+  }
+  // Adjacent edges folding back onto each other (a spike) are also not simple.
+  for (let i = 0; i < n; i++) {
+    const [ax, ay] = points[(i + n - 1) % n]!;
+    const [bx, by] = points[i]!;
+    const [cx, cy] = points[(i + 1) % n]!;
+    if (crossSide(ax, ay, bx, by, cx, cy) === 0 && (cx - bx) * (ax - bx) + (cy - by) * (ay - by) > 0) return [(i + n - 1) % n, i];
+  }
+  return null;
+}
+
+/** Index of the first vertex equal to its successor, or -1. */
+export function repeatedVertex(points: ReadonlyArray<readonly [number, number]>): number {
+  for (let i = 0; i < points.length; i++) {
+    const [x1, y1] = points[i]!;
+    const [x2, y2] = points[(i + 1) % points.length]!;
+    if (x1 === x2 && y1 === y2) return i;
+  }
+  return -1;
+}

@@ -1,6 +1,6 @@
 // Config of camera sources (edge/camera); each camera also carries its analytics geometry (sections/analytics.ts).
 import { z } from 'zod';
-import { bool, identifier, nonEmptyString, numberBetween } from '../fields.ts';
+import { bool, identifier, nonEmptyString, numberBetween, oneOf } from '../fields.ts';
 import { cameraAnalyticsFields } from './analytics.ts';
 
 export const cameraSchema = z
@@ -15,6 +15,10 @@ export const cameraSchema = z
     loop: bool().default(false),
     /** Seconds without a frame before the stream counts as stalled and restarts. */
     stallTimeoutS: numberBetween(1, 600).default(15),
+    /** RTSP transport; TCP survives lossy networks and NAT better than UDP. */
+    rtspTransport: oneOf(['tcp', 'udp']).default('tcp'),
+    /** Longest wait between reconnect attempts (exponential backoff with jitter up to this). */
+    maxBackoffS: numberBetween(1, 3600).default(30),
     ...cameraAnalyticsFields,
   })
   .strict();

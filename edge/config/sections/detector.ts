@@ -1,6 +1,6 @@
 // Config of the person detector (edge/detect) and the model loader (models/).
 import { z } from 'zod';
-import { intBetween, nonEmptyString, numberBetween } from '../fields.ts';
+import { bool, intBetween, nonEmptyString, numberBetween } from '../fields.ts';
 
 export const detectorSection = z
   .object({
@@ -10,10 +10,19 @@ export const detectorSection = z
     modelDirs: z.array(z.string()).default([]),
     /** onnxruntime intra-op threads. */
     threads: intBetween(1, 64).default(2),
+    /**
+     * Let onnxruntime's worker threads spin while waiting. Off by default: on a small box
+     * shared with ffmpeg decoders, spinning burns the cores the decoders need (measured
+     * 2-3x slower inference under load with 2 threads); turn on for a dedicated machine.
+     */
+    spinThreads: bool().default(false),
     /** Person score threshold; default depends on the model family. */
     scoreThreshold: numberBetween(0, 1).optional(),
     /** Low floor kept for the tracker's second association stage. */
     lowScoreFloor: numberBetween(0, 1).default(0.1),
-    nmsIou: numberBetween(0.05, 0.95).default(0.5),
+    /** NMS IoU; defaults to the model family's own (0.5 PicoDet, 0.45 YOLOX/FastestDet). */
+    nmsIou: numberBetween(0.05, 0.95).optional(),
+    /** Frames waiting per camera before the oldest is dropped (inference behind). */
+    queueDepthPerCamera: intBetween(1, 16).default(2),
   })
   .strict();

@@ -1,11 +1,37 @@
-// Config of the local status page (edge/status).
+// Config of the local status page (edge/status): where it listens, how operators log in,
+// and how much it may cost the pipeline (snapshot and live-push rates).
 import { z } from 'zod';
-import { bool, intBetween } from '../fields.ts';
+import { bool, intBetween, nonEmptyString } from '../fields.ts';
 
 export const statusSection = z
   .object({
     enabled: bool().default(true),
+    /** Bind address; all interfaces by default so a laptop on the LAN can reach the box. */
     host: z.string().default('0.0.0.0'),
     port: intBetween(0, 65_535).default(8080),
+    /** scrypt hash of the operator password (relative to dataDir); made on first start. */
+    passwordHashFile: nonEmptyString('a file path').default('status-password.scrypt'),
+    /** Idle time after which a login session ends. */
+    sessionTtlMinutes: intBetween(1, 10_080).default(480),
+    /** Send cookies only over HTTPS (set when a TLS proxy sits in front). */
+    secureCookies: bool().default(false),
+    /** Failed or not, login attempts allowed per client address per minute. */
+    loginAttemptsPerMinute: intBetween(1, 1_000).default(5),
+    /** Largest request body accepted (bytes); geometry edits are a few KB. */
+    bodyLimitBytes: intBetween(1_024, 1_048_576).default(65_536),
+    /** Live snapshots per camera at most this often, and only while someone is watching. */
+    snapshotIntervalMs: intBetween(200, 60_000).default(1_000),
+    /** Live overlay pushes (boxes, tracks, counts) per camera at most this often. */
+    livePushIntervalMs: intBetween(100, 10_000).default(500),
+    /** Blur detected persons in snapshots before they leave the process. */
+    blurPersons: bool().default(false),
+    /** Points kept per track for the short trails drawn on the live view. */
+    trailPoints: intBetween(0, 100).default(12),
+    /** Site local time offset from UTC; "today" starts at local midnight. */
+    utcOffsetMinutes: intBetween(-840, 840).default(0),
+    /** Bearer token for Prometheus scrapers on /metrics (else /metrics needs a login). */
+    metricsToken: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   })
   .strict();
+
+export type StatusConfig = z.output<typeof statusSection>;

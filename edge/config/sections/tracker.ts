@@ -1,4 +1,82 @@
-// Config of the tracking core (edge/track).
+// Config of the tracking core (edge/track): ByteTrack-style two-stage association with a
+// time-aware Kalman filter. Defaults were tuned once over all shared MOT sequences and the
+// crowd simulator (no per-sequence settings); see BENCHMARKS.md.
 import { z } from 'zod';
+import { bool, intBetween, numberBetween, oneOf } from '../fields.ts';
 
-export const trackerSection = z.object({}).passthrough();
+export const trackerSection = z
+  .object({
+    /**
+     * How raw detector scores become [0, 1] before the thresholds below apply.
+     * auto: scores already in [0, 1] stay as they are, anything else is rank-mapped;
+     * identity: as they are; linear: (score - scoreMin) / (scoreMax - scoreMin), clamped;
+     * rank: the score's quantile among the camera's recent detections; logistic: 1 / (1 + e^-score).
+     */
+    scoreMapping: oneOf(['auto', 'identity', 'linear', 'rank', 'logistic']).default('auto'),
+    /** What auto uses for scores outside [0, 1]: rank, or logistic (1 / (1 + e^-score), for margin-style scores such as ACF and DPM). */
+    autoFallback: oneOf(['rank', 'logistic']).default('rank'),
+    scoreMin: z.number({ error: 'must be a number' }).default(0),
+    scoreMax: z.number({ error: 'must be a number' }).default(1),
+    /**
+     * Rank mapping: mapped = quantile ^ rankExponent. Below 1 it lifts the middle ranks so the
+     * same thresholds keep about as many detections as with probability-like scores.
+     */
+    rankExponent: numberBetween(0.05, 4).default(0.5),
+    /** Recent detection scores kept for the rank mapping. */
+    rankWindow: intBetween(64, 65_536).default(4096),
+    /** Detections at or above this (mapped) score take part in the first association. */
+    highScore: numberBetween(0, 1).default(0.5),
+    /** Detections between lowScore and highScore only extend existing tracks (second association). */
+    lowScore: numberBetween(0, 1).default(0.1),
+    /** An unmatched detection at or above this score starts a new track. */
+    newTrackScore: numberBetween(0, 1).default(0.6),
+    /** Minimum IoU (times the score when fuseScore) for the first association. */
+    matchIou: numberBetween(0, 1).default(0.2),
+    /** Minimum IoU for the second (low-score) association. */
+    lowMatchIou: numberBetween(0, 1).default(0.5),
+    /**
+     * OC-SORT observation-centric recovery: tracks still unmatched after both associations
+     * are matched to the remaining confident detections by IoU with their LAST OBSERVED box
+     * (not the drifting prediction). Minimum IoU; 0 disables.
+     */
+    recoveryIou: numberBetween(0, 1).default(0.5),
+    /** Minimum IoU for matching a tentative track. */
+    tentativeMatchIou: numberBetween(0, 1).default(0.3),
+    /** Multiply IoU by the detection score in the first association (ByteTrack fuse_score). */
+    fuseScore: bool().default(true),
+    /** Matched frames before a tentative track is confirmed and gets an id. */
+    confirmHits: intBetween(1, 30).default(2),
+    /** How long a lost track waits to be re-activated before it is removed (ms). */
+    maxLostMs: numberBetween(0, 600_000).default(2_000),
+    /**
+     * Kalman filter noise, as fractions of the box size. Process noise: BoT-SORT's values.
+     * Measurement: 0.15 instead of BoT-SORT's 1/20: smoother boxes and velocities measurably
+     * help fixed cameras at 5-10 fps (PETS09, KITTI-17, MOT17-02/09); moving cameras
+     * (MOT17-10/13) prefer less smoothing.
+     */
+    stdWeightPosition: numberBetween(1e-4, 1).default(1 / 20),
+    stdWeightVelocity: numberBetween(1e-5, 1).default(1 / 160),
+    stdWeightMeasurement: numberBetween(1e-4, 1).default(0.15),
+    /** Frame interval the noise weights are specified for (ms). */
+    referenceIntervalMs: numberBetween(1, 10_000).default(1000 / 30),
+    /**
+     * Keep reporting a lost confirmed track at its predicted box for this long (ms), so a
+     * one- or two-frame miss does not drop the person from the output.
+     */
+    coastMs: numberBetween(0, 10_000).default(0),
+    /** Only tracks matched at least this many times coast (young tracks are often false). */
+    coastMinHits: intBetween(1, 1000).default(10),
+    /**
+     * Tracks whose box is wider than this times its height are tracked but not reported
+     * (standing people are tall; ByteTrack uses 1.6). 0 disables the filter.
+     */
+    maxOutputAspect: numberBetween(0, 100).default(1.6),
+    /** Re-update a re-found track along a straight line over its gap (OC-SORT ORU). */
+    observationReupdate: bool().default(true),
+    /** Upper bound on live tracks per camera (pool growth stops here). */
+    maxTracks: intBetween(16, 100_000).default(4096),
+  })
+  .strict();
+
+export type TrackerConfig = z.output<typeof trackerSection>;
+export type TrackerConfigInput = z.input<typeof trackerSection>;

@@ -1,0 +1,30 @@
+import pg from 'pg';
+import { PostgresServer } from './cloud-sync/ingest/test-support/postgres.ts';
+import { Mosquitto } from './cloud-sync/test-support/mosquitto.ts';
+import { IngestWorker, FleetSimulator } from './cloud-sync/ingest/index.ts';
+const pgs = await PostgresServer.start();
+const mq = await Mosquitto.start({ persistence: true });
+const ws = ['a','b'].map((id) => new IngestWorker({ mqttUrl: mq.url, pgUrl: pgs.url, group: 'g', clientId: id, lanes: 3 }));
+for (const w of ws) await w.start();
+await new Promise((r) => setTimeout(r, 500));
+const sent = new Set<string>(); const at = new Map<string, number>(); let tr = 0; let tr2 = 0;
+const sim = new FleetSimulator({ url: mq.url, devices: 20, events: 2000, rate: 8000, batchSize: 50, counts: false, onIds: (ids) => { const t = Date.now(); ids.forEach((i) => { sent.add(i); at.set(i, t); }); } });
+const done = sim.run();
+await new Promise((r) => setTimeout(r, 2000));
+tr = Date.now(); if (process.argv[2] === 'restart') await mq.restart(); tr2 = Date.now();
+const res = await done;
+console.log('sim', res);
+const c = new pg.Client(pgs.url); await c.connect();
+let n = 0;
+for (let i = 0; i < 60; i++) { n = Number((await c.query('select count(*) n from events')).rows[0].n); if (n >= 40000) break; await new Promise((r) => setTimeout(r, 250)); }
+console.log('rows', n, ws.map((w) => w.metrics));
+const rows = (await c.query("select device, count(*)::int n from events group by 1 order by 2 limit 5")).rows;
+console.log(rows);
+const have = new Set((await c.query('select id::text from events')).rows.map((r) => r.id));
+const hist = new Map<number, number>();
+for (const id of sent) if (!have.has(id)) { const b = Math.floor((at.get(id)! - tr) / 250) * 250; hist.set(b, (hist.get(b) ?? 0) + 1); }
+console.log('restart took', tr2 - tr, JSON.stringify([...hist.entries()].sort((a, b) => a[0] - b[0])));
+await c.end();
+for (const w of ws) await w.stop();
+console.log(mq.logText.split('\n').filter((l) => /warn|error|Saving|Restor|persist/i.test(l)).slice(0, 20).join('\n'));
+await mq.dispose(); await pgs.dispose();

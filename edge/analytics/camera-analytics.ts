@@ -1,0 +1,351 @@
+// Everything analytics does for one camera, frame by frame: binds track ids to slots
+// (with lost-and-found relinking), feeds each foot point to the counting lines, zones,
+// queues and the heatmap, closes visits and paths when tracks end, and emits events
+// (line.cross, zone.visit, zone.occupancy, path, queue) through the sink. Used by the
+// stage (live) and by `footfall count` (MOT files) alike.
+import type { LineConfig, QueueConfig, ZoneConfig } from '../config/sections/analytics.ts';
+import type { EventSink, TrackFrame } from '../shared/types.ts';
+import { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
+import { Direction, LineCounter, type LineCrossListener } from './line-counter.ts';
+import { HOUR_MS, PathRecorder, TransitionMatrix } from './path-recorder.ts';
+import { QueueMonitor } from './queue-monitor.ts';
+import { SlotState, TrackSlots } from './track-slots.ts';
+import { ZoneCounter, type ZoneVisitListener } from './zone-counter.ts';
+
+export const MINUTE_MS = 60_000;
+
+export interface CameraGeometry {
+  name: string;
+  lines: readonly LineConfig[];
+  zones: readonly ZoneConfig[];
+  queues?: readonly QueueConfig[];
+}
+
+export interface CameraAnalyticsOptions {
+  camera: CameraGeometry;
+  sink: EventSink;
+  relinkMaxGapMs?: number;
+  relinkRadiusPx?: number;
+  staleTrackMs?: number;
+  /** Heatmap cell size (px), or null for no heatmap. */
+  heatmapCellPx?: number | null;
+  /** Called with the finished grid when an hour rolls over (and on flush). */
+  onHeatmapHour?: (snapshot: HeatmapSnapshot, hourStartMs: number) => void;
+}
+
+export interface CountTotals {
+  lines: Record<string, { in: number; out: number }>;
+  zones: Record<string, { visits: number; meanDwellMs: number }>;
+  paths: Record<string, number>;
+}
+
+/** Per-minute counts over the last hour (ring), for "visitors in the last hour" rules. */
+class HourRing {
+  private readonly counts = new Float64Array(60);
+  private readonly minutes = new Float64Array(60).fill(-1);
+
+  add(tsMs: number, n = 1): void {
+    const m = Math.floor(tsMs / MINUTE_MS);
+    const i = ((m % 60) + 60) % 60;
+    if (this.minutes[i] !== m) {
+      this.minutes[i] = m;
+      this.counts[i] = 0;
+    }
+    this.counts[i]! += n;
+  }
+
+  lastHour(nowMs: number): number {
+    const now = Math.floor(nowMs / MINUTE_MS);
+    let s = 0;
+    for (let i = 0; i < 60; i++) if (this.minutes[i]! > now - 60 && this.minutes[i]! <= now) s += this.counts[i]!;
+    return s;
+  }
+}
+
+/** Upper bounds (ms) of the dwell-time bins; the last bin is open-ended. */
+export const DWELL_BINS_MS = [10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000] as const;
+
+/** Zone visits per dwell bin, per hour (the last `keepHours`). */
+export class DwellHistogram {
+  readonly byHour = new Map<number, Uint32Array>();
+  constructor(private readonly keepHours = 48) {}
+
+  add(dwellMs: number, tsMs: number): void {
+    const hour = tsMs - (((tsMs % HOUR_MS) + HOUR_MS) % HOUR_MS);
+    let bins = this.byHour.get(hour);
+    if (!bins) {
+      bins = new Uint32Array(DWELL_BINS_MS.length + 1);
+      this.byHour.set(hour, bins);
+      if (this.byHour.size > this.keepHours) this.byHour.delete(Math.min(...this.byHour.keys()));
+    }
+    let i = 0;
+    while (i < DWELL_BINS_MS.length && dwellMs >= DWELL_BINS_MS[i]!) i++;
+    bins[i]!++;
+  }
+}
+
+export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
+  readonly camera: string;
+  readonly slots = new TrackSlots(64);
+  readonly lines: LineCounter[];
+  readonly zones: ZoneCounter[];
+  readonly queues: QueueMonitor[];
+  readonly paths = new PathRecorder();
+  readonly transitions = new TransitionMatrix();
+  readonly heatmap: HeatmapGrid | null;
+  private readonly sink: EventSink;
+  private readonly relinkMaxGapMs: number;
+  private readonly relinkRadiusPx: number;
+  private readonly staleTrackMs: number;
+  private readonly onHeatmapHour: CameraAnalyticsOptions['onHeatmapHour'];
+  private readonly lineIns: HourRing[];
+  private readonly zoneEntries: HourRing[];
+  /** Dwell distribution per zone per hour. */
+  readonly dwellHistograms: DwellHistogram[];
+  private rowSlot = new Int32Array(256);
+  private frameStamp = 0;
+  private minuteMs = NaN;
+  private hourMs = NaN;
+  private capacity = 0;
+  lastFrameTsMs = NaN;
+  frames = 0;
+  trackUpdates = 0;
+  events = 0;
+  badRows = 0;
+
+  constructor(options: CameraAnalyticsOptions) {
+    this.camera = options.camera.name;
+    this.sink = options.sink;
+    this.relinkMaxGapMs = options.relinkMaxGapMs ?? 1_500;
+    this.relinkRadiusPx = options.relinkRadiusPx ?? 60;
+    this.staleTrackMs = options.staleTrackMs ?? 10_000;
+    this.onHeatmapHour = options.onHeatmapHour;
+    this.lines = options.camera.lines.map((l, i) => new LineCounter(l, i, this));
+    this.zones = options.camera.zones.map((z, i) => new ZoneCounter(z, i, this));
+    this.queues = (options.camera.queues ?? []).map((q) => new QueueMonitor(q));
+    this.heatmap = options.heatmapCellPx ? new HeatmapGrid(options.heatmapCellPx) : null;
+    this.lineIns = this.lines.map(() => new HourRing());
+    this.zoneEntries = this.zones.map(() => new HourRing());
+    this.dwellHistograms = this.zones.map(() => new DwellHistogram());
+    this.syncCapacity();
+  }
+
+  private syncCapacity(): void {
+    const n = this.slots.capacity;
+    if (n === this.capacity) return;
+    for (const l of this.lines) l.ensureCapacity(n);
+    for (const z of this.zones) z.ensureCapacity(n);
+    for (const q of this.queues) q.ensureCapacity(n);
+    this.paths.ensureCapacity(n);
+    this.capacity = n;
+  }
+
+  private resetSlot(slot: number): void {
+    for (const l of this.lines) l.reset(slot);
+    for (const z of this.zones) z.reset(slot);
+    for (const q of this.queues) q.reset(slot);
+    this.paths.reset(slot);
+  }
+
+  process(frame: TrackFrame): void {
+    const ts = frame.tsMs;
+    this.rollClock(ts);
+    this.frames++;
+    const stamp = ++this.frameStamp;
+    const slots = this.slots;
+    const n = frame.count;
+    if (this.rowSlot.length < n) this.rowSlot = new Int32Array(n * 2);
+    const rowSlot = this.rowSlot;
+    const ids = frame.ids;
+    const boxes = frame.boxes;
+    // Pass 1: known ids, so the relink search below only considers tracks missing now.
+    for (let i = 0; i < n; i++) {
+      const s = slots.lookup(ids[i]!);
+      rowSlot[i] = s;
+      if (s >= 0) slots.stamp[s] = stamp;
+    }
+    // Pass 2: new ids continue a just-lost track nearby, or start a new one.
+    for (let i = 0; i < n; i++) {
+      if (rowSlot[i]! >= 0) continue;
+      const x = boxes[4 * i]! + boxes[4 * i + 2]! / 2;
+      const y = boxes[4 * i + 1]! + boxes[4 * i + 3]!;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        this.badRows++;
+        continue;
+      }
+      let s = slots.relinkCandidate(x, y, ts, stamp, this.relinkMaxGapMs, this.relinkRadiusPx);
+      if (s >= 0) slots.relink(s, ids[i]!);
+      else {
+        s = slots.allocate(ids[i]!, ts);
+        this.syncCapacity();
+        this.resetSlot(s);
+      }
+      slots.stamp[s] = stamp;
+      rowSlot[i] = s;
+    }
+    // Pass 3: feed every module (they read foot point, box height and time from `slots`).
+    slots.frameTsMs = ts;
+    const lines = this.lines;
+    const zones = this.zones;
+    const queues = this.queues;
+    const heat = this.heatmap;
+    for (let i = 0; i < n; i++) {
+      const s = rowSlot[i]!;
+      if (s < 0) continue;
+      const x = boxes[4 * i]! + boxes[4 * i + 2]! / 2;
+      const y = boxes[4 * i + 1]! + boxes[4 * i + 3]!;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        this.badRows++;
+        continue;
+      }
+      slots.prevX[s] = slots.footX[s]!;
+      slots.prevY[s] = slots.footY[s]!;
+      slots.footX[s] = x;
+      slots.footY[s] = y;
+      slots.boxH[s] = boxes[4 * i + 3]!;
+      slots.lastSeenTs[s] = ts;
+      for (let k = 0; k < lines.length; k++) lines[k]!.update(s, slots);
+      for (let k = 0; k < zones.length; k++) zones[k]!.update(s, slots);
+      for (let k = 0; k < queues.length; k++) queues[k]!.update(s, slots);
+      if (heat) heat.addFoot(slots, s);
+      this.trackUpdates++;
+    }
+    for (let k = 0; k < zones.length; k++) zones[k]!.sampleOccupancy();
+    for (let k = 0; k < queues.length; k++) queues[k]!.sampleLength();
+    // Ended ids: keep their slots for relinking until the gap window passes.
+    for (let i = 0; i < frame.endedCount; i++) {
+      const s = slots.lookup(frame.endedIds[i]!);
+      if (s >= 0 && slots.stamp[s] !== stamp) slots.markLost(s);
+    }
+    this.expire(ts, false);
+    this.lastFrameTsMs = ts;
+  }
+
+  /** Finalizes lost slots past the relink window, and ends tracks gone stale. */
+  private expire(ts: number, all: boolean): void {
+    const slots = this.slots;
+    if (slots.lostCount === 0 && !all && this.frames % 8 !== 0) return;
+    for (let s = 0; s < slots.capacity; s++) {
+      const st = slots.state[s]!;
+      if (st === SlotState.Free) continue;
+      const idle = ts - slots.lastSeenTs[s]!;
+      if (st === SlotState.Active && (all || idle > this.staleTrackMs)) slots.markLost(s);
+      if (slots.state[s] === SlotState.Lost && (all || idle > this.relinkMaxGapMs)) this.finalizeSlot(s);
+    }
+  }
+
+  private finalizeSlot(slot: number): void {
+    const last = this.slots.lastSeenTs[slot]!;
+    for (const l of this.lines) l.finalize(slot);
+    for (const z of this.zones) z.finalize(slot, last);
+    for (const q of this.queues) q.finalize(slot, last);
+    const path = this.paths.take(slot);
+    if (path) {
+      const names = path.zones.map((z) => this.zones[z]!.name);
+      this.transitions.add(names, last);
+      this.emit(last, 'path', { trackId: this.slots.firstIds[slot]!, zones: names, dwellsMs: path.dwellsMs });
+    }
+    this.slots.release(slot);
+  }
+
+  /** Closes minutes and hours that ended before `ts`. */
+  private rollClock(ts: number): void {
+    const minute = ts - (((ts % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+    if (this.minuteMs !== this.minuteMs) this.minuteMs = minute;
+    else if (minute > this.minuteMs) {
+      this.closeMinute(this.minuteMs);
+      this.minuteMs = minute;
+    }
+    const hour = ts - (((ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
+    if (this.hourMs !== this.hourMs) this.hourMs = hour;
+    else if (hour > this.hourMs) {
+      this.closeHour(this.hourMs);
+      this.hourMs = hour;
+    }
+  }
+
+  private closeMinute(minuteMs: number): void {
+    for (const z of this.zones) {
+      const m = z.closeMinute();
+      if (m) {
+        this.emit(minuteMs, 'zone.occupancy', {
+          zone: z.name,
+          mean: Math.round(m.mean * 100) / 100,
+          max: m.max,
+          count: m.count,
+          entries: m.entries,
+        });
+      }
+    }
+    for (const q of this.queues) {
+      const m = q.closeMinute();
+      if (m) this.emit(minuteMs, 'queue', { ...m });
+    }
+  }
+
+  private closeHour(hourMs: number): void {
+    if (this.heatmap && this.onHeatmapHour && this.heatmap.samples > 0) this.onHeatmapHour(this.heatmap.takeSnapshot(), hourMs);
+    else this.heatmap?.takeSnapshot();
+  }
+
+  /** Ends every track and closes the current minute and hour (end of file, shutdown). */
+  flush(): void {
+    const ts = this.lastFrameTsMs;
+    if (ts !== ts) return;
+    this.expire(ts, true);
+    this.closeMinute(this.minuteMs);
+    this.closeHour(this.hourMs);
+    this.minuteMs = NaN;
+    this.hourMs = NaN;
+  }
+
+  onLineCross(lineIndex: number, slot: number, direction: Direction, tsMs: number): void {
+    const dir = direction === Direction.In ? 'in' : 'out';
+    if (direction === Direction.In) this.lineIns[lineIndex]!.add(tsMs);
+    this.emit(tsMs, 'line.cross', { line: this.lines[lineIndex]!.name, direction: dir, trackId: this.slots.firstIds[slot]! });
+  }
+
+  onZoneEnter(zoneIndex: number, _slot: number, _startTsMs: number, tsMs: number): void {
+    this.zoneEntries[zoneIndex]!.add(tsMs);
+  }
+
+  onZoneVisit(zoneIndex: number, slot: number, startTsMs: number, dwellMs: number, endTsMs: number): void {
+    this.paths.addVisit(slot, zoneIndex, startTsMs, dwellMs);
+    this.dwellHistograms[zoneIndex]!.add(dwellMs, endTsMs);
+    this.emit(endTsMs, 'zone.visit', { zone: this.zones[zoneIndex]!.name, trackId: this.slots.firstIds[slot]!, dwellMs, enteredAtMs: startTsMs });
+  }
+
+  private emit(tsMs: number, type: string, data: Record<string, unknown>): void {
+    this.events++;
+    this.sink.append({ tsMs, type, source: this.camera, data });
+  }
+
+  /** Live figures for rules and the status page. */
+  occupancyOf(zone: string): number | null {
+    const z = this.zones.find((q) => q.name === zone);
+    return z ? z.occupancy : null;
+  }
+
+  queueOf(name: string): QueueMonitor | null {
+    return this.queues.find((q) => q.name === name) ?? null;
+  }
+
+  /** Entries into a zone or `in` crossings of a line in the hour up to `nowMs` (null: unknown subject). */
+  visitorsLastHour(subject: string, nowMs: number): number | null {
+    const zi = this.zones.findIndex((z) => z.name === subject);
+    if (zi >= 0) return this.zoneEntries[zi]!.lastHour(nowMs);
+    const li = this.lines.findIndex((l) => l.name === subject);
+    if (li >= 0) return this.lineIns[li]!.lastHour(nowMs);
+    return null;
+  }
+
+  totals(): CountTotals {
+    const lines: CountTotals['lines'] = {};
+    for (const l of this.lines) lines[l.name] = { in: l.inCount, out: l.outCount };
+    const zones: CountTotals['zones'] = {};
+    for (const z of this.zones) zones[z.name] = { visits: z.visits, meanDwellMs: z.visits ? Math.round(z.dwellSumMs / z.visits) : 0 };
+    const paths: CountTotals['paths'] = {};
+    for (const [k, v] of [...this.transitions.total].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) paths[k] = v;
+    return { lines, zones, paths };
+  }
+}

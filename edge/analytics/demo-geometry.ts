@@ -1,0 +1,27 @@
+// Counting lines and zones of the embedded demo camera (`demo`: OpenCV's vtest.avi, the
+// PETS09-S2L1 scene at 768x576), so `footfall run` without a config counts something.
+// fixtures/analytics/pets09-s2l1.yaml holds the same geometry (a test keeps them equal).
+import type { LineConfig, ZoneConfig } from '../config/sections/analytics.ts';
+
+export const DEMO_CAMERA_NAME = 'demo';
+
+const line = (name: string, a: [number, number], b: [number, number]): LineConfig => ({
+  name,
+  points: [a, b],
+  minDistancePx: 8,
+  minSideMs: 250,
+  minDistanceBoxFraction: 0,
+});
+
+const zone = (name: string, polygon: Array<[number, number]>): ZoneConfig => ({ name, polygon, minStayMs: 1_000, exitGraceMs: 1_000 });
+
+export const DEMO_GEOMETRY = {
+  name: DEMO_CAMERA_NAME,
+  lines: [line('west-path', [200, 170], [200, 330]), line('plaza', [480, 180], [480, 340]), line('east-road', [560, 270], [768, 270])],
+  zones: [
+    zone('west', [[0, 180], [250, 180], [250, 330], [0, 330]]),
+    zone('plaza', [[300, 180], [540, 180], [540, 360], [300, 360]]),
+    zone('east', [[560, 140], [768, 140], [768, 440], [560, 440]]),
+  ],
+  queues: [],
+};

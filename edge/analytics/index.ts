@@ -1,0 +1,9 @@
+// Public face of the analytics stage: track frames in, footfall events out.
+export { AnalyticsStage, type AnalyticsStageOptions, type CountsReader } from './analytics-stage.ts';
+export { CameraAnalytics, type CameraGeometry, type CountTotals } from './camera-analytics.ts';
+export { analyticsConfigOf } from './config-of.ts';
+export { parseMot, readMotFile, replayMot, type MotTracks } from './mot-reader.ts';
+export { runCount, type CountRunResult } from './count-runner.ts';
+export { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
+export { forecastSeries, backtestMape, simulateHourlyHistory } from './forecast.ts';
+export { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport } from './count-accuracy.ts';

@@ -1,0 +1,165 @@
+// Counts crossings of one directed counting line A -> B by foot points. Side of P =
+// sign of cross(B - A, P - A); `in` = negative -> positive, `out` = positive -> negative.
+// A side only counts once the point is `minDistancePx` beyond the line (hysteresis, so a
+// track wobbling on the line counts once), and a change of side only counts when the
+// last step across the infinite line passed through the segment itself (closed: the end
+// points count). A new side must also hold for `minSideMs` (not go back beyond the band
+// on the old side meanwhile), so a one-frame box jump does not count twice. Per-track
+// state lives in typed arrays indexed by slot.
+import { crossSide, crossingParam } from './geometry.ts';
+import { growF64, growInt8, growU8, type TrackSlots } from './track-slots.ts';
+
+export const enum Direction {
+  In = 1,
+  Out = -1,
+}
+
+export interface LineCrossListener {
+  onLineCross(lineIndex: number, slot: number, direction: Direction, tsMs: number): void;
+}
+
+export interface LineGeometry {
+  name: string;
+  points: readonly [readonly [number, number], readonly [number, number]];
+  minDistancePx: number;
+  /** How long a new side must hold before the crossing counts (0: at once). */
+  minSideMs?: number;
+  /** Band half-width as a fraction of the box height, when larger than minDistancePx (far/near people). */
+  minDistanceBoxFraction?: number;
+}
+
+const PARAM_EPS = 1e-9;
+
+export class LineCounter {
+  readonly name: string;
+  readonly ax: number;
+  readonly ay: number;
+  readonly bx: number;
+  readonly by: number;
+  private readonly invLength: number;
+  private readonly minDistancePx: number;
+  /** Confirmed side: -1, +1, or 0 while never beyond the band. */
+  private side = new Int8Array(0);
+  /** Raw side of the track's first point (decides a crossing of a track born on the line). */
+  private birthRaw = new Int8Array(0);
+  /** Raw side of the last point that was not exactly on the line (0: no point yet). The
+   * previous sample itself is `view.prevX/prevY` (kept once per track, not per line). */
+  private rawSign = new Int8Array(0);
+  /** Whether the latest step across the infinite line went through the segment. */
+  private throughSegment = new Uint8Array(0);
+  /** A side change waiting for `minSideMs`: its side (0: none), since when, and whether it counts. */
+  private pendingSide = new Int8Array(0);
+  private pendingTs = new Float64Array(0);
+  private pendingCounts = new Uint8Array(0);
+  private readonly minSideMs: number;
+  private readonly minDistanceBoxFraction: number;
+  inCount = 0;
+  outCount = 0;
+
+  constructor(
+    geometry: LineGeometry,
+    readonly index: number,
+    private readonly listener: LineCrossListener,
+  ) {
+    this.name = geometry.name;
+    const [[ax, ay], [bx, by]] = geometry.points;
+    this.ax = ax;
+    this.ay = ay;
+    this.bx = bx;
+    this.by = by;
+    this.invLength = 1 / Math.hypot(bx - ax, by - ay);
+    this.minDistancePx = geometry.minDistancePx;
+    this.minSideMs = geometry.minSideMs ?? 0;
+    this.minDistanceBoxFraction = geometry.minDistanceBoxFraction ?? 0;
+  }
+
+  ensureCapacity(n: number): void {
+    if (this.side.length >= n) return;
+    this.side = growInt8(this.side, n);
+    this.birthRaw = growInt8(this.birthRaw, n);
+    this.rawSign = growInt8(this.rawSign, n);
+    this.throughSegment = growU8(this.throughSegment, n);
+    this.pendingSide = growInt8(this.pendingSide, n);
+    this.pendingTs = growF64(this.pendingTs, n);
+    this.pendingCounts = growU8(this.pendingCounts, n);
+  }
+
+  reset(slot: number): void {
+    this.side[slot] = 0;
+    this.birthRaw[slot] = 0;
+    this.rawSign[slot] = 0;
+    this.throughSegment[slot] = 0;
+    this.pendingSide[slot] = 0;
+  }
+
+  /** The track is gone: a side change still waiting for `minSideMs` stands (it never went back). */
+  finalize(slot: number): void {
+    if (this.pendingSide[slot] !== 0) this.commit(slot);
+  }
+
+  /** Confirmed side of a slot (-1, 0, +1), for tests and queue logic. */
+  sideOf(slot: number): number {
+    return this.side[slot]!;
+  }
+
+  /** Feeds the slot's current foot point, box height and frame time (read from `view`). */
+  update(slot: number, view: TrackSlots): void {
+    const x = view.footX[slot]!;
+    const y = view.footY[slot]!;
+    const tsMs = view.frameTsMs;
+    const c = crossSide(this.ax, this.ay, this.bx, this.by, x, y);
+    if (c !== 0) {
+      const raw = c > 0 ? 1 : -1;
+      const prevRaw = this.rawSign[slot]!;
+      if (prevRaw === 0) this.birthRaw[slot] = raw;
+      else if (raw !== prevRaw) {
+        // The step from the previous sample (on the old side, or exactly on the line).
+        const px = view.prevX[slot]!;
+        const py = view.prevY[slot]!;
+        const cp = crossSide(this.ax, this.ay, this.bx, this.by, px, py);
+        const t = crossingParam(this.ax, this.ay, this.bx, this.by, px, py, x, y, cp, c);
+        this.throughSegment[slot] = t >= -PARAM_EPS && t <= 1 + PARAM_EPS ? 1 : 0;
+      }
+      this.rawSign[slot] = raw;
+    } else if (this.rawSign[slot] === 0) {
+      // Born exactly on the line: no side yet, but a later step off it is a crossing
+      // candidate through this point.
+      return;
+    }
+    const d = c * this.invLength;
+    const rel = this.minDistanceBoxFraction * view.boxH[slot]!;
+    const h = rel > this.minDistancePx ? rel : this.minDistancePx;
+    const confirmed = h > 0 ? (d >= h ? 1 : d <= -h ? -1 : 0) : d > 0 ? 1 : d < 0 ? -1 : 0;
+    const pending = this.pendingSide[slot]!;
+    if (pending !== 0) {
+      // Back beyond the band on the old side: the change did not hold.
+      if (confirmed === this.side[slot]) this.pendingSide[slot] = 0;
+      else if (tsMs - this.pendingTs[slot]! >= this.minSideMs) this.commit(slot);
+    }
+    if (confirmed === 0) return;
+    const prev = this.side[slot]!;
+    if (confirmed === prev || confirmed === this.pendingSide[slot]) return;
+    const from = prev !== 0 ? prev : this.birthRaw[slot]!;
+    const counts = from !== 0 && from !== confirmed && this.throughSegment[slot] === 1;
+    this.throughSegment[slot] = 0;
+    this.pendingSide[slot] = confirmed;
+    this.pendingTs[slot] = tsMs;
+    this.pendingCounts[slot] = counts ? 1 : 0;
+    if (this.minSideMs <= 0) this.commit(slot);
+  }
+
+  private commit(slot: number): void {
+    const side = this.pendingSide[slot]!;
+    this.pendingSide[slot] = 0;
+    this.side[slot] = side;
+    if (this.pendingCounts[slot] !== 1) return;
+    const tsMs = this.pendingTs[slot]!;
+    if (side > 0) {
+      this.inCount++;
+      this.listener.onLineCross(this.index, slot, Direction.In, tsMs);
+    } else {
+      this.outCount++;
+      this.listener.onLineCross(this.index, slot, Direction.Out, tsMs);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// `footfall count` end to end through the real CLI binary.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../../bin/footfall.js', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../fixtures/analytics/', import.meta.url));
+const PETS = fileURLToPath(new URL('../../../../shared/fixtures/mot/PETS09-S2L1/', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'footfall-count-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function footfall(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, FOOTFALL_LOG_LEVEL: 'warn' }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('footfall count', () => {
+  it('counts the hand-built door scenarios exactly (--json shape from the issue)', () => {
+    const r = footfall(['count', '--mot', join(FIXTURES, 'door-scenarios.txt'), '--config', join(FIXTURES, 'door.yaml'), '--fps', '10', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      lines: { door: { in: 5, out: 2 } },
+      zones: { street: { visits: 8, meanDwellMs: 1038 }, hall: { visits: 7, meanDwellMs: 1943 } },
+      paths: { 'street>hall': 6, 'hall>street': 2 },
+    });
+  });
+
+  it('reads the frame rate from seqinfo.ini and counts the PETS09-S2L1 ground truth', () => {
+    const r = footfall(['count', '--mot', join(PETS, 'gt.txt'), '--config', join(FIXTURES, 'pets09-s2l1.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('19 tracks, 795 frames at 7 fps, camera pets09');
+    expect(r.stdout).toContain('line west-path: in 7, out 5');
+    expect(r.stdout).toContain('line plaza: in 15, out 11');
+    expect(r.stdout).toContain('line east-road: in 3, out 4');
+  });
+
+  it('asks for --camera when the config has several cameras', () => {
+    const cfg = join(tmp, 'two.yaml');
+    writeFileSync(cfg, 'cameras:\n  - name: a\n    url: x\n  - name: b\n    url: y\n');
+    const r = footfall(['count', '--mot', join(FIXTURES, 'door-scenarios.txt'), '--config', cfg]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('has 2 cameras (a, b); choose one with --camera');
+    const u = footfall(['count', '--mot', join(FIXTURES, 'door-scenarios.txt'), '--config', cfg, '--camera', 'c']);
+    expect(u.stderr).toContain('--camera "c" is not in');
+  });
+
+  it('rejects a malformed track file and bad geometry with one clear line', () => {
+    const bad = join(tmp, 'bad.txt');
+    writeFileSync(bad, '1,1,10,10,5,5\n2,1,ten,10,5,5\n');
+    const r = footfall(['count', '--mot', bad, '--config', join(FIXTURES, 'door.yaml')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('bad.txt:2: frame must be a whole number');
+    const cfg = join(tmp, 'degenerate.yaml');
+    writeFileSync(cfg, 'cameras:\n  - name: a\n    url: x\n    lines:\n      - name: door\n        points: [[5, 5], [5, 5]]\n');
+    const g = footfall(['count', '--mot', bad, '--config', cfg]);
+    expect(g.code).not.toBe(0);
+    expect(g.stderr).toContain('cameras[0].lines[0].points: is degenerate');
+  });
+});

@@ -1,0 +1,182 @@
+// The detection stage: consumes 'camera.frame', runs the person detector on one queue
+// shared by all cameras (drop-oldest per camera when behind), and emits 'detect.frame'
+// with every person box above the low floor (the tracker's second stage uses them).
+// A missing or broken model is reported in health; the rest of the agent keeps running.
+import type { FootfallConfig } from '../config/schema.ts';
+import { errorMessage } from '../shared/errors.ts';
+import type { EventBus, RawFrame } from '../shared/event-bus.ts';
+import { RateLimitedLog, type Logger } from '../shared/log.ts';
+import type { DetectionFrame, Stage, StageHealth } from '../shared/types.ts';
+import { FrameQueue } from './frame-queue.ts';
+import { LatencyWindow } from './latency.ts';
+import { PersonDetector } from './person-detector.ts';
+
+export interface DetectorStageOptions {
+  bus: EventBus;
+  config: Pick<FootfallConfig, 'detector'>;
+  logger: Logger;
+  /** Working directory for ./models and relative model paths. */
+  cwd?: string;
+  /** Frames waiting per camera before the oldest is dropped (default: config.detector.queueDepthPerCamera). */
+  queueDepthPerCamera?: number;
+  /** Throw from start() when the model cannot be loaded (default: report in health). */
+  failOnModelError?: boolean;
+}
+
+export class DetectorStage implements Stage {
+  readonly name = 'detect';
+  private detector: PersonDetector | null = null;
+  private readonly queue: FrameQueue;
+  private readonly latency = new LatencyWindow(512);
+  private readonly log: Logger;
+  private readonly noisy: RateLimitedLog;
+  private readonly out: DetectionFrame = { camera: '', tsMs: 0, frameIndex: 0, width: 0, height: 0, count: 0, boxes: new Float32Array(0), scores: new Float32Array(0) };
+  private running = false;
+  private started = false;
+  private loadError: string | null = null;
+  private idle: Promise<void> = Promise.resolve();
+  private resolveIdle: (() => void) | null = null;
+  private errors = 0;
+  private framesOut = 0;
+  private inferenceMsEma = 0;
+  private emitFloor = 0.1;
+  private readonly onFrame = (frame: RawFrame) => this.enqueue(frame);
+
+  constructor(private readonly options: DetectorStageOptions) {
+    this.queue = new FrameQueue(options.queueDepthPerCamera ?? options.config.detector.queueDepthPerCamera ?? 2);
+    this.log = options.logger.child({ module: 'detect' });
+    this.noisy = new RateLimitedLog(this.log);
+  }
+
+  /** The model's "is a person" threshold (the tracker's high-score cut), once started. */
+  get scoreThreshold(): number | null {
+    return this.detector?.scoreThreshold ?? null;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const d = this.options.config.detector;
+    try {
+      this.detector = await PersonDetector.load({
+        model: d.model,
+        modelDirs: d.modelDirs,
+        cwd: this.options.cwd,
+        threads: d.threads,
+        spinThreads: d.spinThreads,
+        scoreThreshold: d.scoreThreshold,
+        nmsIou: d.nmsIou,
+      });
+    } catch (err) {
+      this.loadError = errorMessage(err);
+      this.log.error({ err: this.loadError }, 'person detector unavailable; cameras run without detection');
+      if (this.options.failOnModelError) {
+        this.started = false;
+        throw err;
+      }
+      return;
+    }
+    this.emitFloor = Math.min(d.lowScoreFloor, this.detector.scoreThreshold);
+    this.log.info(
+      { model: this.detector.info.name, path: this.detector.path, threads: d.threads, scoreThreshold: this.detector.scoreThreshold, emitFloor: this.emitFloor },
+      'person detector ready',
+    );
+    this.options.bus.on(this.name, 'camera.frame', this.onFrame);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.options.bus.removeOwner(this.name);
+    await this.idle;
+    await this.detector?.close();
+    this.detector = null;
+  }
+
+  private enqueue(frame: RawFrame): void {
+    if (!this.started || !this.detector) return;
+    if (this.queue.push(frame)) this.noisy.warn({ camera: frame.camera }, 'inference behind; dropped the oldest frame');
+    if (!this.running) void this.pump();
+  }
+
+  /** The single worker: oldest frame first, one inference at a time, until the queue is empty. */
+  private async pump(): Promise<void> {
+    this.running = true;
+    this.idle = new Promise<void>((r) => (this.resolveIdle = r));
+    const det = this.detector!;
+    const out = this.out;
+    try {
+      for (let slot = this.queue.peekOldest(); slot && this.started; slot = this.queue.peekOldest()) {
+        out.camera = slot.camera;
+        out.tsMs = slot.tsMs;
+        out.frameIndex = slot.frameIndex;
+        out.width = slot.sourceWidth;
+        out.height = slot.sourceHeight;
+        let released = false;
+        try {
+          det.preprocess(slot.data, slot.width, slot.height);
+          // The pixels are in the tensor now: free the slot for arriving frames.
+          this.queue.release(slot.camera);
+          released = true;
+          await det.infer();
+          const r = det.postprocess(out.width, out.height, this.emitFloor);
+          out.count = r.count;
+          out.boxes = r.boxes;
+          out.scores = r.scores;
+        } catch (err) {
+          if (!released) this.queue.release(out.camera);
+          this.errors++;
+          this.noisy.warn({ camera: out.camera, err: errorMessage(err) }, 'detection failed for a frame');
+          continue;
+        }
+        this.inferenceMsEma = this.inferenceMsEma === 0 ? det.timings.inferenceMs : this.inferenceMsEma * 0.9 + det.timings.inferenceMs * 0.1;
+        this.framesOut++;
+        this.latency.add(Date.now() - out.tsMs);
+        this.options.bus.emit('detect.frame', out);
+      }
+    } finally {
+      this.running = false;
+      this.resolveIdle?.();
+    }
+  }
+
+  /** Per-camera queue counters and latency, for the status page and benchmarks. */
+  stats(): {
+    cameras: ReturnType<FrameQueue['counters']>;
+    framesOut: number;
+    errors: number;
+    latencyMedianMs: number | null;
+    latencyP95Ms: number | null;
+    inferenceMs: number;
+  } {
+    return {
+      cameras: this.queue.counters(),
+      framesOut: this.framesOut,
+      errors: this.errors,
+      latencyMedianMs: this.latency.quantile(0.5),
+      latencyP95Ms: this.latency.quantile(0.95),
+      inferenceMs: Number(this.inferenceMsEma.toFixed(2)),
+    };
+  }
+
+  health(): StageHealth {
+    if (this.loadError) return { status: 'failed', detail: this.loadError };
+    if (!this.started) return { status: 'stopped' };
+    const s = this.stats();
+    const metrics: Record<string, number | string | null> = {
+      model: this.detector?.info.name ?? null,
+      framesOut: s.framesOut,
+      errors: s.errors,
+      latencyMedianMs: s.latencyMedianMs,
+      latencyP95Ms: s.latencyP95Ms,
+      inferenceMs: s.inferenceMs,
+    };
+    let dropped = 0;
+    for (const c of s.cameras) {
+      metrics[`${c.camera}.processed`] = c.processed;
+      metrics[`${c.camera}.dropped`] = c.dropped;
+      dropped += c.dropped;
+    }
+    return { status: s.errors > 0 && s.framesOut === 0 ? 'degraded' : 'ok', detail: dropped > 0 ? `${dropped} frames dropped (inference behind)` : undefined, metrics };
+  }
+}

@@ -1,0 +1,12 @@
+// Person detection: ONNX models (PicoDet, YOLOX, FastestDet, YOLOv8-style) to boxes in source pixels.
+export { DetectorStage } from './detector-stage.ts';
+export type { DetectorStageOptions } from './detector-stage.ts';
+export { PersonDetector } from './person-detector.ts';
+export type { DetectionResult, DetectTimings, PersonDetectorOptions } from './person-detector.ts';
+export { loadImageForModel } from './image-input.ts';
+export type { ModelReadyImage } from './image-input.ts';
+export { FrameQueue } from './frame-queue.ts';
+export { GreedyNms } from './nms.ts';
+export { TensorWriter } from './preprocess.ts';
+export { inputMapping } from './geometry.ts';
+export { LatencyWindow } from './latency.ts';

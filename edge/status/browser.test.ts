@@ -1,0 +1,171 @@
+// A real browser (Debian's chromium via playwright-core) against the status server on a
+// loopback port, fed real frames: log in, see the live snapshot with boxes, draw a line
+// in the editor, save it into the YAML config, and see it counted. Screenshots go to
+// test-artifacts/ (and docs/screenshots/ when UPDATE_SCREENSHOTS=1).
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedPasswordOf, startHarness, type Harness } from './testing/harness.ts';
+import { decodePetsFrames, emitPetsFrame, type PetsFrames } from './testing/pets-frames.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const ARTIFACTS = join(REPO, 'test-artifacts', 'status');
+const DOC_SHOTS = join(REPO, 'docs', 'screenshots');
+
+describe('status page in a real browser', () => {
+  let h: Harness;
+  let pets: PetsFrames;
+  let ctx: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let feeder: NodeJS.Timeout;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    pets = decodePetsFrames(40);
+    h = await startHarness({ status: { snapshotIntervalMs: 300, livePushIntervalMs: 200 } });
+    let i = 0;
+    feeder = setInterval(() => emitPetsFrame(h.bus, 'entrance', pets, i++, Date.now()), 150);
+    // Some history so the charts and tables have something to show.
+    const now = Date.now();
+    for (let k = 0; k < 60; k++) {
+      h.store.append({ tsMs: now - k * 97_000, type: 'line.cross', source: 'entrance', data: { line: 'door', direction: k % 3 ? 'in' : 'out', trackId: k } });
+      h.store.append({ tsMs: now - 86_400_000 - k * 113_000, type: 'line.cross', source: 'entrance', data: { line: 'door', direction: 'in', trackId: 1000 + k } });
+    }
+    h.store.flush();
+    profile = mkdtempSync(join(tmpdir(), 'footfall-chromium-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      viewport: { width: 1280, height: 900 },
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('console', (m) => {
+      // The wrong-password step answers 401 on purpose; anything else logged as an error counts.
+      if (m.type() === 'error' && !m.text().includes('status of 401')) problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+  });
+
+  afterAll(async () => {
+    clearInterval(feeder);
+    await ctx?.close();
+    await h?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  const shot = async (name: string) => {
+    const file = join(ARTIFACTS, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(DOC_SHOTS, { recursive: true });
+      copyFileSync(file, join(DOC_SHOTS, `${name}.png`));
+    }
+  };
+
+  it('logs in and shows the live snapshot with boxes, track ids and counts', async () => {
+    await page.goto(`${h.baseUrl}/`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('input[name="password"]', 'not-the-password');
+    await page.click('button[type="submit"]');
+    expect(await page.locator('.error').textContent()).toContain('Wrong password');
+    await page.fill('input[name="password"]', generatedPasswordOf(h));
+    await Promise.all([page.waitForURL(`${h.baseUrl}/`), page.click('button[type="submit"]')]);
+    const cam = page.locator('section.cam[data-camera="entrance"]');
+    await page.locator('section.cam[data-camera="entrance"][data-snapshot-loaded]').waitFor({ timeout: 15_000 });
+    await expect.poll(async () => Number(await cam.getAttribute('data-tracks')), { timeout: 10_000 }).toBeGreaterThan(0);
+    const img = await page.evaluate("(() => { const el = document.querySelector('section.cam img[data-role=snapshot]'); return { w: el.naturalWidth, h: el.naturalHeight, complete: el.complete }; })()");
+    expect(img).toEqual({ w: 768, h: 576, complete: true });
+    expect(await cam.locator('g[data-role="live"] rect.trk').count()).toBeGreaterThan(0);
+    expect(await cam.locator('g[data-role="live"] text.tid').first().textContent()).toMatch(/^#\d+$/);
+    expect(await cam.locator('g.cline[data-line="door"] [data-role="in"]').textContent()).toBe('40');
+    const firstLiveMs = Number(await page.evaluate('document.body.dataset.firstLiveMs'));
+    expect(firstLiveMs).toBeGreaterThan(0);
+    console.info(`[bench] time to first live update: ${firstLiveMs} ms after navigation start`);
+    await page.waitForTimeout(800);
+    await shot('overview');
+  });
+
+  it('measures page weight and time to first live update of the overview', async () => {
+    const sizes: Array<Promise<[string, number]>> = [];
+    const onResponse = (r: import('playwright-core').Response) => {
+      if ((r.headers()['content-type'] ?? '').includes('event-stream')) return;
+      sizes.push(r.body().then((b) => [new URL(r.url()).pathname, b.length] as [string, number], () => [r.url(), 0] as [string, number]));
+    };
+    page.on('response', onResponse);
+    await page.goto(`${h.baseUrl}/`);
+    await page.locator('section.cam[data-snapshot-loaded]').waitFor({ timeout: 10_000 });
+    page.off('response', onResponse);
+    const got = await Promise.all(sizes);
+    const byPath = Object.fromEntries(got.map(([p, n]) => [p.replace(/\/snapshot\.jpg.*/, '/snapshot.jpg'), n]));
+    const total = got.reduce((a, [, n]) => a + n, 0);
+    const firstLiveMs = Number(await page.evaluate('document.body.dataset.firstLiveMs'));
+    const report = { overviewBytes: total, byPath, firstLiveMs };
+    console.info(`[bench] ${JSON.stringify(report)}`);
+    writeFileSync(join(ARTIFACTS, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+    expect(byPath['/static/app.js']).toBeGreaterThan(1_000);
+    expect(byPath['/static/style.css']).toBeGreaterThan(1_000);
+    // Page + script + style stay small for a phone on a weak link (the snapshot is extra).
+    expect(total - (byPath['/api/cameras/entrance/snapshot.jpg'] ?? 0)).toBeLessThan(60_000);
+  });
+
+  it('shows the health page', async () => {
+    await page.goto(`${h.baseUrl}/health`);
+    expect(await page.locator('section.stage[data-stage="store"] .badge').textContent()).toBe('ok');
+    await shot('health');
+  });
+
+  it('draws a line in the editor, saves it into the config and sees it counted', async () => {
+    await page.goto(`${h.baseUrl}/editor?camera=entrance`);
+    const svg = page.locator('svg[data-role="overlay"]');
+    await expect.poll(() => svg.getAttribute('viewBox'), { timeout: 10_000 }).toBe('0 0 768 576');
+    await expect.poll(() => page.evaluate("document.querySelector('img[data-role=snapshot]').naturalWidth"), { timeout: 10_000 }).toBe(768);
+    await page.click('button[data-tool="line"]');
+    const box = (await svg.boundingBox())!;
+    // Drag A -> B across the lower part of the image (screen -> source pixels via the SVG).
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.75);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.75, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.75, { steps: 5 });
+    await page.mouse.up();
+    const nameInput = page.locator('input[data-kind="line"]').last();
+    expect(await nameInput.inputValue()).toBe('line-1');
+    await nameInput.fill('entry-line');
+    await shot('editor');
+    await page.click('button[data-action="save"]');
+    await expect.poll(() => page.locator('[data-role="status"]').textContent(), { timeout: 10_000 }).toBe('Saved and applied');
+    const yaml = readFileSync(h.configFile, 'utf8');
+    expect(yaml).toContain('name: entry-line');
+    expect(yaml).toContain('name: door');
+    expect(h.saved).toHaveLength(1);
+    const line = h.saved[0]!.cameras[0]!.lines.find((l) => l.name === 'entry-line')!;
+    expect(line.points[0][0]).toBeCloseTo(768 * 0.2, -1);
+    expect(line.points[1][0]).toBeCloseTo(768 * 0.8, -1);
+    expect(line.points[0][1]).toBeCloseTo(576 * 0.75, -1);
+
+    // The agent now counts on the new line; the overview shows it live.
+    await page.goto(`${h.baseUrl}/`);
+    const count = page.locator('g.cline[data-line="entry-line"] [data-role="in"]');
+    expect(await count.textContent()).toBe('0');
+    h.store.append({ tsMs: Date.now(), type: 'line.cross', source: 'entrance', data: { line: 'entry-line', direction: 'in', trackId: 5 } });
+    h.store.flush();
+    await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe('1');
+  });
+
+  it('is usable on a phone-sized screen and raised no script or CSP errors', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${h.baseUrl}/`);
+    await page.locator('[data-snapshot-loaded]').waitFor({ timeout: 10_000 });
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('overview-phone');
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,153 @@
+// The status page as a stage: on start it loads (or creates, printing the password once)
+// the operator password hash, subscribes to the live bus events, registers its metrics
+// and listens; on stop it closes live streams and the server and unsubscribes.
+import type { AddressInfo } from 'node:net';
+import { isAbsolute, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { FootfallConfig } from '../config/schema.ts';
+import type { StatusConfig } from '../config/sections/status.ts';
+import { FootfallError } from '../shared/errors.ts';
+import type { EventBus } from '../shared/event-bus.ts';
+import type { Logger } from '../shared/log.ts';
+import type { Stage, StageHealth } from '../shared/types.ts';
+import { GeometryEditor } from './geometry-editor.ts';
+import { LiveHub } from './live-hub.ts';
+import { LiveView } from './live-view.ts';
+import { loadOrCreatePasswordHash } from './password-file.ts';
+import { buildStatusServer, type StatusCamera } from './server.ts';
+import { SessionStore } from './session-store.ts';
+import { StatusMetrics } from './status-metrics.ts';
+import type { StatusStoreReader } from './store-reader.ts';
+
+export interface StatusStageOptions {
+  config: StatusConfig;
+  /** Absolute data directory (the password hash file is resolved against it). */
+  dataDir: string;
+  logger: Logger;
+  bus: EventBus;
+  store: StatusStoreReader;
+  /** Every stage's health, for the health page, /api/health and /metrics. */
+  health: () => Record<string, StageHealth>;
+  /** The cameras as configured now (name, source, lines, zones); called per request. */
+  cameras: () => StatusCamera[];
+  /** The YAML file edits are written to; null when running on embedded defaults (editor read-only). */
+  configFile: string | null;
+  /** Applies a saved, validated config without a restart. */
+  onConfigSaved: (config: FootfallConfig) => Promise<void>;
+  metricsRegistry: Registry;
+  now?: () => number;
+}
+
+const BUS_OWNER = 'status';
+
+export class StatusStage implements Stage {
+  readonly name = 'status';
+  private app: FastifyInstance | null = null;
+  private live: LiveView | null = null;
+  private hub: LiveHub | null = null;
+  private metrics: StatusMetrics | null = null;
+  private sessions: SessionStore | null = null;
+  private lastError: string | null = null;
+
+  constructor(private readonly options: StatusStageOptions) {}
+
+  get passwordFile(): string {
+    const f = this.options.config.passwordHashFile;
+    return isAbsolute(f) ? f : resolve(this.options.dataDir, f);
+  }
+
+  async start(): Promise<void> {
+    if (this.app) return;
+    const o = this.options;
+    const log = o.logger.child({ module: 'status' });
+    const now = o.now ?? Date.now;
+    const { hash, generatedPassword } = await loadOrCreatePasswordHash(this.passwordFile);
+    if (generatedPassword) {
+      // The only time the password exists outside the operator's head.
+      log.warn({ password: generatedPassword, hashFile: this.passwordFile }, 'status page: first start, generated the operator password (shown once; delete the hash file to reset)');
+    }
+    const live = new LiveView(o.bus, { snapshotIntervalMs: o.config.snapshotIntervalMs, trailPoints: o.config.trailPoints, blurPersons: o.config.blurPersons, now }, o.logger);
+    const hub = new LiveHub(live, o.store, o.cameras, { pushIntervalMs: o.config.livePushIntervalMs, trailPoints: o.config.trailPoints, utcOffsetMinutes: o.config.utcOffsetMinutes, now }, log);
+    const sessions = new SessionStore(o.config.sessionTtlMinutes * 60_000, now);
+    const metrics = new StatusMetrics(o.metricsRegistry, {
+      health: o.health,
+      sseClients: () => hub.clientCount,
+      snapshotsEncoded: () => live.snapshotsEncoded,
+      unsentEvents: () => o.store.unsentCount(),
+      storeSizeBytes: () => o.store.sizeBytes(),
+    });
+    let app: FastifyInstance;
+    try {
+      app = await buildStatusServer({
+        config: o.config,
+        logger: o.logger,
+        sessions,
+        passwordHash: hash,
+        live,
+        hub,
+        store: o.store,
+        health: o.health,
+        cameras: o.cameras,
+        editor: o.configFile ? new GeometryEditor(o.configFile) : null,
+        onConfigSaved: o.onConfigSaved,
+        registry: o.metricsRegistry,
+        metrics,
+        dataDir: o.dataDir,
+        startedAtMs: now(),
+        now,
+      });
+      await app.listen({ host: o.config.host, port: o.config.port });
+    } catch (err) {
+      metrics.unregister();
+      const code = (err as { code?: string }).code;
+      if (code === 'EADDRINUSE') throw new FootfallError('NETWORK', `status page: port ${o.config.port} on ${o.config.host} is in use; set status.port`);
+      throw err;
+    }
+    live.start(BUS_OWNER);
+    this.app = app;
+    this.live = live;
+    this.hub = hub;
+    this.metrics = metrics;
+    this.sessions = sessions;
+    log.info({ url: `http://${o.config.host}:${this.port}/` }, 'status page listening');
+  }
+
+  /** The bound port (the real one when configured as 0). */
+  get port(): number {
+    const addr = this.app?.server.address() as AddressInfo | null | undefined;
+    return addr ? addr.port : this.options.config.port;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.app) return;
+    const app = this.app;
+    this.app = null;
+    this.options.bus.removeOwner(BUS_OWNER);
+    this.hub?.close();
+    try {
+      await app.close();
+    } catch (err) {
+      this.lastError = (err as Error).message;
+    }
+    this.metrics?.unregister();
+    this.metrics = null;
+  }
+
+  health(): StageHealth {
+    if (!this.app) return { status: 'stopped' };
+    return {
+      status: this.lastError ? 'degraded' : 'ok',
+      ...(this.lastError ? { detail: this.lastError } : {}),
+      metrics: {
+        port: this.port,
+        liveClients: this.hub?.clientCount ?? 0,
+        sessions: this.sessions?.size ?? 0,
+        snapshotsEncoded: this.live?.snapshotsEncoded ?? 0,
+        snapshotErrors: this.live?.snapshotErrors ?? 0,
+        liveMessagesSent: this.hub?.messagesSent ?? 0,
+        liveSkippedSlow: this.hub?.skippedSlow ?? 0,
+      },
+    };
+  }
+}

@@ -1,0 +1,21 @@
+// The slice of the event store the status page reads (a subset of EventStore's methods),
+// so the page depends on a small contract instead of the store's internals.
+import type { StoredEvent } from '../shared/types.ts';
+
+export interface StatusCountRow {
+  minute: number;
+  source: string;
+  subject: string;
+  metric: string;
+  n: number;
+  sum: number;
+  max: number | null;
+}
+
+export interface StatusStoreReader {
+  countsBetween(fromMs: number, toMs: number, filter?: { source?: string; subject?: string; metric?: string }): StatusCountRow[];
+  eventsBetween(fromMs: number, toMs: number, type?: string, limit?: number): StoredEvent[];
+  unsentCount(): number;
+  oldestUnsentTsMs(): number | null;
+  sizeBytes(): number;
+}

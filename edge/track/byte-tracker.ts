@@ -1,0 +1,611 @@
+// ByteTrack-family multi-person tracker on typed arrays: time-aware Kalman filter per
+// track, two-stage IoU association (high-score detections first, then low-score ones
+// against the remaining tracks), tentative -> confirmed -> lost -> removed lifecycle with
+// re-activation, and OC-SORT's observation-centric re-update after a gap. Every buffer is
+// preallocated and only grows when the number of targets exceeds it.
+import { TrackState } from '../shared/types.ts';
+import type { TrackerConfig } from '../config/sections/tracker.ts';
+import { kalmanBox, kalmanInit, kalmanPredict, kalmanUpdate, KF_STRIDE, type KalmanNoise } from './kalman.ts';
+import { LinearAssignment } from './linear-assignment.ts';
+import { ScoreMapper } from './score-mapper.ts';
+
+/** Slot state of a free pool entry (not a track). */
+const FREE = 255;
+
+/** One frame of tracker output; arrays are reused for the next frame (copy what you keep). */
+export interface TrackerOutput {
+  tsMs: number;
+  /** Confirmed tracks updated by a detection in this frame (plus coasting lost tracks when coastMs > 0). */
+  count: number;
+  ids: Int32Array;
+  /** x, y, w, h per row (top-left origin, source pixels), the filtered box. */
+  boxes: Float32Array;
+  /** Detector score (mapped to [0, 1]) of the detection that updated the track. */
+  scores: Float32Array;
+  /** vx, vy of the box centre per row, pixels per second. */
+  velocities: Float32Array;
+  /** Time since the track started, ms. */
+  agesMs: Float64Array;
+  /** TrackState per row (Confirmed for reported rows). */
+  states: Uint8Array;
+  /** Ids of confirmed tracks removed in this frame. */
+  endedCount: number;
+  endedIds: Int32Array;
+}
+
+/** Per-frame problems the tracker absorbed (counted, never thrown). */
+export interface TrackerCounters {
+  frames: number;
+  /** Frames dropped because their time was before the previous frame's. */
+  outOfOrderFrames: number;
+  /** Detections dropped for NaN or non-positive sizes or a NaN score. */
+  invalidDetections: number;
+  /** Detections ignored because maxTracks was reached. */
+  poolExhausted: number;
+}
+
+export type TrackerOptions = TrackerConfig;
+
+export class ByteTracker {
+  readonly output: TrackerOutput;
+  readonly counters: TrackerCounters = { frames: 0, outOfOrderFrames: 0, invalidDetections: 0, poolExhausted: 0 };
+
+  private readonly noise: KalmanNoise;
+  private readonly scoreMapper: ScoreMapper;
+  private readonly lap = new LinearAssignment();
+  private nextId = 1;
+  private lastTimeMs = NaN;
+  /**
+   * [0] frame time (ms), [1] time step scratch (ms), [2..6) a measurement scratch. Doubles
+   * travel through this array instead of call arguments so nothing is boxed per frame.
+   */
+  private readonly io = new Float64Array(8);
+  /** Cost limits of the three associations (1 - minimum IoU). */
+  private readonly limits: Float64Array;
+  private firstFrame = true;
+
+  // Track pool (slot-indexed).
+  private capacity = 0;
+  private kf = new Float64Array(0);
+  private state = new Uint8Array(0);
+  private trackId = new Int32Array(0);
+  private hits = new Int32Array(0);
+  private startMs = new Float64Array(0);
+  private lastUpdateMs = new Float64Array(0);
+  private predictedMs = new Float64Array(0);
+  private trackScore = new Float32Array(0);
+  /** Last observed box (cx, cy, w, h), for the observation-centric re-update. */
+  private lastObs = new Float64Array(0);
+  /** Predicted box per slot (x1, y1, x2, y2) for IoU. */
+  private tbox = new Float64Array(0);
+  /** Last observed box per slot (x1, y1, x2, y2), filled for the recovery association. */
+  private obox = new Float64Array(0);
+  private matchedNow = new Uint8Array(0);
+  private freeSlots = new Int32Array(0);
+  private freeCount = 0;
+  private live = new Int32Array(0);
+  private liveCount = 0;
+  private group = new Int32Array(0);
+
+  // Detection buffers (grow with the largest frame).
+  private detCapacity = 0;
+  private dbox = new Float64Array(0); // x1, y1, x2, y2
+  private dmeas = new Float64Array(0); // cx, cy, w, h
+  private dscore = new Float32Array(0);
+  private dused = new Uint8Array(0);
+  private high = new Int32Array(0);
+  private low = new Int32Array(0);
+  private cost = new Float64Array(0);
+
+  constructor(private readonly options: TrackerOptions) {
+    this.noise = {
+      stdWeightPosition: options.stdWeightPosition,
+      stdWeightVelocity: options.stdWeightVelocity,
+      stdWeightMeasurement: options.stdWeightMeasurement,
+      referenceIntervalMs: options.referenceIntervalMs,
+    };
+    this.scoreMapper = new ScoreMapper({
+      mode: options.scoreMapping,
+      scoreMin: options.scoreMin,
+      scoreMax: options.scoreMax,
+      rankWindow: options.rankWindow,
+      rankExponent: options.rankExponent,
+      autoFallback: options.autoFallback,
+    });
+    this.limits = new Float64Array([1 - options.matchIou, 1 - options.lowMatchIou, 1 - options.tentativeMatchIou, 1 - options.recoveryIou]);
+    this.output = {
+      tsMs: 0,
+      count: 0,
+      ids: new Int32Array(0),
+      boxes: new Float32Array(0),
+      scores: new Float32Array(0),
+      velocities: new Float32Array(0),
+      agesMs: new Float64Array(0),
+      states: new Uint8Array(0),
+      endedCount: 0,
+      endedIds: new Int32Array(0),
+    };
+    this.growTracks(64);
+    this.growDetections(64);
+  }
+
+  /** Live tracks of any state (tentative, confirmed, lost). */
+  get liveTracks(): number {
+    return this.liveCount;
+  }
+
+  /**
+   * Advances to frameTimeMs with this frame's detections (boxes x, y, w, h, top-left; raw
+   * detector scores) and returns the confirmed tracks seen in it.
+   */
+  update(frameTimeMs: number, detections: { count: number; boxes: Float32Array | Float64Array; scores: Float32Array }): TrackerOutput {
+    const out = this.output;
+    out.count = 0;
+    out.endedCount = 0;
+    if (!Number.isFinite(frameTimeMs) || frameTimeMs < this.lastTimeMs) {
+      this.counters.outOfOrderFrames++;
+      return out;
+    }
+    this.counters.frames++;
+    out.tsMs = frameTimeMs;
+    this.lastTimeMs = frameTimeMs;
+    this.io[0] = frameTimeMs;
+    const o = this.options;
+
+    // 1. Remove tracks lost for too long (before predicting across a huge gap).
+    this.expire();
+
+    // 2. Detections: validate, map scores, split into high and low.
+    const nd = this.loadDetections(detections);
+    let nHigh = 0;
+    let nLow = 0;
+    for (let d = 0; d < nd; d++) {
+      const s = this.dscore[d]!;
+      if (s >= o.highScore) this.high[nHigh++] = d;
+      else if (s >= o.lowScore) this.low[nLow++] = d;
+      else this.dused[d] = 1;
+    }
+
+    // 3. Predict every live track to this frame.
+    for (let k = 0; k < this.liveCount; k++) {
+      const slot = this.live[k]!;
+      this.io[1] = frameTimeMs - this.predictedMs[slot]!;
+      kalmanPredict(this.kf, slot, this.io, 1, this.noise, this.state[slot] === TrackState.Lost);
+      this.predictedMs[slot] = frameTimeMs;
+      this.matchedNow[slot] = 0;
+      this.refreshBox(slot);
+    }
+
+    // 4. First association: confirmed and lost tracks vs high-score detections.
+    let ng = 0;
+    for (let k = 0; k < this.liveCount; k++) {
+      const slot = this.live[k]!;
+      const st = this.state[slot];
+      if (st === TrackState.Confirmed || st === TrackState.Lost) this.group[ng++] = slot;
+    }
+    this.associate(ng, this.high, nHigh, 0);
+
+    // 5. Second association: still-unmatched confirmed (not lost) tracks vs low-score detections.
+    let ng2 = 0;
+    for (let k = 0; k < ng; k++) {
+      const slot = this.group[k]!;
+      if (!this.matchedNow[slot] && this.state[slot] === TrackState.Confirmed) this.group[ng2++] = slot;
+    }
+    this.associate(ng2, this.low, nLow, 1);
+    for (let k = 0; k < ng2; k++) {
+      const slot = this.group[k]!;
+      if (!this.matchedNow[slot]) this.state[slot] = TrackState.Lost;
+    }
+
+    // 5b. Recovery (OC-SORT OCR): unmatched confirmed/lost tracks by their last observed box.
+    let nHighLeft = 0;
+    for (let k = 0; k < nHigh; k++) {
+      const d = this.high[k]!;
+      if (!this.dused[d]) this.high[nHighLeft++] = d;
+    }
+    if (o.recoveryIou > 0 && nHighLeft > 0) {
+      let nr = 0;
+      for (let k = 0; k < this.liveCount; k++) {
+        const slot = this.live[k]!;
+        if (this.state[slot] !== TrackState.Lost || this.matchedNow[slot]) continue;
+        this.group[nr++] = slot;
+        const b = 4 * slot;
+        const w = this.lastObs[b + 2]!;
+        const h = this.lastObs[b + 3]!;
+        this.obox[b] = this.lastObs[b]! - w / 2;
+        this.obox[b + 1] = this.lastObs[b + 1]! - h / 2;
+        this.obox[b + 2] = this.lastObs[b]! + w / 2;
+        this.obox[b + 3] = this.lastObs[b + 1]! + h / 2;
+      }
+      this.associate(nr, this.high, nHighLeft, 3);
+    }
+
+    // 6. Tentative tracks vs the high-score detections left; unmatched tentatives die.
+    let nt = 0;
+    for (let k = 0; k < this.liveCount; k++) {
+      const slot = this.live[k]!;
+      if (this.state[slot] === TrackState.Tentative) this.group[nt++] = slot;
+    }
+    let nLeft2 = 0;
+    for (let k = 0; k < nHighLeft; k++) {
+      const d = this.high[k]!;
+      if (!this.dused[d]) this.high[nLeft2++] = d;
+    }
+    nHighLeft = nLeft2;
+    this.associate(nt, this.high, nHighLeft, 2);
+    for (let k = 0; k < nt; k++) {
+      const slot = this.group[k]!;
+      if (!this.matchedNow[slot]) this.state[slot] = FREE;
+    }
+
+    // 7. New tentative tracks from confident unmatched detections.
+    for (let k = 0; k < nHighLeft; k++) {
+      const d = this.high[k]!;
+      if (this.dused[d] || this.dscore[d]! < o.newTrackScore) continue;
+      this.startTrack(d);
+    }
+    this.firstFrame = false;
+
+    // 8. Compact the live list (drop freed slots) and write the output.
+    this.compactAndOutput();
+    return out;
+  }
+
+  private expire(): void {
+    const nowMs = this.io[0]!;
+    const maxLost = this.options.maxLostMs;
+    for (let k = 0; k < this.liveCount; k++) {
+      const slot = this.live[k]!;
+      const st = this.state[slot];
+      if ((st === TrackState.Lost || st === TrackState.Confirmed) && nowMs - this.lastUpdateMs[slot]! > maxLost) {
+        this.endTrack(slot);
+      } else if (st === TrackState.Tentative && nowMs - this.lastUpdateMs[slot]! > maxLost) {
+        this.state[slot] = FREE;
+      }
+    }
+  }
+
+  private endTrack(slot: number): void {
+    const out = this.output;
+    if (out.endedIds.length <= out.endedCount) {
+      const next = new Int32Array(Math.max(16, out.endedIds.length * 2));
+      next.set(out.endedIds);
+      out.endedIds = next;
+    }
+    out.endedIds[out.endedCount++] = this.trackId[slot]!;
+    this.state[slot] = FREE;
+  }
+
+  private loadDetections(det: { count: number; boxes: Float32Array | Float64Array; scores: Float32Array }): number {
+    const count = det.count;
+    if (count > this.detCapacity) this.growDetections(count);
+    this.scoreMapper.observe(det.scores, count);
+    let nd = 0;
+    for (let i = 0; i < count; i++) {
+      const x = det.boxes[4 * i]!;
+      const y = det.boxes[4 * i + 1]!;
+      const w = det.boxes[4 * i + 2]!;
+      const h = det.boxes[4 * i + 3]!;
+      const s = det.scores[i]!;
+      if (!(w > 0) || !(h > 0) || !Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(w) || !Number.isFinite(h) || Number.isNaN(s)) {
+        this.counters.invalidDetections++;
+        continue;
+      }
+      this.dbox[4 * nd] = x;
+      this.dbox[4 * nd + 1] = y;
+      this.dbox[4 * nd + 2] = x + w;
+      this.dbox[4 * nd + 3] = y + h;
+      this.dmeas[4 * nd] = x + w / 2;
+      this.dmeas[4 * nd + 1] = y + h / 2;
+      this.dmeas[4 * nd + 2] = w;
+      this.dmeas[4 * nd + 3] = h;
+      this.dscore[nd] = s;
+      this.dused[nd] = 0;
+      nd++;
+    }
+    this.scoreMapper.mapInPlace(this.dscore, nd);
+    return nd;
+  }
+
+  /**
+   * Gated optimal assignment of group[0..ng) to dets[0..nd) with cost 1 - IoU (x score in
+   * stages 0 and 2 when fuseScore). Stage 0: first association, 1: low-score, 2: tentative,
+   * 3: recovery by last observed box.
+   */
+  private associate(ng: number, dets: Int32Array, nd: number, stage: number): void {
+    if (ng === 0 || nd === 0) return;
+    const fuse = (stage === 0 || stage === 2) && this.options.fuseScore;
+    const costLimit = this.limits[stage]!;
+    const need = ng * nd;
+    if (this.cost.length < need) this.cost = new Float64Array(Math.max(need, this.cost.length * 2));
+    const cost = this.cost;
+    const tb = stage === 3 ? this.obox : this.tbox;
+    const db = this.dbox;
+    // Sort the candidates by left edge (insertion sort: small, nearly sorted lists) so each
+    // track only computes IoU against detections whose x-range can overlap its box.
+    let maxW = 0;
+    for (let b = 1; b < nd; b++) {
+      const d = dets[b]!;
+      const x = db[4 * d]!;
+      let k = b - 1;
+      while (k >= 0 && db[4 * dets[k]!]! > x) {
+        dets[k + 1] = dets[k]!;
+        k--;
+      }
+      dets[k + 1] = d;
+    }
+    for (let b = 0; b < nd; b++) {
+      const d = dets[b]!;
+      const w = db[4 * d + 2]! - db[4 * d]!;
+      if (w > maxW) maxW = w;
+    }
+    // Pairs with no overlap cost 1 (- limit): never allowed. A loop, not cost.fill(x): a
+    // builtin call would box the non-integer double x (an allocation per call).
+    const none = 1 - costLimit;
+    for (let k = 0; k < need; k++) cost[k] = none;
+    for (let a = 0; a < ng; a++) {
+      const s = this.group[a]!;
+      const ax1 = tb[4 * s]!;
+      const ay1 = tb[4 * s + 1]!;
+      const ax2 = tb[4 * s + 2]!;
+      const ay2 = tb[4 * s + 3]!;
+      const areaA = (ax2 - ax1) * (ay2 - ay1);
+      const row = a * nd;
+      // First candidate: left edge > ax1 - maxW (binary search).
+      const from = ax1 - maxW;
+      let lo = 0;
+      let hi = nd;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (db[4 * dets[mid]!]! <= from) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let b = lo; b < nd; b++) {
+        const d = dets[b]!;
+        const bx1 = db[4 * d]!;
+        if (bx1 >= ax2) break;
+        const by1 = db[4 * d + 1]!;
+        const bx2 = db[4 * d + 2]!;
+        const by2 = db[4 * d + 3]!;
+        const iw = (ax2 < bx2 ? ax2 : bx2) - (ax1 > bx1 ? ax1 : bx1);
+        const ih = (ay2 < by2 ? ay2 : by2) - (ay1 > by1 ? ay1 : by1);
+        if (iw > 0 && ih > 0) {
+          const inter = iw * ih;
+          const iou = inter / (areaA + (bx2 - bx1) * (by2 - by1) - inter);
+          // Stored relative to the limit: negative = allowed pair (solveGated with limit 0).
+          cost[row + b] = 1 - (fuse ? iou * this.dscore[d]! : iou) - costLimit;
+        }
+      }
+    }
+    const pairs = this.lap.solveGated(cost, ng, nd, 0);
+    if (pairs === 0) return;
+    const r2c = this.lap.rowToCol;
+    for (let a = 0; a < ng; a++) {
+      const b = r2c[a]!;
+      if (b < 0) continue;
+      this.applyMatch(this.group[a]!, dets[b]!);
+    }
+  }
+
+  private applyMatch(slot: number, d: number): void {
+    const nowMs = this.io[0]!;
+    const st = this.state[slot];
+    const gapMs = nowMs - this.lastUpdateMs[slot]!;
+    if (st === TrackState.Lost && this.options.observationReupdate && gapMs > 1.5 * this.options.referenceIntervalMs) {
+      this.reupdateAlongGap(slot, d);
+    }
+    kalmanUpdate(this.kf, slot, this.dmeas, 4 * d, this.noise);
+    this.dused[d] = 1;
+    this.matchedNow[slot] = 1;
+    this.hits[slot] = this.hits[slot]! + 1;
+    this.lastUpdateMs[slot] = nowMs;
+    this.trackScore[slot] = this.dscore[d]!;
+    const lo = 4 * slot;
+    for (let q = 0; q < 4; q++) this.lastObs[lo + q] = this.dmeas[4 * d + q]!;
+    if (st === TrackState.Lost) this.state[slot] = TrackState.Confirmed;
+    else if (st === TrackState.Tentative && this.hits[slot]! >= this.options.confirmHits) this.confirm(slot);
+  }
+
+  /**
+   * OC-SORT observation-centric re-update: instead of trusting the drifted prediction, replay
+   * the filter from the last observation along a straight virtual path to the new one, one
+   * reference interval at a time, so the velocity after a gap reflects the real motion.
+   */
+  private reupdateAlongGap(slot: number, d: number): void {
+    const lo = 4 * slot;
+    const m = this.dmeas;
+    const io = this.io;
+    const s = this.kf;
+    const o = slot * KF_STRIDE;
+    const gapMs = io[0]! - this.lastUpdateMs[slot]!;
+    const steps = Math.min(64, Math.max(1, Math.round(gapMs / this.options.referenceIntervalMs)));
+    // Roll the state back to the last observation (covariance kept: already inflated by the
+    // gap) with the velocity of the straight line to the new observation.
+    const perRef = this.options.referenceIntervalMs / gapMs;
+    for (let c = 0; c < 4; c++) {
+      s[o + 5 * c] = this.lastObs[lo + c]!;
+      s[o + 5 * c + 1] = (m[4 * d + c]! - this.lastObs[lo + c]!) * perRef;
+    }
+    io[1] = gapMs / steps;
+    for (let i = 1; i < steps; i++) {
+      const t = i / steps;
+      for (let c = 0; c < 4; c++) io[2 + c] = this.lastObs[lo + c]! + (m[4 * d + c]! - this.lastObs[lo + c]!) * t;
+      kalmanPredict(s, slot, io, 1, this.noise, false);
+      kalmanUpdate(s, slot, io, 2, this.noise);
+    }
+    kalmanPredict(s, slot, io, 1, this.noise, false);
+  }
+
+  private confirm(slot: number): void {
+    this.state[slot] = TrackState.Confirmed;
+    this.trackId[slot] = this.nextId++;
+    if (this.nextId > 0x7ffffff0) this.nextId = 1;
+  }
+
+  private startTrack(d: number): void {
+    const nowMs = this.io[0]!;
+    if (this.freeCount === 0) {
+      if (this.capacity >= this.options.maxTracks) {
+        this.counters.poolExhausted++;
+        return;
+      }
+      this.growTracks(Math.min(this.options.maxTracks, this.capacity * 2));
+    }
+    const slot = this.freeSlots[--this.freeCount]!;
+    kalmanInit(this.kf, slot, this.dmeas, 4 * d, this.noise);
+    this.state[slot] = TrackState.Tentative;
+    this.trackId[slot] = 0;
+    this.hits[slot] = 1;
+    this.startMs[slot] = nowMs;
+    this.lastUpdateMs[slot] = nowMs;
+    this.predictedMs[slot] = nowMs;
+    this.trackScore[slot] = this.dscore[d]!;
+    this.matchedNow[slot] = 1;
+    const lo = 4 * slot;
+    for (let q = 0; q < 4; q++) this.lastObs[lo + q] = this.dmeas[4 * d + q]!;
+    this.dused[d] = 1;
+    this.live[this.liveCount++] = slot;
+    // ByteTrack confirms everything seen in the very first frame.
+    if (this.firstFrame || this.options.confirmHits <= 1) this.confirm(slot);
+  }
+
+  private refreshBox(slot: number): void {
+    const o = slot * KF_STRIDE;
+    const s = this.kf;
+    const w = s[o + 10]!;
+    const h = s[o + 15]!;
+    const b = 4 * slot;
+    this.tbox[b] = s[o]! - w / 2;
+    this.tbox[b + 1] = s[o + 5]! - h / 2;
+    this.tbox[b + 2] = s[o]! + w / 2;
+    this.tbox[b + 3] = s[o + 5]! + h / 2;
+  }
+
+  private compactAndOutput(): void {
+    const nowMs = this.io[0]!;
+    const out = this.output;
+    if (out.ids.length < this.liveCount) this.growOutput(this.capacity);
+    let n = 0;
+    let rows = 0;
+    const refMs = this.options.referenceIntervalMs;
+    const coastMs = this.options.coastMs;
+    const coastMinHits = this.options.coastMinHits;
+    const maxAspect = this.options.maxOutputAspect;
+    for (let k = 0; k < this.liveCount; k++) {
+      const slot = this.live[k]!;
+      if (this.state[slot] === FREE) {
+        this.freeSlots[this.freeCount++] = slot;
+        continue;
+      }
+      this.live[n++] = slot;
+      const st = this.state[slot];
+      if (
+        ((st === TrackState.Confirmed && this.matchedNow[slot]) ||
+          (st === TrackState.Lost && coastMs > 0 && nowMs - this.lastUpdateMs[slot]! <= coastMs && this.hits[slot]! >= coastMinHits)) &&
+        (maxAspect === 0 || this.kf[slot * KF_STRIDE + 10]! <= maxAspect * this.kf[slot * KF_STRIDE + 15]!)
+      ) {
+        out.ids[rows] = this.trackId[slot]!;
+        kalmanBox(this.kf, slot, out.boxes, 4 * rows);
+        out.scores[rows] = this.trackScore[slot]!;
+        const o = slot * KF_STRIDE;
+        out.velocities[2 * rows] = (this.kf[o + 1]! * 1000) / refMs;
+        out.velocities[2 * rows + 1] = (this.kf[o + 6]! * 1000) / refMs;
+        out.agesMs[rows] = nowMs - this.startMs[slot]!;
+        out.states[rows] = st!;
+        rows++;
+      }
+    }
+    this.liveCount = n;
+    out.count = rows;
+  }
+
+  private growTracks(capacity: number): void {
+    const old = this.capacity;
+    if (capacity <= old) return;
+    const grow = <T extends Float64Array | Float32Array | Int32Array | Uint8Array>(a: T, size: number): T => {
+      const next = new (a.constructor as new (n: number) => T)(size);
+      next.set(a);
+      return next;
+    };
+    this.kf = grow(this.kf, capacity * KF_STRIDE);
+    this.state = grow(this.state, capacity);
+    this.trackId = grow(this.trackId, capacity);
+    this.hits = grow(this.hits, capacity);
+    this.startMs = grow(this.startMs, capacity);
+    this.lastUpdateMs = grow(this.lastUpdateMs, capacity);
+    this.predictedMs = grow(this.predictedMs, capacity);
+    this.trackScore = grow(this.trackScore, capacity);
+    this.lastObs = grow(this.lastObs, capacity * 4);
+    this.tbox = grow(this.tbox, capacity * 4);
+    this.obox = grow(this.obox, capacity * 4);
+    this.matchedNow = grow(this.matchedNow, capacity);
+    this.live = grow(this.live, capacity);
+    this.group = grow(this.group, capacity);
+    const free = new Int32Array(capacity);
+    free.set(this.freeSlots.subarray(0, this.freeCount));
+    // New slots pushed so the lowest index is handed out first.
+    for (let s = capacity - 1; s >= old; s--) free[this.freeCount++] = s;
+    this.freeSlots = free;
+    for (let s = old; s < capacity; s++) this.state[s] = FREE;
+    this.capacity = capacity;
+    this.growOutput(capacity);
+  }
+
+  private growOutput(capacity: number): void {
+    const out = this.output;
+    if (out.ids.length >= capacity) return;
+    out.ids = new Int32Array(capacity);
+    out.boxes = new Float32Array(capacity * 4);
+    out.scores = new Float32Array(capacity);
+    out.velocities = new Float32Array(capacity * 2);
+    out.agesMs = new Float64Array(capacity);
+    out.states = new Uint8Array(capacity);
+  }
+
+  private growDetections(count: number): void {
+    const n = Math.max(count, this.detCapacity * 2);
+    this.dbox = new Float64Array(n * 4);
+    this.dmeas = new Float64Array(n * 4);
+    this.dscore = new Float32Array(n);
+    this.dused = new Uint8Array(n);
+    this.high = new Int32Array(n);
+    this.low = new Int32Array(n);
+    this.detCapacity = n;
+  }
+
+  /**
+   * Reads a live track (confirmed or lost) by id into a caller-owned record: filtered box,
+   * velocity (px/s), age, last score and state. Returns false when no such track lives.
+   */
+  readTrack(id: number, into: TrackInfo): boolean {
+    for (let k = 0; k < this.liveCount; k++) {
+      const slot = this.live[k]!;
+      const st = this.state[slot];
+      if (this.trackId[slot] !== id || st === FREE || st === TrackState.Tentative) continue;
+      kalmanBox(this.kf, slot, into.box, 0);
+      const o = slot * KF_STRIDE;
+      into.velocity[0] = (this.kf[o + 1]! * 1000) / this.options.referenceIntervalMs;
+      into.velocity[1] = (this.kf[o + 6]! * 1000) / this.options.referenceIntervalMs;
+      into.ageMs = this.lastTimeMs - this.startMs[slot]!;
+      into.score = this.trackScore[slot]!;
+      into.state = st as TrackState;
+      into.lastSeenMs = this.lastUpdateMs[slot]!;
+      return true;
+    }
+    return false;
+  }
+}
+
+/** A track as read by readTrack (allocate once, reuse). */
+export interface TrackInfo {
+  box: Float64Array;
+  velocity: Float64Array;
+  ageMs: number;
+  score: number;
+  state: TrackState;
+  lastSeenMs: number;
+}
+
+export function newTrackInfo(): TrackInfo {
+  return { box: new Float64Array(4), velocity: new Float64Array(2), ageMs: 0, score: 0, state: TrackState.Tentative, lastSeenMs: 0 };
+}

@@ -1,0 +1,121 @@
+// The tracking stage: one ByteTracker per camera, fed from 'detect.frame' on the event
+// bus, emitting 'track.frame' with reused arrays. Per-frame problems (frames out of order,
+// bad boxes) are counted and logged at a bounded rate, never thrown.
+import type { TrackerConfig } from '../config/sections/tracker.ts';
+import type { EventBus } from '../shared/event-bus.ts';
+import { RateLimitedLog, type Logger } from '../shared/log.ts';
+import type { DetectionFrame, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
+import { ByteTracker } from './byte-tracker.ts';
+
+export interface TrackerStageOptions {
+  bus: EventBus;
+  config: TrackerConfig;
+  logger: Logger;
+}
+
+interface CameraTracker {
+  tracker: ByteTracker;
+  frame: TrackFrame;
+  /** Counter values already warned about. */
+  warnedOutOfOrder: number;
+  warnedInvalid: number;
+}
+
+export class TrackerStage implements Stage {
+  readonly name = 'track';
+  private readonly cameras = new Map<string, CameraTracker>();
+  private running = false;
+  private log: Logger | undefined;
+  private warn: RateLimitedLog | undefined;
+  private framesIn = 0;
+  private framesOut = 0;
+  private listenerErrors = 0;
+  private readonly onFrame = (frame: DetectionFrame): void => this.handle(frame);
+
+  constructor(private readonly options: TrackerStageOptions) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.log = this.options.logger.child({ module: 'track' });
+    this.warn = new RateLimitedLog(this.log);
+    this.options.bus.on(this.name, 'detect.frame', this.onFrame);
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.options.bus.removeOwner(this.name);
+    this.running = false;
+  }
+
+  health(): StageHealth {
+    if (!this.running) return { status: 'stopped' };
+    let outOfOrder = 0;
+    let invalid = 0;
+    let live = 0;
+    for (const c of this.cameras.values()) {
+      outOfOrder += c.tracker.counters.outOfOrderFrames;
+      invalid += c.tracker.counters.invalidDetections;
+      live += c.tracker.liveTracks;
+    }
+    return {
+      status: this.listenerErrors > 0 ? 'degraded' : 'ok',
+      metrics: {
+        cameras: this.cameras.size,
+        framesIn: this.framesIn,
+        framesOut: this.framesOut,
+        liveTracks: live,
+        outOfOrderFrames: outOfOrder,
+        invalidDetections: invalid,
+        listenerErrors: this.listenerErrors,
+      },
+    };
+  }
+
+  /** The tracker of a camera (created on its first frame), for readers of per-track state. */
+  trackerOf(camera: string): ByteTracker | undefined {
+    return this.cameras.get(camera)?.tracker;
+  }
+
+  private handle(det: DetectionFrame): void {
+    this.framesIn++;
+    let cam = this.cameras.get(det.camera);
+    if (!cam) {
+      const tracker = new ByteTracker(this.options.config);
+      cam = {
+        tracker,
+        frame: { camera: det.camera, tsMs: 0, count: 0, ids: tracker.output.ids, boxes: tracker.output.boxes, endedCount: 0, endedIds: tracker.output.endedIds },
+        warnedOutOfOrder: 0,
+        warnedInvalid: 0,
+      };
+      this.cameras.set(det.camera, cam);
+    }
+    const out = cam.tracker.update(det.tsMs, det);
+    const counters = cam.tracker.counters;
+    if (counters.outOfOrderFrames !== cam.warnedOutOfOrder) {
+      cam.warnedOutOfOrder = counters.outOfOrderFrames;
+      this.warn?.warn({ camera: det.camera, tsMs: det.tsMs, total: counters.outOfOrderFrames }, 'frame older than the previous one dropped');
+      return;
+    }
+    if (counters.invalidDetections !== cam.warnedInvalid) {
+      cam.warnedInvalid = counters.invalidDetections;
+      this.warn?.warn({ camera: det.camera, total: counters.invalidDetections }, 'detections with invalid boxes or scores skipped');
+    }
+    // The output arrays may have grown: refresh the references (no allocation otherwise).
+    const f = cam.frame;
+    f.tsMs = out.tsMs;
+    f.count = out.count;
+    f.ids = out.ids;
+    f.boxes = out.boxes;
+    f.endedCount = out.endedCount;
+    f.endedIds = out.endedIds;
+    this.framesOut++;
+    try {
+      this.options.bus.emit('track.frame', f);
+    } catch (err) {
+      // A failing listener must not stop tracking of the next frame.
+      this.listenerErrors++;
+      this.warn?.warn({ err, camera: det.camera }, 'track.frame listener failed');
+    }
+  }
+}

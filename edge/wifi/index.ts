@@ -1,0 +1,11 @@
+// Public face of the Wi-Fi stage: the stage itself plus the parser, file reader and hasher
+// that the CLI and benchmarks use.
+export { WifiStage, type WifiStageOptions } from './wifi-stage.ts';
+export { ProbeRequestParser, ParseStatus, LinkType, IeFlag, fingerprintHex } from './probe-parser.ts';
+export { CaptureFileReader, type CaptureFormat } from './capture-file.ts';
+export { MacHasher, hashHex } from './mac-hasher.ts';
+export { HashKeyStore, keyPeriodStart, keyPeriodEnd, type KeyRotation } from './key-store.ts';
+export { PresenceTracker, type PresenceOptions, type VisitClass } from './presence.ts';
+export { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
+export { summarizeCapture, formatSummary, type CaptureSummary } from './capture-summary.ts';
+export { scanCapture, scanCaptureFile, type ProbeVisitor } from './probe-scanner.ts';

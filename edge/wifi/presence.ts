@@ -1,0 +1,283 @@
+// Presence from hashed probe requests: per device, sessions closed after a silence gap, dwell,
+// smoothed RSSI, passerby/visitor/staff class, repeat visits within the key period and the
+// strongest-sensor path; per minute, device counts (all, visitors, randomized share and the
+// randomized-MAC estimate). Emits `wifi.visit` and `wifi.count` events; time is event time.
+import { FootfallError } from '../shared/errors.ts';
+import type { NewEvent } from '../shared/types.ts';
+import { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
+import { hashHex } from './mac-hasher.ts';
+
+export const MINUTE_MS = 60_000;
+const MAX_PATH = 64;
+
+export interface PresenceOptions {
+  sensors: readonly string[];
+  sessionGapMs: number;
+  visitorMinDwellMs: number;
+  visitorMinRssiDbm: number;
+  minRssiDbm: number;
+  staffMinHoursPerDay: number;
+  rssiSmoothing: number;
+  estimator?: DeviceEstimatorOptions;
+}
+
+export type VisitClass = 'passerby' | 'visitor' | 'staff';
+
+/** One hashed device within the current key period. */
+interface DeviceState {
+  macHash: string;
+  randomized: boolean;
+  chain: number;
+  // current session
+  firstMs: number;
+  lastMs: number;
+  frames: number;
+  rssiEwma: number;
+  rssiMax: number;
+  strongFirstMs: number;
+  strongLastMs: number;
+  sensorMask: number;
+  sensorRssi: Float64Array;
+  strongest: number;
+  path: number[];
+  // period totals
+  visits: number;
+  seenMsBefore: number;
+  lastMinute: number;
+}
+
+export interface PresenceCounters {
+  frames: number;
+  weak: number;
+  sessions: number;
+  minutes: number;
+}
+
+export class PresenceTracker {
+  readonly counters: PresenceCounters = { frames: 0, weak: 0, sessions: 0, minutes: 0 };
+  private readonly devices = new Map<number, DeviceState>();
+  private estimator: RandomizedDeviceEstimator;
+  private currentMinute = NaN;
+  private readonly seenThisMinute: DeviceState[] = [];
+  private readonly chainsThisMinute = new Set<number>();
+  private framesThisMinute = 0;
+  private lastSweepMs = -Infinity;
+  private latestMs = -Infinity;
+  private chainBase = 0;
+
+  constructor(
+    private readonly options: PresenceOptions,
+    private readonly emit: (event: NewEvent) => void,
+  ) {
+    // Sensors are bits of a 32-bit mask per device (the config allows at most 30).
+    if (options.sensors.length > 30) throw new FootfallError('CONFIG_INVALID', 'wifi.sensors: at most 30 Wi-Fi sensors per box');
+    this.estimator = new RandomizedDeviceEstimator(options.estimator);
+  }
+
+  /** Devices with an open session. */
+  get activeDevices(): number {
+    let n = 0;
+    for (const d of this.devices.values()) if (d.frames > 0) n++;
+    return n;
+  }
+
+  /**
+   * One probe request: `hi`/`lo` are the hash words (MacHasher), `key` its 53-bit map key.
+   * Allocates only when a device is seen for the first time in the key period.
+   */
+  observe(sensor: number, tsMs: number, hi: number, lo: number, key: number, randomized: boolean, rssiDbm: number, fingerprint: number, seq: number): void {
+    this.advance(tsMs);
+    const o = this.options;
+    this.counters.frames++;
+    if (rssiDbm < o.minRssiDbm) {
+      this.counters.weak++;
+      return;
+    }
+    let d = this.devices.get(key);
+    if (d === undefined) {
+      d = {
+        macHash: hashHex(hi, lo),
+        randomized,
+        chain: -1,
+        firstMs: tsMs,
+        lastMs: tsMs,
+        frames: 0,
+        rssiEwma: NaN,
+        rssiMax: -Infinity,
+        strongFirstMs: NaN,
+        strongLastMs: NaN,
+        sensorMask: 0,
+        sensorRssi: new Float64Array(o.sensors.length).fill(NaN),
+        strongest: -1,
+        path: [],
+        visits: 0,
+        seenMsBefore: 0,
+        lastMinute: NaN,
+      };
+      this.devices.set(key, d);
+    } else if (d.frames > 0 && tsMs - d.lastMs > o.sessionGapMs) {
+      this.closeSession(d);
+    }
+    if (d.frames === 0) {
+      d.firstMs = tsMs;
+      d.lastMs = tsMs;
+      d.rssiEwma = NaN;
+      d.rssiMax = -Infinity;
+      d.strongFirstMs = NaN;
+      d.strongLastMs = NaN;
+      d.sensorMask = 0;
+      d.sensorRssi.fill(NaN);
+      d.strongest = -1;
+      d.path.length = 0;
+      d.visits++;
+    }
+    d.frames++;
+    if (tsMs > d.lastMs) d.lastMs = tsMs;
+    if (randomized) d.chain = this.estimator.observe(key, tsMs, fingerprint, seq, rssiDbm);
+    if (!Number.isNaN(rssiDbm)) {
+      const a = o.rssiSmoothing;
+      d.rssiEwma = Number.isNaN(d.rssiEwma) ? rssiDbm : d.rssiEwma + a * (rssiDbm - d.rssiEwma);
+      if (rssiDbm > d.rssiMax) d.rssiMax = rssiDbm;
+      const s = d.sensorRssi;
+      s[sensor] = Number.isNaN(s[sensor]!) ? rssiDbm : s[sensor]! + a * (rssiDbm - s[sensor]!);
+      let best = -1;
+      for (let i = 0; i < s.length; i++) if (!Number.isNaN(s[i]!) && (best < 0 || s[i]! > s[best]!)) best = i;
+      if (best !== d.strongest) {
+        d.strongest = best;
+        if (d.path.length < MAX_PATH && d.path[d.path.length - 1] !== best) d.path.push(best);
+      }
+    } else if (d.strongest < 0) {
+      d.strongest = sensor;
+      d.path.push(sensor);
+    }
+    d.sensorMask |= 1 << sensor;
+    // Visitor dwell counts only time with a signal strong enough to be inside.
+    if (!(d.rssiEwma < o.visitorMinRssiDbm)) {
+      if (Number.isNaN(d.strongFirstMs)) d.strongFirstMs = tsMs;
+      d.strongLastMs = tsMs;
+    }
+    if (d.lastMinute !== this.currentMinute) {
+      d.lastMinute = this.currentMinute;
+      this.seenThisMinute.push(d);
+    }
+    if (d.chain >= 0) this.chainsThisMinute.add(this.chainBase + d.chain);
+    this.framesThisMinute++;
+  }
+
+  /** Moves event time forward: closes finished minutes (wifi.count) and silent sessions (wifi.visit). */
+  advance(nowMs: number): void {
+    if (!(nowMs > this.latestMs)) return;
+    this.latestMs = nowMs;
+    const minute = nowMs - (nowMs % MINUTE_MS);
+    if (Number.isNaN(this.currentMinute)) this.currentMinute = minute;
+    else if (minute > this.currentMinute) {
+      this.flushMinute();
+      // Quiet minutes count too (zeros), up to a day of them after a long silence.
+      const quiet = Math.min((minute - this.currentMinute) / MINUTE_MS - 1, 1440);
+      for (let i = 1; i <= quiet; i++) {
+        this.currentMinute += MINUTE_MS;
+        this.flushMinute();
+      }
+      this.currentMinute = minute;
+    }
+    if (nowMs - this.lastSweepMs >= 10_000) {
+      this.lastSweepMs = nowMs;
+      this.sweep(nowMs);
+    }
+  }
+
+  /** Closes every open session and the current minute (stop, key rotation). */
+  flushAll(): void {
+    if (!Number.isNaN(this.currentMinute)) this.flushMinute();
+    for (const d of this.devices.values()) if (d.frames > 0) this.closeSession(d);
+  }
+
+  /** A new key period: hashes change, so nothing carries over (sessions are closed first). */
+  resetPeriod(): void {
+    for (const d of this.devices.values()) if (d.frames > 0) this.closeSession(d);
+    this.devices.clear();
+    // Chain ids of the new estimator start at 0 again: offset them so this minute's set stays distinct.
+    this.chainBase += this.estimator.devices;
+    this.estimator = new RandomizedDeviceEstimator(this.options.estimator);
+  }
+
+  private sweep(nowMs: number): void {
+    const gap = this.options.sessionGapMs;
+    for (const d of this.devices.values()) if (d.frames > 0 && nowMs - d.lastMs > gap) this.closeSession(d);
+    this.estimator.prune(nowMs);
+  }
+
+  private classOf(d: DeviceState): VisitClass {
+    const o = this.options;
+    const seenMs = d.seenMsBefore + (d.frames > 0 ? d.lastMs - d.firstMs : 0);
+    if (seenMs > o.staffMinHoursPerDay * 3_600_000) return 'staff';
+    const strongMs = Number.isNaN(d.strongFirstMs) ? 0 : d.strongLastMs - d.strongFirstMs;
+    return strongMs >= o.visitorMinDwellMs && d.rssiMax >= o.visitorMinRssiDbm ? 'visitor' : 'passerby';
+  }
+
+  private closeSession(d: DeviceState): void {
+    const cls = this.classOf(d);
+    const sensors: string[] = [];
+    for (let i = 0; i < this.options.sensors.length; i++) if (d.sensorMask & (1 << i)) sensors.push(this.options.sensors[i]!);
+    const source = d.strongest >= 0 ? this.options.sensors[d.strongest]! : (sensors[0] ?? 'wifi');
+    const dwellMs = d.lastMs - d.firstMs;
+    this.emit({
+      tsMs: d.lastMs,
+      type: 'wifi.visit',
+      source,
+      data: {
+        macHash: d.macHash,
+        randomized: d.randomized,
+        firstMs: d.firstMs,
+        lastMs: d.lastMs,
+        dwellMs,
+        rssiMaxDbm: Number.isFinite(d.rssiMax) ? d.rssiMax : null,
+        rssiMeanDbm: Number.isNaN(d.rssiEwma) ? null : Math.round(d.rssiEwma * 10) / 10,
+        sensors,
+        path: d.path.map((i) => this.options.sensors[i]!),
+        class: cls,
+        visit: d.visits,
+        frames: d.frames,
+      },
+    });
+    this.counters.sessions++;
+    d.seenMsBefore += dwellMs;
+    d.frames = 0;
+  }
+
+  private flushMinute(): void {
+    const list = this.seenThisMinute;
+    let all = 0;
+    let visitors = 0;
+    let randomized = 0;
+    let staff = 0;
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i]!;
+      all++;
+      if (d.randomized) randomized++;
+      const cls = this.classOf(d);
+      if (cls === 'visitor') visitors++;
+      else if (cls === 'staff') staff++;
+    }
+    const fixed = all - randomized;
+    this.emit({
+      tsMs: this.currentMinute,
+      type: 'wifi.count',
+      source: 'wifi',
+      data: {
+        minuteMs: this.currentMinute,
+        all,
+        visitors,
+        staff,
+        randomized,
+        randomizedShare: all > 0 ? Math.round((randomized / all) * 1000) / 1000 : 0,
+        estimatedDevices: fixed + this.chainsThisMinute.size,
+        frames: this.framesThisMinute,
+      },
+    });
+    this.counters.minutes++;
+    list.length = 0;
+    this.chainsThisMinute.clear();
+    this.framesThisMinute = 0;
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MODEL_MANIFEST, SHARED_MODELS_DIR, modelStatuses, resolveModel, searchDirs } from './index.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'footfall-models-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('model loader', () => {
+  it('finds the default model in ../shared/models and verifies its sha256', () => {
+    const r = resolveModel('picodet_s_416_coco', { cwd: tmp });
+    expect(r.path).toBe(join(SHARED_MODELS_DIR, 'picodet_s_416_coco.onnx'));
+    expect(r.verified).toBe(true);
+    expect(r.sha256).toBe('cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2');
+  });
+
+  it('searches config dirs first, then ./models, then ../shared/models', () => {
+    const cfgDir = join(tmp, 'cfg');
+    const local = join(tmp, 'models');
+    for (const d of [cfgDir, local]) mkdirSync(d, { recursive: true });
+    symlinkSync(join(SHARED_MODELS_DIR, 'yolox_nano.onnx'), join(local, 'yolox_nano.onnx'));
+    expect(resolveModel('yolox_nano', { cwd: tmp }).path).toBe(join(local, 'yolox_nano.onnx'));
+    symlinkSync(join(SHARED_MODELS_DIR, 'yolox_nano.onnx'), join(cfgDir, 'yolox_nano.onnx'));
+    expect(resolveModel('yolox_nano', { cwd: tmp, modelDirs: ['cfg'] }).path).toBe(join(cfgDir, 'yolox_nano.onnx'));
+    expect(searchDirs({ cwd: tmp, modelDirs: ['cfg'] })).toEqual([cfgDir, local, SHARED_MODELS_DIR.replace(/\/$/, '')]);
+  });
+
+  it('rejects a truncated file with a message naming the file and the size', () => {
+    const dir = join(tmp, 'trunc');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'picodet_s_320_coco.onnx'), readFileSync(join(SHARED_MODELS_DIR, 'picodet_s_320_coco.onnx')).subarray(0, 100_000));
+    expect(() => resolveModel('picodet_s_320_coco', { cwd: tmp, modelDirs: [dir] })).toThrow(/does not match.*100000 bytes, expected 4040569 \(truncated/);
+  });
+
+  it('says where it looked when a model is missing', () => {
+    try {
+      resolveModel('fastestdet-352', { cwd: tmp, sharedDir: null });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as { code: string }).code).toBe('MODEL_NOT_FOUND');
+      expect((err as Error).message).toContain(`looked in ${join(tmp, 'models')}`);
+      expect((err as Error).message).toMatch(/To get it: .*shared models folder/);
+    }
+  });
+
+  it('rejects unknown names and missing paths', () => {
+    expect(() => resolveModel('resnet-9000', { cwd: tmp })).toThrow(/unknown model "resnet-9000"; known models: picodet_s_416_coco/);
+    expect(() => resolveModel('./nope/model.onnx', { cwd: tmp })).toThrow(/does not exist/);
+  });
+
+  it('accepts a user file that is not in the manifest, unverified', () => {
+    const p = join(tmp, 'mine.onnx');
+    writeFileSync(p, 'not really a model');
+    const r = resolveModel(p, { cwd: tmp });
+    expect(r.info).toBeUndefined();
+    expect(r.verified).toBe(false);
+  });
+
+  it('reports the status of every manifest model', () => {
+    const rows = modelStatuses({ cwd: tmp, sharedDir: null, modelDirs: [join(tmp, 'trunc')] });
+    expect(rows.map((r) => r.info.name)).toEqual(MODEL_MANIFEST.map((m) => m.name));
+    expect(rows.find((r) => r.info.name === 'picodet_s_320_coco')!.status).toBe('mismatch');
+    expect(rows.find((r) => r.info.name === 'picodet_s_416_coco')!.status).toBe('missing');
+  });
+});
+

@@ -1,0 +1,200 @@
+// Crowd simulator for dense-crowd tracking tests: people walk on a ground plane seen by a
+// fixed, tilted mall camera (perspective-scaled boxes), pause, turn, enter and leave;
+// detections have occlusion-dependent misses, jitter, low-score true boxes and false
+// positives. Deterministic by seed. Writes MOTChallenge gt (MOT16 layout) and det text.
+import { SeededRandom } from '../../edge/shared/random.ts';
+
+export interface CrowdSimOptions {
+  /** People in view at any time (the population is topped up as people leave). */
+  people: number;
+  frames: number;
+  fps: number;
+  seed: number;
+  width: number;
+  height: number;
+  /** False positives per frame, as a fraction of the people in view. */
+  falsePositiveRate: number;
+}
+
+export const DEFAULT_CROWD: CrowdSimOptions = {
+  people: 50,
+  frames: 300,
+  fps: 10,
+  seed: 1,
+  width: 1920,
+  height: 1080,
+  falsePositiveRate: 0.03,
+};
+
+export interface CrowdSequence {
+  options: CrowdSimOptions;
+  /** MOT16/17 gt: frame,id,x,y,w,h,consider,class,visibility. */
+  gt: string;
+  /** MOT detections: frame,-1,x,y,w,h,score,-1,-1,-1. */
+  det: string;
+  seqinfo: string;
+  gtBoxes: number;
+  detBoxes: number;
+}
+
+interface Person {
+  id: number;
+  x: number; // ground plane, metres (lateral)
+  z: number; // depth, metres from the camera
+  vx: number;
+  vz: number;
+  speed: number;
+  goalX: number;
+  goalZ: number;
+  pauseLeftS: number;
+  heightM: number;
+  widthRatio: number;
+}
+
+// Camera model: focal length and horizon chosen so people span ~40 px (far) to ~400 px (near).
+const Z_NEAR = 4;
+const Z_FAR = 30;
+const CAMERA_HEIGHT_M = 4;
+
+export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequence {
+  const o: CrowdSimOptions = { ...DEFAULT_CROWD, ...partial };
+  const rng = new SeededRandom(o.seed);
+  const f = o.height * 0.9; // focal length, px
+  const horizonY = o.height * 0.08;
+  const project = (x: number, z: number) => ({ u: o.width / 2 + (f * x) / z, v: horizonY + (f * CAMERA_HEIGHT_M) / z });
+  // Lateral half-extent at depth z that stays in the image.
+  const halfWidthAt = (z: number) => ((o.width / 2) * z) / f;
+  // Depth range whose feet are in the image.
+  const zMin = Math.max(Z_NEAR, (f * CAMERA_HEIGHT_M) / (o.height - horizonY));
+  const randomPoint = () => {
+    // Uniform over image area roughly: sample depth with density ~ 1/z^2 (nearer rows are bigger).
+    const z = 1 / (1 / zMin - rng.next() * (1 / zMin - 1 / Z_FAR));
+    return { x: (rng.next() * 2 - 1) * halfWidthAt(z) * 0.95, z };
+  };
+  const edgePoint = () => {
+    const side = rng.int(0, 2);
+    if (side === 0) {
+      const z = zMin + rng.next() * (Z_FAR - zMin);
+      return { x: (rng.next() < 0.5 ? -1 : 1) * halfWidthAt(z) * 1.02, z };
+    }
+    if (side === 1) return { x: (rng.next() * 2 - 1) * halfWidthAt(Z_FAR), z: Z_FAR * 1.01 };
+    return { x: (rng.next() * 2 - 1) * halfWidthAt(zMin), z: zMin * 0.98 };
+  };
+  let nextId = 1;
+  const people: Person[] = [];
+  const spawn = (inside: boolean) => {
+    const p = inside ? randomPoint() : edgePoint();
+    const g = rng.next() < 0.7 ? edgePoint() : randomPoint();
+    const person: Person = {
+      id: nextId++,
+      x: p.x,
+      z: p.z,
+      vx: 0,
+      vz: 0,
+      speed: Math.max(0.4, rng.normal(1.25, 0.25)),
+      goalX: g.x,
+      goalZ: g.z,
+      pauseLeftS: 0,
+      heightM: rng.normal(1.7, 0.08),
+      widthRatio: rng.normal(0.41, 0.04),
+    };
+    people.push(person);
+  };
+  for (let i = 0; i < o.people; i++) spawn(true);
+
+  const dt = 1 / o.fps;
+  const gtLines: string[] = [];
+  const detLines: string[] = [];
+  const r1 = (v: number) => Math.round(v * 10) / 10;
+  const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  interface Box { id: number; x: number; y: number; w: number; h: number; z: number; vis: number }
+  for (let frame = 1; frame <= o.frames; frame++) {
+    // Move: walk toward the goal, pause now and then, drift a little.
+    for (let i = people.length - 1; i >= 0; i--) {
+      const p = people[i]!;
+      if (p.pauseLeftS > 0) {
+        p.pauseLeftS -= dt;
+        continue;
+      }
+      if (rng.next() < 0.004) p.pauseLeftS = rng.exponential(3); // window shopping
+      const dx = p.goalX - p.x;
+      const dz = p.goalZ - p.z;
+      const d = Math.hypot(dx, dz);
+      if (d < 0.3) {
+        const g = rng.next() < 0.7 ? edgePoint() : randomPoint();
+        p.goalX = g.x;
+        p.goalZ = g.z;
+        continue;
+      }
+      // Smoothly turn toward the goal with some heading noise.
+      const tx = (dx / d) * p.speed + rng.normal(0, 0.15);
+      const tz = (dz / d) * p.speed + rng.normal(0, 0.15);
+      p.vx += (tx - p.vx) * 0.3;
+      p.vz += (tz - p.vz) * 0.3;
+      p.x += p.vx * dt;
+      p.z += p.vz * dt;
+      // Left the view: replaced by a newcomer.
+      if (p.z < zMin * 0.95 || p.z > Z_FAR * 1.05 || Math.abs(p.x) > halfWidthAt(p.z) * 1.1) {
+        people.splice(i, 1);
+        spawn(false);
+      }
+    }
+    // Project to boxes.
+    const boxes: Box[] = [];
+    for (const p of people) {
+      const { u, v } = project(p.x, p.z);
+      const h = (f * p.heightM) / p.z;
+      const w = h * p.widthRatio;
+      const x = u - w / 2;
+      const y = v - h;
+      // Keep boxes at least partly in the image.
+      if (x + w < 0 || x > o.width || y + h < 0 || y > o.height) continue;
+      boxes.push({ id: p.id, x, y, w, h, z: p.z, vis: 1 });
+    }
+    // Occlusion: fraction of each box covered by nearer people (sum of overlaps, capped).
+    boxes.sort((a, b) => a.z - b.z);
+    for (let i = 0; i < boxes.length; i++) {
+      const b = boxes[i]!;
+      let covered = 0;
+      for (let j = 0; j < i; j++) {
+        const a = boxes[j]!;
+        const iw = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+        const ih = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+        if (iw > 0 && ih > 0) covered += iw * ih;
+      }
+      const inImageW = Math.min(o.width, b.x + b.w) - Math.max(0, b.x);
+      const inImageH = Math.min(o.height, b.y + b.h) - Math.max(0, b.y);
+      const inImage = Math.max(0, inImageW) * Math.max(0, inImageH);
+      b.vis = Math.max(0, Math.min(1, (inImage - covered) / (b.w * b.h)));
+    }
+    for (const b of boxes) {
+      gtLines.push(`${frame},${b.id},${r1(b.x)},${r1(b.y)},${r1(b.w)},${r1(b.h)},1,1,${r3(b.vis)}`);
+      // Detection: misses grow with occlusion; partly hidden people give low scores.
+      const pDetect = b.vis < 0.15 ? 0.05 : Math.min(0.97, 0.25 + 0.8 * b.vis);
+      if (rng.next() >= pDetect) continue;
+      const jitter = 0.04 + 0.06 * (1 - b.vis);
+      const jx = rng.normal(0, jitter * b.w);
+      const jy = rng.normal(0, jitter * b.h * 0.5);
+      const sw = Math.exp(rng.normal(0, jitter));
+      const sh = Math.exp(rng.normal(0, jitter));
+      const w = b.w * sw;
+      const h = b.h * sh;
+      const score = Math.max(0.05, Math.min(1, rng.normal(0.35 + 0.6 * b.vis, 0.12)));
+      detLines.push(`${frame},-1,${r1(b.x + jx + (b.w - w) / 2)},${r1(b.y + jy + (b.h - h) / 2)},${r1(w)},${r1(h)},${r3(score)},-1,-1,-1`);
+    }
+    // False positives: plausible person-sized boxes, mostly low scores.
+    const fpMean = o.falsePositiveRate * boxes.length;
+    let nFp = 0;
+    for (let L = Math.exp(-fpMean), pr = rng.next(); pr > L; pr *= rng.next()) nFp++;
+    for (let k = 0; k < nFp; k++) {
+      const p = randomPoint();
+      const { u, v } = project(p.x, p.z);
+      const h = (f * 1.7) / p.z * Math.exp(rng.normal(0, 0.2));
+      const w = h * 0.41;
+      const score = Math.min(0.95, rng.exponential(0.2) + 0.05);
+      detLines.push(`${frame},-1,${r1(u - w / 2)},${r1(v - h)},${r1(w)},${r1(h)},${r3(score)},-1,-1,-1`);
+    }
+  }
+  const seqinfo = `[Sequence]\nname=crowd-${o.people}-s${o.seed}\nimDir=img1\nframeRate=${o.fps}\nseqLength=${o.frames}\nimWidth=${o.width}\nimHeight=${o.height}\nimExt=.jpg\n`;
+  return { options: o, gt: `${gtLines.join('\n')}\n`, det: `${detLines.join('\n')}\n`, seqinfo, gtBoxes: gtLines.length, detBoxes: detLines.length };
+}
