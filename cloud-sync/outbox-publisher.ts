@@ -1,10 +1,14 @@
 // The outbox: reads unsent events from the store in `seq` order, batches them by
-// count and bytes, publishes each batch at QoS 1 with a bounded number in flight, and
-// marks a batch's seq range sent only when its PUBACK arrives. After a reconnect or a
-// restart it starts again from the oldest unsent event, so delivery is at-least-once
-// and duplicates are only of batches whose PUBACK was not recorded.
+// count and bytes (SQLite builds each batch's JSON), publishes each batch at QoS 1 with
+// a bounded number in flight, and records progress only on PUBACK: the store's position
+// moves over the contiguous prefix of acknowledged batches (AckTracker). After a
+// reconnect or a restart it starts again from that position, so delivery is
+// at-least-once and duplicates are only of batches whose PUBACK was not recorded.
+// Events the broker refuses are held back in the store and retried later.
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { RateLimitedLog, type Logger } from '../edge/shared/log.ts';
+import type { HeldEvent, OutboxBatchText } from '../edge/store/index.ts';
+import { AckTracker, type TrackedRange } from './ack-tracker.ts';
 import { EventBatchEncoder } from './batch-encoder.ts';
 import { describePublishRejection } from './connection-errors.ts';
 import type { ConnectionListener, SessionInfo } from './mqtt-connection.ts';
@@ -15,9 +19,13 @@ const TOPIC_REFUSALS = new Set([0x87, 0x90]);
 
 /** What the outbox needs from the event store. */
 export interface OutboxStore {
-  /** [seq, wire event JSON] pairs of unsent events after `afterSeq`, in seq order. */
-  readUnsentWireJson(afterSeq: number, limit: number): Array<[number, string]>;
-  markSentRange(fromSeq: number, toSeq: number, sentAtMs?: number): number;
+  /** One batch of events with afterSeq < seq < beforeSeq as joined wire JSON. */
+  readOutboxBatch(afterSeq: number, beforeSeq: number, maxEvents: number, maxJsonBytes: number, prefix?: string, suffix?: string): OutboxBatchText | null;
+  outboxAckedSeq(): number;
+  advanceOutbox(toSeq: number, nowMs?: number): boolean;
+  holdEvent(seq: number, reason: string, retryAtMs: number): void;
+  releaseHeldEvent(seq: number): boolean;
+  heldEvents(): HeldEvent[];
   markUnsentSince(sinceMs: number): number;
   unsentCount(): number;
   oldestUnsentTsMs(): number | null;
@@ -53,7 +61,7 @@ export interface OutboxMetrics {
   publishErrors: number;
   /** Batches the broker refused with a PUBACK reason code (MQTT 5). */
   rejectedBatches: number;
-  /** Events refused on their own: left unsent, skipped until parkRetryMs or a reconnect. */
+  /** Events refused on their own: held back unsent in the store, retried after parkRetryMs. */
   rejectedEvents: number;
   /** PUBACKs that could not be recorded in the store (those events will be sent again). */
   markErrors: number;
@@ -66,9 +74,14 @@ interface Batch {
   lastSeq: number;
   count: number;
   payload: Buffer;
-  /** The first event's JSON (for logs about a refused event). */
+  /** The first event's JSON (for logs about a refused event); empty in a batch of several. */
   firstJson: string;
+  /** Its place in the position's prefix; null for the retry of a held event. */
+  range: TrackedRange | null;
 }
+
+/** Seqs past any real one: an unbounded read. */
+const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
 export class OutboxPublisher {
   readonly metrics: OutboxMetrics = { sentEvents: 0, sentBatches: 0, publishErrors: 0, rejectedBatches: 0, rejectedEvents: 0, markErrors: 0, droppedSessions: 0 };
@@ -78,21 +91,22 @@ export class OutboxPublisher {
   private readonly log: Logger;
   private readonly warnings: RateLimitedLog;
   private readonly now: () => number;
-  private readonly readLimit: number;
+  private readonly tracker = new AckTracker();
   private client: MqttClient | null = null;
   /** Bumped on every link change: acks of an older generation are ignored. */
   private generation = 0;
   private inFlight = 0;
+  /** The last seq read into a batch (reads continue after it). */
   private cursor = 0;
-  private buffer: Array<[number, string]> = [];
-  private bufferIndex = 0;
   /** Events up to this seq go one per batch: a batch containing them was refused (survives reconnects). */
   private singleUntilSeq = 0;
   /** The broker refuses the events topic itself (ACL): nothing is sent until then. */
   private blockedUntilMs = 0;
   private blockedReason: string | null = null;
-  private readonly parked = new Set<number>();
-  private parkedClearAtMs = 0;
+  /** Held events (refused by the broker; the store keeps them too), by seq: when to retry. */
+  private readonly held = new Map<number, number>();
+  /** The same seqs in order, for bounding reads. */
+  private heldSeqs: number[] = [];
   /** Payload bytes the broker accepts in one PUBLISH (its Maximum Packet Size less our header). */
   private maxPayloadBytes = Infinity;
   /** A publish failed locally: re-read from the store once nothing is in flight. */
@@ -117,12 +131,14 @@ export class OutboxPublisher {
     this.rate = new RateMeter(10, this.now);
     this.log = options.logger.child({ module: 'outbox' });
     this.warnings = new RateLimitedLog(this.log, 5, 60_000);
-    this.readLimit = Math.max(1_000, options.batch.maxEvents * options.maxInFlight);
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
+    // Held events are retried once at start (docs/mqtt.md), then every parkRetryMs.
+    for (const h of this.options.store.heldEvents()) this.held.set(h.seq, 0);
+    this.heldSeqs = [...this.held.keys()].sort((a, b) => a - b);
     this.options.link.addListener({ up: (c, session) => this.onUp(c, session), down: () => this.onDown() });
     if (this.options.link.connected) this.onUp(this.options.link.connected, { protocolVersion: 5, maxPacketBytes: null });
   }
@@ -143,7 +159,7 @@ export class OutboxPublisher {
   }
 
   get parkedEvents(): number {
-    return this.parked.size;
+    return this.held.size;
   }
 
   /** Resolves once nothing is left to publish (except rejected events) and nothing is in flight. */
@@ -162,7 +178,12 @@ export class OutboxPublisher {
     this.paused = true;
     try {
       await this.waitInFlightEmpty(30_000);
+      // A late PUBACK must not move the position forward again past the resync point.
+      this.generation++;
+      this.inFlight = 0;
+      this.requeueHeldRetries();
       const n = this.options.store.markUnsentSince(fromMs);
+      this.tracker.clear();
       this.resetCursor();
       this.backlogCache.atMs = -Infinity;
       this.log.info({ fromMs, events: n }, 'resync: events marked unsent again');
@@ -186,7 +207,7 @@ export class OutboxPublisher {
       publishRateEps: Math.round(this.rate.perSecond() * 10) / 10,
       inFlight: this.inFlight,
       ...this.metrics,
-      parkedEvents: this.parked.size,
+      parkedEvents: this.held.size,
       lastError: this.lastError,
     };
   }
@@ -201,6 +222,7 @@ export class OutboxPublisher {
       this.log.info({ brokerMaxPacketBytes: session.maxPacketBytes }, 'broker limits packet size; batches are kept below it');
     }
     this.inFlight = 0;
+    this.requeueHeldRetries();
     this.resetCursor();
     this.needsRewind = false;
     this.session = { published: 0, acked: 0, firstSeq: 0, lastSeq: 0 };
@@ -212,15 +234,21 @@ export class OutboxPublisher {
     this.generation++;
     this.client = null;
     this.inFlight = 0;
+    this.requeueHeldRetries();
     this.resetCursor();
     this.clearPoll();
     this.resolveInFlight();
   }
 
+  /** Held-event retries whose answer can no longer arrive (new generation) are tried again. */
+  private requeueHeldRetries(): void {
+    for (const [seq, retryAtMs] of this.held) if (retryAtMs === Infinity) this.held.set(seq, 0);
+  }
+
+  /** Reads start again at the durable position (ranges settled past a gap are kept). */
   private resetCursor(): void {
-    this.cursor = 0;
-    this.buffer = [];
-    this.bufferIndex = 0;
+    this.cursor = this.options.store.outboxAckedSeq();
+    this.tracker.rewind(this.cursor);
   }
 
   private clearPoll(): void {
@@ -246,10 +274,6 @@ export class OutboxPublisher {
     this.pumping = true;
     let exhausted = false;
     try {
-      if (this.parked.size > 0 && this.inFlight === 0 && this.now() >= this.parkedClearAtMs) {
-        this.parked.clear();
-        this.resetCursor();
-      }
       if (this.needsRewind) {
         // Let what is in flight settle first, so the re-read returns only unacknowledged events.
         if (this.inFlight > 0) return;
@@ -267,6 +291,7 @@ export class OutboxPublisher {
         }
         this.blockedUntilMs = 0;
       }
+      this.retryHeld();
       while (this.inFlight < this.options.maxInFlight) {
         const batch = this.nextBatch();
         if (!batch) {
@@ -276,6 +301,7 @@ export class OutboxPublisher {
         if (batch.payload.length > this.maxPayloadBytes) {
           // Only a single event can exceed the limit (batches stop below it): the broker would refuse it.
           this.park(batch, 0x95, `event larger than the broker's maximum packet size (${batch.payload.length} bytes payload)`);
+          this.settle(batch);
           continue;
         }
         this.send(batch);
@@ -294,46 +320,90 @@ export class OutboxPublisher {
     }
   }
 
-  private refill(): boolean {
-    const rows = this.options.store.readUnsentWireJson(this.cursor, this.readLimit);
-    this.buffer = rows;
-    this.bufferIndex = 0;
-    if (rows.length === 0) return false;
-    this.cursor = rows[rows.length - 1]![0];
-    return true;
+  private get maxBatchBytes(): number {
+    return Math.min(this.options.batch.maxBytes, this.maxPayloadBytes);
   }
 
-  /** The next batch of contiguous unsent rows (one row at a time inside a refused range). */
+  /**
+   * The next batch of unsent events after the cursor, built by SQLite in one statement.
+   * A read never crosses a held event or a range already acknowledged past a gap (a
+   * batch's range must cover only events it carries); it steps over them instead.
+   */
   private nextBatch(): Batch | null {
-    let maxEvents = this.options.batch.maxEvents;
-    const maxBytes = Math.min(this.options.batch.maxBytes, this.maxPayloadBytes);
-    const pieces: string[] = [];
-    let bytes = this.encoder.overheadBytes;
-    let firstSeq = 0;
-    let lastSeq = 0;
-    while (pieces.length < maxEvents) {
-      if (this.bufferIndex >= this.buffer.length && !this.refill()) break;
-      const row = this.buffer[this.bufferIndex]!;
-      const seq = row[0];
-      if (seq <= this.singleUntilSeq) maxEvents = 1;
-      if (this.parked.has(seq)) {
-        // A batch's seq range must never cover a refused event (markSentRange would mark it).
-        if (pieces.length > 0) break;
-        this.bufferIndex++;
+    const jsonBudget = this.maxBatchBytes - this.encoder.overheadBytes;
+    for (;;) {
+      const heldBound = this.nextHeldAfter(this.cursor);
+      const settled = this.tracker.settledAfter(this.cursor);
+      const bound = settled && settled.firstSeq < heldBound ? settled.firstSeq : heldBound;
+      // Inside a refused batch's range events go one per batch.
+      const maxEvents = this.cursor < this.singleUntilSeq ? 1 : this.options.batch.maxEvents;
+      const text = this.options.store.readOutboxBatch(this.cursor, bound, maxEvents, jsonBudget, this.encoder.prefix, this.encoder.suffix);
+      if (text) {
+        this.cursor = text.lastSeq;
+        const range = this.tracker.add(text.firstSeq, text.lastSeq);
+        return { firstSeq: text.firstSeq, lastSeq: text.lastSeq, count: text.count, payload: text.payload, firstJson: this.firstJsonOf(text), range };
+      }
+      if (bound === NO_BOUND) return null;
+      this.cursor = settled && settled.firstSeq === bound ? settled.lastSeq : bound;
+    }
+  }
+
+  /** A single event's JSON, for logs about a refusal (a batch of several carries none). */
+  private firstJsonOf(text: OutboxBatchText): string {
+    if (text.count !== 1) return '';
+    return text.payload.toString('utf8', Buffer.byteLength(this.encoder.prefix), text.payload.length - this.encoder.suffix.length);
+  }
+
+  /** The smallest held seq above `seq`, or NO_BOUND. */
+  private nextHeldAfter(seq: number): number {
+    const a = this.heldSeqs;
+    if (a.length === 0 || a[a.length - 1]! <= seq) return NO_BOUND;
+    let lo = 0;
+    let hi = a.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]! > seq) hi = mid;
+      else lo = mid + 1;
+    }
+    return a[lo]!;
+  }
+
+  /** Republishes held events whose retry time has come, one per batch, outside the position. */
+  private retryHeld(): void {
+    if (this.held.size === 0) return;
+    const nowMs = this.now();
+    for (const [seq, retryAtMs] of this.held) {
+      if (this.inFlight >= this.options.maxInFlight || !this.client) return;
+      if (retryAtMs > nowMs) continue;
+      const text = this.options.store.readOutboxBatch(seq - 1, seq + 1, 1, Infinity, this.encoder.prefix, this.encoder.suffix);
+      if (!text) {
+        // Retention deleted it.
+        this.options.store.releaseHeldEvent(seq);
+        this.unhold(seq);
         continue;
       }
-      const piece = row[1];
-      const pieceBytes = Buffer.byteLength(piece) + (pieces.length > 0 ? 1 : 0);
-      if (pieces.length > 0 && (bytes + pieceBytes > maxBytes || maxEvents === 1)) break;
-      if (pieces.length === 0) firstSeq = seq;
-      lastSeq = seq;
-      pieces.push(piece);
-      bytes += pieceBytes;
-      this.bufferIndex++;
+      const batch: Batch = { firstSeq: seq, lastSeq: seq, count: 1, payload: text.payload, firstJson: this.firstJsonOf(text), range: null };
+      if (batch.payload.length > this.maxPayloadBytes) {
+        this.park(batch, 0x95, `event larger than the broker's maximum packet size (${batch.payload.length} bytes payload)`);
+        continue;
+      }
+      // Not retried again while this attempt is in flight.
+      this.held.set(seq, Infinity);
+      this.send(batch);
     }
-    if (pieces.length === 0) return null;
-    const payload = Buffer.from(this.encoder.prefix + pieces.join(',') + this.encoder.suffix);
-    return { firstSeq, lastSeq, count: pieces.length, payload, firstJson: pieces[0]! };
+  }
+
+  private unhold(seq: number): void {
+    if (!this.held.delete(seq)) return;
+    const i = this.heldSeqs.indexOf(seq);
+    if (i >= 0) this.heldSeqs.splice(i, 1);
+  }
+
+  /** A batch's range is acknowledged (or held): the durable position may move. */
+  private settle(batch: Batch): void {
+    if (!batch.range) return;
+    const position = this.tracker.settle(batch.range);
+    if (position !== null) this.options.store.advanceOutbox(position, this.now());
   }
 
   private send(batch: Batch): void {
@@ -348,6 +418,10 @@ export class OutboxPublisher {
   private onAck(generation: number, batch: Batch, err: Error | undefined, _packet: unknown): void {
     if (generation !== this.generation) return;
     this.inFlight--;
+    // A held event's retry that is not acknowledged waits for its next turn.
+    if (!batch.range && err && this.held.get(batch.firstSeq) === Infinity) {
+      this.held.set(batch.firstSeq, this.now() + (this.options.parkRetryMs ?? 300_000));
+    }
     this.session.acked++;
     this.fruitlessSessions = 0;
     if (err) {
@@ -355,13 +429,18 @@ export class OutboxPublisher {
       if (typeof code === 'number' && code >= 0x80) this.onRejected(batch, code, err.message);
       else {
         this.metrics.publishErrors++;
-        this.needsRewind = true;
+        if (batch.range) this.tracker.fail(batch.range);
+        this.needsRewind = batch.range !== null || this.needsRewind;
         this.lastError = `publish failed: ${err.message}`;
         this.warnings.warn({ err: err.message }, 'publish failed; the batch stays unsent and is sent again');
       }
     } else {
       try {
-        this.options.store.markSentRange(batch.firstSeq, batch.lastSeq, this.now());
+        if (batch.range) this.settle(batch);
+        else if (this.held.has(batch.firstSeq)) {
+          this.options.store.releaseHeldEvent(batch.firstSeq);
+          this.unhold(batch.firstSeq);
+        }
         this.metrics.sentEvents += batch.count;
         this.metrics.sentBatches++;
         this.blockedReason = null;
@@ -385,7 +464,10 @@ export class OutboxPublisher {
   private onRejected(batch: Batch, reasonCode: number, text: string): void {
     this.metrics.rejectedBatches++;
     this.lastError = describePublishRejection(reasonCode, text);
-    this.needsRewind = true;
+    if (batch.range && (TOPIC_REFUSALS.has(reasonCode) || batch.count > 1)) {
+      this.tracker.fail(batch.range);
+      this.needsRewind = true;
+    }
     if (TOPIC_REFUSALS.has(reasonCode)) {
       const retryMs = this.options.blockedRetryMs ?? 30_000;
       this.blockedUntilMs = this.now() + retryMs;
@@ -400,6 +482,7 @@ export class OutboxPublisher {
       return;
     }
     this.park(batch, reasonCode, this.lastError);
+    this.settle(batch);
   }
 
   /**
@@ -422,8 +505,7 @@ export class OutboxPublisher {
     }
     if (s.firstSeq <= this.singleUntilSeq) {
       if (this.fruitlessFirstSeq === s.firstSeq && this.fruitlessSessions >= 4) {
-        if (this.parked.size === 0) this.parkedClearAtMs = this.now() + (this.options.parkRetryMs ?? 300_000);
-        this.parked.add(s.firstSeq);
+        this.hold(s.firstSeq, 'the broker drops the connection when it is published');
         this.metrics.rejectedEvents++;
         this.fruitlessSessions = 2;
         this.log.warn({ seq: s.firstSeq }, 'an event the broker drops the connection for is left unsent and retried later');
@@ -437,16 +519,26 @@ export class OutboxPublisher {
     return this.blockedUntilMs > 0 ? this.blockedReason : null;
   }
 
-  /** Leaves a single refused event unsent and skips it until parkRetryMs or the next reconnect. */
+  /** Holds a single refused event back (in the store): unsent, retried after parkRetryMs. */
   private park(batch: Batch, reasonCode: number, why: string): void {
     this.metrics.rejectedEvents++;
     this.lastError = why;
-    if (this.parked.size === 0) this.parkedClearAtMs = this.now() + (this.options.parkRetryMs ?? 300_000);
-    this.parked.add(batch.firstSeq);
+    this.hold(batch.firstSeq, why);
     this.warnings.warn(
       { reasonCode, id: batch.firstJson.slice(7, 43), seq: batch.firstSeq, bytes: batch.payload.length },
       `${why}; the event stays unsent and is retried later`,
     );
+  }
+
+  private hold(seq: number, reason: string): void {
+    const retryAtMs = this.now() + (this.options.parkRetryMs ?? 300_000);
+    this.options.store.holdEvent(seq, reason, retryAtMs);
+    if (!this.held.has(seq)) {
+      let i = this.heldSeqs.length;
+      while (i > 0 && this.heldSeqs[i - 1]! > seq) i--;
+      this.heldSeqs.splice(i, 0, seq);
+    }
+    this.held.set(seq, retryAtMs);
   }
 
   private waitInFlightEmpty(timeoutMs: number): Promise<void> {

@@ -23,7 +23,13 @@ afterAll(async () => {
 function unsentIds(path: string): Set<string> {
   const db = new Database(path, { readonly: true });
   try {
-    return new Set((db.prepare('SELECT id FROM events WHERE sent_at IS NULL').all() as Array<{ id: string }>).map((r) => r.id));
+    // Unsent = past the outbox's acknowledged position, or held back (edge/store/outbox-state.ts).
+    const rows = db
+      .prepare(
+        `SELECT id FROM events WHERE seq > (SELECT acked_seq FROM outbox_state WHERE name = 'events') OR seq IN (SELECT seq FROM outbox_held)`,
+      )
+      .all() as Array<{ id: string }>;
+    return new Set(rows.map((r) => r.id));
   } finally {
     db.close();
   }
@@ -62,7 +68,8 @@ describe('publisher SIGKILLed 10 times during a 20,000-event drain', () => {
       await waitFor(`run ${kill + 1} to publish`, () => received >= target || run.child.exitCode !== null, 30_000, 2);
       expect(run.child.exitCode, `run ${kill + 1} ended before it was killed: ${run.stderr()}`).toBeNull();
       process.kill(run.child.pid!, 'SIGKILL');
-      expect((await run.exit).signal).toBe('SIGKILL');
+      const ended = await run.exit;
+      expect(ended.signal, `run ${kill + 1} exited with code ${ended.code} before the kill: ${run.stderr()}`).toBe('SIGKILL');
       const unsent = unsentIds(db);
       expect(unsent.size, `the drain was over before kill ${kill + 1}`).toBeGreaterThan(0);
       for (const id of unsent) unsentAtKill.set(id, (unsentAtKill.get(id) ?? 0) + 1);

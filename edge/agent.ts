@@ -1,17 +1,22 @@
 // The composition root: the only module that knows every stage. It builds the stages
 // from the validated config, starts them in data-flow order, and stops them in reverse
-// on SIGINT/SIGTERM within the shutdown budget, so the store is flushed last.
-import { isAbsolute, resolve } from 'node:path';
+// on SIGINT/SIGTERM within the shutdown budget, so the store is flushed and closed last.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { SyncStage } from '../cloud-sync/index.ts';
+import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './analytics/index.ts';
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
+import { loadConfig } from './config/load.ts';
 import type { FootfallConfig } from './config/schema.ts';
 import { DetectorStage } from './detect/index.ts';
 import { EventBus } from './shared/event-bus.ts';
 import { errorMessage } from './shared/errors.ts';
 import type { Logger } from './shared/log.ts';
-import type { Stage, StageHealth } from './shared/types.ts';
+import type { EventSink, NewEvent, Stage, StageHealth } from './shared/types.ts';
+import { StatusStage, type StatusCamera } from './status/index.ts';
 import { EventStore } from './store/index.ts';
 import { TrackerStage } from './track/index.ts';
+import { WifiStage } from './wifi/index.ts';
 
 export interface AgentOptions {
   config: FootfallConfig;
@@ -22,13 +27,15 @@ export interface AgentOptions {
   version?: string;
 }
 
+type CameraConfig = FootfallConfig['cameras'][number];
+
 /** Absolute data directory from the config (relative paths are under the working directory). */
 export function dataDirOf(config: FootfallConfig, cwd: string): string {
   return isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir);
 }
 
 /** The cameras the agent runs: the configured ones, else the demo camera when it is on and present. */
-export function effectiveCameras(config: FootfallConfig, log?: Logger): FootfallConfig['cameras'] {
+export function effectiveCameras(config: FootfallConfig, log?: Logger): CameraConfig[] {
   if (config.cameras.length > 0 || !config.demoCamera) return config.cameras;
   const demo = defaultDemoCamera();
   if (!demo.camera) {
@@ -38,26 +45,47 @@ export function effectiveCameras(config: FootfallConfig, log?: Logger): Footfall
   return [demo.camera];
 }
 
+/** Appends to the store and tells the bus, so live views and silence rules see every event. */
+class StoreSink implements EventSink {
+  constructor(
+    private readonly store: EventStore,
+    private readonly bus: EventBus,
+  ) {}
+
+  append(event: NewEvent): string {
+    const id = this.store.append(event);
+    this.bus.emit('event.emitted', event);
+    return id;
+  }
+}
+
 export class Agent {
   readonly bus = new EventBus();
   readonly startedAtMs = Date.now();
+  readonly metricsRegistry = new Registry();
   private readonly stages: Stage[] = [];
   private readonly started: Stage[] = [];
   private readonly log: Logger;
+  private config: FootfallConfig;
+  private cameras: CameraConfig[] = [];
+  private sink: EventSink | null = null;
+  private analytics: AnalyticsStage | null = null;
   private stopping: Promise<void> | null = null;
   store: EventStore | null = null;
 
   constructor(private readonly options: AgentOptions) {
     this.log = options.logger.child({ module: 'agent' });
+    this.config = options.config;
   }
 
   get dataDir(): string {
-    return dataDirOf(this.options.config, this.options.cwd);
+    return dataDirOf(this.config, this.options.cwd);
   }
 
   /** Builds every configured stage, in data-flow order; nothing is started yet. */
   build(): void {
-    const { config, logger, cwd } = this.options;
+    const config = this.config;
+    const { logger, cwd } = this.options;
     const bus = this.bus;
     const dbPath = isAbsolute(config.store.path) ? config.store.path : resolve(this.dataDir, config.store.path);
     const store = EventStore.open({
@@ -70,26 +98,113 @@ export class Agent {
       logger,
     });
     this.store = store;
-    const cameras = effectiveCameras(config, this.log);
+    this.sink = new StoreSink(store, bus);
+    this.cameras = effectiveCameras(config, this.log);
+    collectDefaultMetrics({ register: this.metricsRegistry });
 
-    // Order = start order: the store first (everything writes to it), sources last.
+    // Start order follows the data backwards: sinks before sources, so nothing produced
+    // is dropped; stop order (the reverse) stops sources first and flushes the store last.
     this.stages.push(store);
     this.stages.push(
       new SyncStage({
         store,
-        config: { site: config.site, device: config.device ?? 'footfall', mqtt: config.mqtt },
+        config: { site: config.site, device: config.device, mqtt: config.mqtt },
         logger,
         version: this.options.version ?? '0.0.0',
         healthOf: () => this.health(),
-        baseDir: this.options.configFile ? resolve(this.options.configFile, '..') : cwd,
+        baseDir: this.options.configFile ? dirname(this.options.configFile) : cwd,
         startedAtMs: this.startedAtMs,
+        commands: { reloadConfig: () => this.reloadConfigFile() },
       }),
     );
-    if (cameras.length > 0) {
+    if (config.wifi.sensors.length > 0) {
+      this.stages.push(new WifiStage({ config: config.wifi, dataDir: this.dataDir, sink: this.sink, logger, cwd }));
+    }
+    if (this.cameras.length > 0) {
+      this.analytics = this.createAnalytics(config);
+      this.stages.push(this.analytics);
       this.stages.push(new TrackerStage({ bus, config: config.tracker, logger }));
       this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
-      this.stages.push(new CameraStage({ bus, config: { cameras, demoCamera: false, detector: config.detector }, logger }));
+      this.stages.push(new CameraStage({ bus, config: { cameras: this.cameras, demoCamera: false, detector: config.detector }, logger }));
     }
+    if (config.status.enabled) {
+      this.stages.push(
+        new StatusStage({
+          config: config.status,
+          dataDir: this.dataDir,
+          logger,
+          bus,
+          store,
+          health: () => this.health(),
+          cameras: () => this.statusCameras(),
+          configFile: this.options.configFile ?? null,
+          onConfigSaved: (next) => this.applyConfig(next, 'saved in the status page editor'),
+          metricsRegistry: this.metricsRegistry,
+        }),
+      );
+    }
+  }
+
+  private createAnalytics(config: FootfallConfig): AnalyticsStage {
+    return new AnalyticsStage({
+      bus: this.bus,
+      cameras: this.cameras,
+      analyticsConfig: analyticsConfigOf(config),
+      sink: this.sink!,
+      logger: this.options.logger,
+      dataDir: this.dataDir,
+      history: this.store,
+    });
+  }
+
+  /** Cameras with the geometry analytics uses (the demo camera's known scene included). */
+  private statusCameras(): StatusCamera[] {
+    return this.cameras.map((c) => {
+      const demoScene = c.name === DEMO_CAMERA_NAME && c.lines.length === 0 && c.zones.length === 0;
+      return {
+        name: c.name,
+        url: c.url,
+        fps: c.fps,
+        loop: c.loop,
+        lines: demoScene ? DEMO_GEOMETRY.lines : c.lines,
+        zones: demoScene ? DEMO_GEOMETRY.zones : c.zones,
+      };
+    });
+  }
+
+  /**
+   * Applies a new, validated config without a restart: analytics geometry and rules are
+   * swapped in (open visits of the old geometry are closed and stored). Changes that need
+   * new sources (camera URLs, Wi-Fi sensors, broker, ports) take effect at the next start.
+   */
+  async applyConfig(next: FootfallConfig, reason: string): Promise<void> {
+    const byName = new Map(next.cameras.map((c) => [c.name, c]));
+    this.cameras = this.cameras.map((c) => {
+      const updated = byName.get(c.name);
+      return updated ? { ...c, lines: updated.lines, zones: updated.zones } : c;
+    });
+    this.config = { ...this.config, cameras: next.cameras.length > 0 ? next.cameras : this.config.cameras, analytics: next.analytics };
+    if (this.analytics) {
+      const old = this.analytics;
+      const replacement = this.createAnalytics(this.config);
+      await old.stop();
+      await replacement.start();
+      this.analytics = replacement;
+      const i = this.stages.indexOf(old);
+      if (i >= 0) this.stages[i] = replacement;
+      const j = this.started.indexOf(old);
+      if (j >= 0) this.started[j] = replacement;
+    }
+    this.bus.emit('config.reloaded', { reason });
+    this.log.info({ reason, cameras: this.cameras.map((c) => c.name) }, 'config applied without restart');
+  }
+
+  /** The MQTT `reload-config` command: re-reads and validates the file, then applies it. */
+  private async reloadConfigFile(): Promise<Record<string, unknown>> {
+    if (!this.options.configFile) return { applied: false, reason: 'running on embedded defaults: no config file to reload' };
+    const { config } = loadConfig({ file: this.options.configFile, cwd: this.options.cwd });
+    await this.applyConfig(config, 'reload-config command');
+    return { applied: true, file: this.options.configFile };
   }
 
   /** Starts stages in order; on a failure stops what started and rethrows. */
@@ -115,7 +230,7 @@ export class Agent {
   }
 
   private async stopAll(): Promise<void> {
-    const deadline = Date.now() + this.options.config.shutdownTimeoutMs;
+    const deadline = Date.now() + this.config.shutdownTimeoutMs;
     for (const stage of [...this.started].reverse()) {
       const left = Math.max(100, deadline - Date.now());
       let timer: NodeJS.Timeout | undefined;

@@ -43,18 +43,24 @@ const TOUCH_DEVICES = `
   WHERE d.site = t.site AND d.device = t.device`;
 
 // Status messages apply in arrival order, except a status from an older agent process
-// (started_at) or an `online` older than the one stored, which a redelivery can bring.
+// (started_at) and an `online` no newer than the newest online already applied for this
+// process: that is a redelivery and must not undo a later `offline` (the last will's ts
+// is its connect time, so ts alone cannot order online against offline).
 const UPSERT_DEVICES = `
-  INSERT INTO devices (site, device, state, reason, version, started_at, status_ts, status_received_at, uptime_s, stages, last_seen)
-  SELECT t.site, t.device, t.state, t.reason, t.version, to_timestamp(t.started_ms / 1000.0), to_timestamp(t.ts_ms / 1000.0), now(), t.uptime_s, t.stages::jsonb, now()
+  INSERT INTO devices AS d (site, device, state, reason, version, started_at, status_ts, status_received_at, online_ts, uptime_s, stages, last_seen)
+  SELECT t.site, t.device, t.state, t.reason, t.version, to_timestamp(t.started_ms / 1000.0), to_timestamp(t.ts_ms / 1000.0), now(),
+         CASE WHEN t.state = 'online' THEN to_timestamp(t.ts_ms / 1000.0) END, t.uptime_s, t.stages::jsonb, now()
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::float8[], $9::text[])
     AS t(site, device, state, reason, version, started_ms, ts_ms, uptime_s, stages)
   ON CONFLICT (site, device) DO UPDATE SET
     state = excluded.state, reason = excluded.reason, version = excluded.version, started_at = excluded.started_at,
     status_ts = excluded.status_ts, status_received_at = excluded.status_received_at, uptime_s = excluded.uptime_s,
-    stages = excluded.stages, last_seen = greatest(devices.last_seen, excluded.last_seen)
-  WHERE excluded.started_at >= devices.started_at
-    AND NOT (excluded.state = 'online' AND excluded.started_at = devices.started_at AND excluded.status_ts < devices.status_ts)`;
+    online_ts = CASE WHEN excluded.started_at > d.started_at THEN excluded.online_ts
+                     ELSE coalesce(greatest(d.online_ts, excluded.online_ts), d.online_ts, excluded.online_ts) END,
+    stages = excluded.stages, last_seen = greatest(d.last_seen, excluded.last_seen)
+  WHERE excluded.started_at > d.started_at
+     OR (excluded.started_at = d.started_at
+         AND NOT (excluded.state = 'online' AND excluded.status_ts <= coalesce(d.online_ts, '-infinity'::timestamptz)))`;
 
 const INSERT_DEAD_LETTERS = `
   INSERT INTO dead_letters (digest, topic, reason, payload, payload_bytes, worker)

@@ -5,9 +5,7 @@
 // counts, then a graceful `offline`. Optionally paced to a total event rate.
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopics, type CountsMessage, type EventBatch, type StatusMessage, type WireEvent } from '../contract/index.ts';
-import { countDeltasOf, minuteOf, type CountDelta } from '../../edge/store/aggregates.ts';
-import { synthesizeEvents } from '../../edge/store/synthetic-events.ts';
-import { Uuid7Generator } from '../../edge/store/uuid7.ts';
+import { countDeltasOf, minuteOf, synthesizeEvents, Uuid7Generator } from '../../edge/store/index.ts';
 
 export interface FleetSimOptions {
   url: string;
@@ -95,12 +93,13 @@ export class FleetSimulator {
     });
     this.clients.push(client);
     let wasUp = false;
+    let ending = false;
     client.on('connect', () => {
       wasUp = true;
       client.publish(topics.status, status('online'), { qos: 1, retain: true });
     });
     client.on('close', () => {
-      if (wasUp && !this.stopped) this.reconnects++;
+      if (wasUp && !this.stopped && !ending) this.reconnects++;
       wasUp = false;
     });
     client.on('error', () => undefined); // reconnects on its own; errors show as reconnects
@@ -158,6 +157,7 @@ export class FleetSimulator {
     await waitForWindow(0);
     if (!this.stopped) {
       await new Promise<void>((resolve) => client.publish(topics.status, status('offline', 'shutdown'), { qos: 1, retain: true }, () => resolve()));
+      ending = true;
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
     }
     return { batches, counts };
@@ -167,7 +167,7 @@ export class FleetSimulator {
 /** Per-minute aggregates of a device's events, as the edge store would publish them. */
 export function countsOf(site: string, device: string, events: readonly WireEvent[]): CountsMessage[] {
   const byMinute = new Map<number, Map<string, { source: string; subject: string; metric: string; n: number; sum: number; max: number | null }>>();
-  const deltas: CountDelta[] = [];
+  const deltas: Parameters<typeof countDeltasOf>[1] = [];
   for (const e of events) {
     const n = countDeltasOf({ tsMs: e.ts, type: e.type, source: e.source, data: e.data }, deltas);
     if (n === 0) continue;

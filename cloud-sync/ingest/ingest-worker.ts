@@ -6,8 +6,9 @@
 // is called (MQTT 5 only), and it handles a connection's packets one at a time, so a
 // connection holds at most one un-acknowledged message. Batching across messages
 // therefore needs several connections ("lanes"); a batch holds at most one message per
-// lane. Every lane is a member of the shared subscription, so the broker spreads the
-// stream over all lanes of all workers.
+// lane, and two batches may be in flight (one validated and sent while the other
+// commits). Every lane is a member of the shared subscription, so the broker spreads
+// the stream over all lanes of all workers.
 import { hostname } from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
@@ -29,7 +30,7 @@ export interface IngestWorkerOptions {
   clientId?: string;
   /** Accepted sites; messages from any other site are dead-lettered. Null: all. */
   sites?: readonly string[] | null;
-  /** MQTT connections of this worker (see the module comment). */
+  /** MQTT connections of this worker (see the module comment); default 8. */
   lanes?: number;
   /** How long the broker keeps a lane's session (and its queued messages) while the worker is away. */
   sessionExpiryS?: number;
@@ -38,6 +39,8 @@ export interface IngestWorkerOptions {
   maxFutureMs?: number;
   /** Wait this long for the other lanes' messages before writing a batch. */
   lingerMs?: number;
+  /** Batches written at the same time (each on its own PostgreSQL connection). */
+  maxConcurrentBatches?: number;
   keepaliveS?: number;
   reconnectPeriodMs?: number;
   username?: string;
@@ -102,7 +105,8 @@ export class IngestWorker implements Stage {
   private pool: pg.Pool | null = null;
   private writer: BatchWriter | null = null;
   private validator: MessageValidator | null = null;
-  private flushing: Promise<void> | null = null;
+  private active = 0;
+  private readonly inFlight = new Set<Promise<void>>();
   private lingerTimer: NodeJS.Timeout | null = null;
   private running = false;
   private stopping = false;
@@ -152,7 +156,7 @@ export class IngestWorker implements Stage {
       maxFutureMs: o.maxFutureMs ?? 86_400_000,
     });
     this.running = true;
-    const lanes = o.lanes ?? 4;
+    const lanes = o.lanes ?? 8;
     for (let i = 1; i <= lanes; i++) {
       const lane: Lane = { index: i, clientId: lanes === 1 ? this.clientId : `${this.clientId}-${i}`, client: null, generation: 0, holding: false, connected: false };
       this.lanes.push(lane);
@@ -208,43 +212,51 @@ export class IngestWorker implements Stage {
     });
   }
 
-  /** Starts a batch once every connected lane holds a message, or after the linger time. */
+  /**
+   * Starts a batch once every connected lane holds a message, or after the linger time.
+   * Up to maxConcurrentBatches batches are written at once, so one batch is validated
+   * and sent while another commits.
+   */
   private schedule(): void {
-    if (this.flushing) return;
+    if (this.pending.length === 0 || this.stopping || !this.running) return;
+    if (this.active >= (this.options.maxConcurrentBatches ?? 2)) return;
     let waiting = 0;
     for (const l of this.lanes) if (l.connected && !l.holding) waiting++;
     if (waiting === 0) {
-      if (this.lingerTimer) clearTimeout(this.lingerTimer);
-      this.lingerTimer = null;
-      this.flushing = this.flushLoop();
+      this.startBatch();
       return;
     }
     if (!this.lingerTimer) {
       this.lingerTimer = setTimeout(() => {
         this.lingerTimer = null;
-        if (!this.flushing && this.pending.length > 0) this.flushing = this.flushLoop();
+        if (this.pending.length > 0 && !this.stopping && this.active < (this.options.maxConcurrentBatches ?? 2)) this.startBatch();
       }, this.options.lingerMs ?? 2);
     }
   }
 
-  private async flushLoop(): Promise<void> {
-    try {
-      while (this.pending.length > 0 && this.running && !this.stopping) {
-        const batch = this.pending;
-        this.pending = [];
-        await this.commit(batch);
-        for (const p of batch) {
-          if (p.lane.generation === p.generation && this.running) {
-            p.lane.holding = false;
-            p.done(null, 0);
-          } else this.metrics.staleAcks++;
-        }
-        // Give the acked lanes a moment to hand over their next message.
-        if (this.pending.length < this.lanes.length) await new Promise((r) => setTimeout(r, this.options.lingerMs ?? 2));
-      }
-    } finally {
-      this.flushing = null;
-      if (this.pending.length > 0 && this.running) this.schedule();
+  private startBatch(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    const batch = this.pending;
+    this.pending = [];
+    this.active++;
+    const p: Promise<void> = this.writeBatch(batch)
+      .catch(() => undefined) // only thrown when stopping; the messages stay un-acknowledged
+      .finally(() => {
+        this.active--;
+        this.inFlight.delete(p);
+        this.schedule();
+      });
+    this.inFlight.add(p);
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    await this.commit(batch);
+    for (const p of batch) {
+      if (p.lane.generation === p.generation && this.running) {
+        p.lane.holding = false;
+        p.done(null, 0);
+      } else this.metrics.staleAcks++;
     }
   }
 
@@ -304,11 +316,10 @@ export class IngestWorker implements Stage {
     if (!this.running && this.lanes.length === 0) return;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
-    // Let the batch being written commit and ack, but start no new one.
+    // Let the batches being written commit and ack, but start no new one.
     this.stopping = true;
     this.pending = [];
-    const inFlight = this.flushing;
-    if (inFlight) await Promise.race([inFlight.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+    if (this.inFlight.size > 0) await Promise.race([Promise.all(this.inFlight), new Promise((r) => setTimeout(r, 10_000))]);
     this.running = false;
     await Promise.all(
       this.lanes.map(
@@ -331,7 +342,7 @@ export class IngestWorker implements Stage {
     if (!this.running) return { status: 'stopped' };
     const connected = this.lanes.filter((l) => l.connected).length;
     const m = this.metrics;
-    const metrics: Record<string, number | string | null> = { ...m, lanesConnected: connected, lanes: this.lanes.length, pending: this.pending.length };
+    const metrics: Record<string, number | string | null> = { ...m, lanesConnected: connected, lanes: this.lanes.length, pending: this.pending.length, batchesInFlight: this.active };
     if (connected === 0) return { status: 'failed', detail: this.lastError ?? 'no MQTT lane connected', metrics };
     if (connected < this.lanes.length) return { status: 'degraded', detail: `${connected}/${this.lanes.length} lanes connected`, metrics };
     return { status: 'ok', metrics };

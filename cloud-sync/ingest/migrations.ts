@@ -63,6 +63,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         started_at         timestamptz NOT NULL,
         status_ts          timestamptz NOT NULL,
         status_received_at timestamptz NOT NULL,
+        -- Newest online status of this process: a redelivered older one must not undo an offline.
+        online_ts          timestamptz,
         uptime_s           double precision,
         stages             jsonb,
         last_seen          timestamptz NOT NULL,

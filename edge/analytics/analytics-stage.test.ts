@@ -137,7 +137,9 @@ describe('demo camera geometry', () => {
     expect(DEMO_GEOMETRY.lines).toEqual(cfg.cameras[0]!.lines);
     expect(DEMO_GEOMETRY.zones).toEqual(cfg.cameras[0]!.zones);
     const bus = new EventBus();
-    const stage = new AnalyticsStage({ bus, cameras: [], analyticsConfig: analyticsSection.parse({}), sink: { append: () => '' }, logger: silentLogger(), dataDir: dir });
+    // As the agent passes it: the demo camera config, without geometry.
+    const demoCamera = { name: 'demo', enabled: true, lines: [], zones: [], queues: [] };
+    const stage = new AnalyticsStage({ bus, cameras: [demoCamera], analyticsConfig: analyticsSection.parse({}), sink: { append: () => '' }, logger: silentLogger(), dataDir: dir });
     await stage.start();
     for (const frame of replayMot(readMotFile(fileURLToPath(new URL('../../../shared/fixtures/mot/PETS09-S2L1/gt.txt', import.meta.url))), { camera: 'demo', fps: 10, startMs: T0 })) {
       bus.emit('track.frame', frame);

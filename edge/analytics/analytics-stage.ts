@@ -10,6 +10,9 @@ import type { EventBus } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import type { EventSink, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
 import { CameraAnalytics, MINUTE_MS } from './camera-analytics.ts';
+// Imported eagerly: at shutdown (when the last hour's heatmap is written) the TypeScript
+// loader may no longer compile modules on demand.
+import { renderHeatmapPng } from './heatmap-render.ts';
 import { DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './demo-geometry.ts';
 import { forecastSeries, HOUR_MS } from './forecast.ts';
 import type { HeatmapSnapshot } from './heatmap-grid.ts';
@@ -83,7 +86,12 @@ export class AnalyticsStage implements Stage {
     if (this.running) return;
     this.running = true;
     const cfg = this.options.analyticsConfig;
-    for (const cam of this.options.cameras) if (cam.enabled !== false) this.engineFor(cam.name, cam);
+    for (const cam of this.options.cameras) {
+      if (cam.enabled === false) continue;
+      // The embedded demo camera comes without geometry: give it the scene's lines and zones.
+      const bare = cam.lines.length === 0 && cam.zones.length === 0 && (cam.queues ?? []).length === 0;
+      this.engineFor(cam.name, cam.name === DEMO_CAMERA_NAME && bare ? DEMO_GEOMETRY : cam);
+    }
     const rules = [...cfg.rules];
     // Every zone with a capacity gets a crowding rule unless one is configured.
     for (const cam of this.options.cameras) {
@@ -169,7 +177,6 @@ export class AnalyticsStage implements Stage {
   async heatmapPng(camera: string): Promise<Buffer | null> {
     const e = this.engines.get(camera);
     if (!e?.heatmap) return null;
-    const { renderHeatmapPng } = await import('./heatmap-render.ts');
     return renderHeatmapPng(e.heatmap.snapshot(), { background: this.snapshots.get(camera) ?? null });
   }
 
@@ -317,7 +324,6 @@ export class AnalyticsStage implements Stage {
           join(dir, `${stamp}.json`),
           JSON.stringify({ camera, hourStartMs: hourMs, cellPx: snap.cellPx, cols: snap.cols, rows: snap.rows, samples: snap.samples, cells: sparse }),
         );
-        const { renderHeatmapPng } = await import('./heatmap-render.ts');
         writeFileSync(join(dir, `${stamp}.png`), await renderHeatmapPng(snap, { background }));
       } catch (err) {
         this.log.warn({ camera, err: errorMessage(err) }, 'writing the heatmap failed');

@@ -9,10 +9,22 @@ import { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
 import { Direction, LineCounter, type LineCrossListener } from './line-counter.ts';
 import { HOUR_MS, PathRecorder, TransitionMatrix } from './path-recorder.ts';
 import { QueueMonitor } from './queue-monitor.ts';
-import { SlotState, TrackSlots } from './track-slots.ts';
+import { growU32, SlotState, TrackSlots } from './track-slots.ts';
 import { ZoneCounter, type ZoneVisitListener } from './zone-counter.ts';
 
 export const MINUTE_MS = 60_000;
+
+/** Lookup grids: which zones' bounding boxes (and lines' boxes plus LINE_MARGIN_PX) touch each 32 px cell (bit k = item k). */
+const ZONE_CELL_SHIFT = 5;
+const ZONE_GRID_COLS = 4096 >> ZONE_CELL_SHIFT;
+/**
+ * A line sees every point within this distance of its box. Farther away a step cannot pass
+ * through the segment, and the line judges the step that brings a track back from the
+ * previous sample (TrackSlots.prevX/prevY), so skipping those points changes no count.
+ * Steps longer than half of it (gaps, relinks) go to every line.
+ */
+const LINE_MARGIN_PX = 128;
+const LONG_STEP_PX2 = (LINE_MARGIN_PX / 2) ** 2;
 
 export interface CameraGeometry {
   name: string;
@@ -103,6 +115,14 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   /** Dwell distribution per zone per hour. */
   readonly dwellHistograms: DwellHistogram[];
   private rowSlot = new Int32Array(256);
+  /** Zones whose bounding box covers each grid cell (null: more than 32 zones or beyond 4096 px; test all). */
+  private readonly zoneCells: Uint32Array | null;
+  /** Lines whose box plus margin covers each grid cell (null: more than 32 lines or out of range). */
+  private readonly lineCells: Uint32Array | null;
+  /** Per queue: x0, y0, x1, y1 of its reach (area and service line plus LINE_MARGIN_PX). */
+  private readonly queueReach: Float64Array;
+  /** Per slot: zones that must see its next point (inside or entering), bit k = zone k. */
+  private zoneActive = new Uint32Array(0);
   private frameStamp = 0;
   private minuteMs = NaN;
   private hourMs = NaN;
@@ -127,6 +147,9 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     this.lineIns = this.lines.map(() => new HourRing());
     this.zoneEntries = this.zones.map(() => new HourRing());
     this.dwellHistograms = this.zones.map(() => new DwellHistogram());
+    this.zoneCells = buildZoneCells(this.zones);
+    this.lineCells = buildLineCells(this.lines);
+    this.queueReach = new Float64Array(this.queues.flatMap((q) => q.reachBox(LINE_MARGIN_PX)));
     this.syncCapacity();
   }
 
@@ -137,12 +160,14 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     for (const z of this.zones) z.ensureCapacity(n);
     for (const q of this.queues) q.ensureCapacity(n);
     this.paths.ensureCapacity(n);
+    this.zoneActive = growU32(this.zoneActive, n);
     this.capacity = n;
   }
 
   private resetSlot(slot: number): void {
     for (const l of this.lines) l.reset(slot);
     for (const z of this.zones) z.reset(slot);
+    this.zoneActive[slot] = 0;
     for (const q of this.queues) q.reset(slot);
     this.paths.reset(slot);
   }
@@ -179,6 +204,9 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
         s = slots.allocate(ids[i]!, ts);
         this.syncCapacity();
         this.resetSlot(s);
+        // No previous point: the first one is shown to every line (see the line grid).
+        slots.footX[s] = NaN;
+        slots.footY[s] = NaN;
       }
       slots.stamp[s] = stamp;
       rowSlot[i] = s;
@@ -189,6 +217,11 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     const zones = this.zones;
     const queues = this.queues;
     const heat = this.heatmap;
+    const zoneCells = this.zoneCells;
+    const lineCells = this.lineCells;
+    const queueReach = this.queueReach;
+    const lineAll = lines.length >= 32 ? 0xffffffff : ((1 << lines.length) - 1) >>> 0;
+    const zoneActive = this.zoneActive;
     for (let i = 0; i < n; i++) {
       const s = rowSlot[i]!;
       if (s < 0) continue;
@@ -204,9 +237,42 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
       slots.footY[s] = y;
       slots.boxH[s] = boxes[4 * i + 3]!;
       slots.lastSeenTs[s] = ts;
-      for (let k = 0; k < lines.length; k++) lines[k]!.update(s, slots);
-      for (let k = 0; k < zones.length; k++) zones[k]!.update(s, slots);
-      for (let k = 0; k < queues.length; k++) queues[k]!.update(s, slots);
+      const inGrid = x >= 0 && y >= 0 && x < 4096 && y < 4096;
+      if (lineCells !== null && inGrid) {
+        const dx = x - slots.prevX[s]!;
+        const dy = y - slots.prevY[s]!;
+        // A new track (prev NaN) or a long step goes to every line.
+        let mask = !(dx * dx + dy * dy <= LONG_STEP_PX2) ? lineAll : lineCells[((y >> ZONE_CELL_SHIFT) * ZONE_GRID_COLS) + (x >> ZONE_CELL_SHIFT)]!;
+        while (mask !== 0) {
+          const k = 31 - Math.clz32(mask & -mask);
+          mask = (mask & (mask - 1)) >>> 0;
+          lines[k]!.update(s, slots);
+        }
+      } else for (let k = 0; k < lines.length; k++) lines[k]!.update(s, slots);
+      if (zoneCells !== null) {
+        // Only zones whose box holds the point, or that are tracking this slot, need it.
+        const cell = inGrid ? zoneCells[((y >> ZONE_CELL_SHIFT) * ZONE_GRID_COLS) + (x >> ZONE_CELL_SHIFT)]! : 0;
+        let mask = (zoneActive[s]! | cell) >>> 0;
+        let active = 0;
+        while (mask !== 0) {
+          const k = 31 - Math.clz32(mask & -mask);
+          mask = (mask & (mask - 1)) >>> 0;
+          const z = zones[k]!;
+          z.update(s, slots);
+          if (z.isActive(s)) active |= 1 << k;
+        }
+        zoneActive[s] = active >>> 0;
+      } else for (let k = 0; k < zones.length; k++) zones[k]!.update(s, slots);
+      if (queues.length > 0) {
+        const dx = x - slots.prevX[s]!;
+        const dy = y - slots.prevY[s]!;
+        const longStep = !(dx * dx + dy * dy <= LONG_STEP_PX2);
+        for (let k = 0; k < queues.length; k++) {
+          const q = queues[k]!;
+          const b = 4 * k;
+          if (longStep || q.area.isActive(s) || (x >= queueReach[b]! && y >= queueReach[b + 1]! && x <= queueReach[b + 2]! && y <= queueReach[b + 3]!)) q.update(s, slots);
+        }
+      }
       if (heat) heat.addFoot(slots, s);
       this.trackUpdates++;
     }
@@ -348,4 +414,32 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     for (const [k, v] of [...this.transitions.total].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) paths[k] = v;
     return { lines, zones, paths };
   }
+}
+
+function buildZoneCells(zones: readonly ZoneCounter[]): Uint32Array | null {
+  if (zones.length === 0 || zones.length > 32) return null;
+  const cells = new Uint32Array(ZONE_GRID_COLS * ZONE_GRID_COLS);
+  for (let k = 0; k < zones.length; k++) {
+    const p = zones[k]!.polygon;
+    if (p.minX < 0 || p.minY < 0 || p.maxX >= 4096 || p.maxY >= 4096) return null;
+    for (let cy = p.minY >> ZONE_CELL_SHIFT; cy <= p.maxY >> ZONE_CELL_SHIFT; cy++) {
+      for (let cx = p.minX >> ZONE_CELL_SHIFT; cx <= p.maxX >> ZONE_CELL_SHIFT; cx++) cells[cy * ZONE_GRID_COLS + cx]! |= 1 << k;
+    }
+  }
+  return cells;
+}
+
+function buildLineCells(lines: readonly LineCounter[]): Uint32Array | null {
+  if (lines.length === 0 || lines.length > 32) return null;
+  const cells = new Uint32Array(ZONE_GRID_COLS * ZONE_GRID_COLS);
+  const maxCell = ZONE_GRID_COLS - 1;
+  for (let k = 0; k < lines.length; k++) {
+    const l = lines[k]!;
+    const x0 = Math.max(0, (Math.min(l.ax, l.bx) - LINE_MARGIN_PX) >> ZONE_CELL_SHIFT);
+    const x1 = Math.min(maxCell, (Math.max(l.ax, l.bx) + LINE_MARGIN_PX) >> ZONE_CELL_SHIFT);
+    const y0 = Math.max(0, (Math.min(l.ay, l.by) - LINE_MARGIN_PX) >> ZONE_CELL_SHIFT);
+    const y1 = Math.min(maxCell, (Math.max(l.ay, l.by) + LINE_MARGIN_PX) >> ZONE_CELL_SHIFT);
+    for (let cy = y0; cy <= y1; cy++) for (let cx = x0; cx <= x1; cx++) cells[cy * ZONE_GRID_COLS + cx]! |= 1 << k;
+  }
+  return cells;
 }

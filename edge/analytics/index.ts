@@ -2,6 +2,7 @@
 export { AnalyticsStage, type AnalyticsStageOptions, type CountsReader } from './analytics-stage.ts';
 export { CameraAnalytics, type CameraGeometry, type CountTotals } from './camera-analytics.ts';
 export { analyticsConfigOf } from './config-of.ts';
+export { DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './demo-geometry.ts';
 export { parseMot, readMotFile, replayMot, type MotTracks } from './mot-reader.ts';
 export { runCount, type CountRunResult } from './count-runner.ts';
 export { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';

@@ -93,6 +93,24 @@ describe('segment extent', () => {
   });
 });
 
+describe('far from the line (lines only see points near them)', () => {
+  it('a walk around the far end, out of the line\'s reach, then back through the segment counts once', () => {
+    const pts = chain(walk([200, 50], [700, 50], 20), walk([700, 50], [700, 150], 10), walk([700, 150], [200, 150], 20), walk([200, 150], [200, 50], 10));
+    expect(count([{ id: 1, startFrame: 1, points: pts }])).toMatchObject({ in: 0, out: 1 });
+  });
+
+  it('a track born far away whose first step jumps over the segment counts', () => {
+    const line: LineConfig = { ...DOOR, points: [[100, 300], [300, 300]], minSideMs: 0 };
+    expect(count([{ id: 1, startFrame: 1, points: [[200, 60], [200, 540], [200, 560]] }], line)).toMatchObject({ in: 1, out: 0 });
+  });
+
+  it('a jump over the segment between two points far from it (a gap) still counts', () => {
+    const line: LineConfig = { ...DOOR, points: [[100, 300], [300, 300]] };
+    const pts: Array<[number, number] | null> = [...walk([200, 60], [200, 100], 5), null, null, ...walk([200, 500], [200, 540], 5)];
+    expect(count([{ id: 1, startFrame: 1, points: pts }], line)).toMatchObject({ in: 1, out: 0 });
+  });
+});
+
 describe('lost and found', () => {
   it('does not count a track lost and re-found on the same side', () => {
     const paths: FootPath[] = [
@@ -153,6 +171,12 @@ describe('crowds', () => {
     expect(count(paths)).toMatchObject({ in: 40, out: 25 });
   });
 
+  it('a track born in the band keeps its pending crossing when it dips back into the band', () => {
+    // Born at y = 97 (negative side, inside the band), beyond at 112, back in the band at 104, then away.
+    const pts: Array<[number, number]> = [[200, 97], [200, 112], [200, 104], [200, 115], [200, 130], [200, 150], [200, 170]];
+    expect(count([{ id: 1, startFrame: 1, points: pts }])).toMatchObject({ in: 1, out: 0 });
+  });
+
   it('a track born inside the band counts by the side it was born on', () => {
     expect(count([{ id: 1, startFrame: 1, points: walk([200, 97], [200, 150], 10) }])).toMatchObject({ in: 1 });
     expect(count([{ id: 1, startFrame: 1, points: walk([200, 103], [200, 150], 10) }])).toMatchObject({ in: 0, out: 0 });
@@ -165,6 +189,11 @@ describe('minimum time on the new side', () => {
     expect(count([{ id: 1, startFrame: 1, points: pts }])).toMatchObject({ in: 0, out: 0 });
     // With minSideMs 0 the glitch counts as an in and an out.
     expect(count([{ id: 1, startFrame: 1, points: pts }], { ...DOOR, minSideMs: 0 })).toMatchObject({ in: 1, out: 1 });
+  });
+
+  it('ignores a one-frame jump across that returns into the band on the old side', () => {
+    const pts: Array<[number, number]> = [...walk([200, 40], [200, 90], 10), [200, 112], ...walk([200, 95], [200, 96], 6), ...walk([200, 90], [200, 40], 6)];
+    expect(count([{ id: 1, startFrame: 1, points: pts }])).toMatchObject({ in: 0, out: 0 });
   });
 
   it('counts a crossing whose track ends before minSideMs has passed', () => {

@@ -117,8 +117,13 @@ export class LineCounter {
         const px = view.prevX[slot]!;
         const py = view.prevY[slot]!;
         const cp = crossSide(this.ax, this.ay, this.bx, this.by, px, py);
-        const t = crossingParam(this.ax, this.ay, this.bx, this.by, px, py, x, y, cp, c);
-        this.throughSegment[slot] = t >= -PARAM_EPS && t <= 1 + PARAM_EPS ? 1 : 0;
+        // Same side as now: the line was crossed while the track was too far away to be
+        // fed to this line (see CameraAnalytics' line grid), so not through the segment.
+        if ((cp > 0 && c > 0) || (cp < 0 && c < 0)) this.throughSegment[slot] = 0;
+        else {
+          const t = crossingParam(this.ax, this.ay, this.bx, this.by, px, py, x, y, cp, c);
+          this.throughSegment[slot] = t >= -PARAM_EPS && t <= 1 + PARAM_EPS ? 1 : 0;
+        }
       }
       this.rawSign[slot] = raw;
     } else if (this.rawSign[slot] === 0) {
@@ -132,8 +137,10 @@ export class LineCounter {
     const confirmed = h > 0 ? (d >= h ? 1 : d <= -h ? -1 : 0) : d > 0 ? 1 : d < 0 ? -1 : 0;
     const pending = this.pendingSide[slot]!;
     if (pending !== 0) {
-      // Back beyond the band on the old side: the change did not hold.
-      if (confirmed === this.side[slot]) this.pendingSide[slot] = 0;
+      // Back on the old side of the line (even inside the band): the change did not hold.
+      // A real crossing that wobbles back is picked up again on its next step over.
+      const old = this.side[slot] !== 0 ? this.side[slot]! : this.birthRaw[slot]!;
+      if ((c > 0 ? 1 : c < 0 ? -1 : 0) === old) this.pendingSide[slot] = 0;
       else if (tsMs - this.pendingTs[slot]! >= this.minSideMs) this.commit(slot);
     }
     if (confirmed === 0) return;

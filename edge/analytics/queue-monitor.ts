@@ -44,6 +44,19 @@ export class QueueMonitor implements ZoneVisitListener, LineCrossListener {
   lastMinute: QueueMinute | null = null;
   servedTotal = 0;
 
+  /** Box of the queue area and the service line grown by `marginPx`: points outside it
+   * concern this queue only while the person is in its area or took a long step. */
+  reachBox(marginPx: number): [number, number, number, number] {
+    const p = this.area.polygon;
+    const l = this.serviceLine;
+    return [
+      Math.min(p.minX, l.ax, l.bx) - marginPx,
+      Math.min(p.minY, l.ay, l.by) - marginPx,
+      Math.max(p.maxX, l.ax, l.bx) + marginPx,
+      Math.max(p.maxY, l.ay, l.by) + marginPx,
+    ];
+  }
+
   constructor(config: QueueConfig) {
     this.name = config.name;
     this.area = new ZoneCounter(

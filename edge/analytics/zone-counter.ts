@@ -73,6 +73,13 @@ export class ZoneCounter {
     this.outsideTs[slot] = NaN;
   }
 
+  /** Inside, or inside long enough to be a candidate: the zone must see this slot's next point. */
+  isActive(slot: number): boolean {
+    if (this.inside[slot] === 1) return true;
+    const c = this.candidateTs[slot]!;
+    return c === c;
+  }
+
   isInside(slot: number): boolean {
     return this.inside[slot] === 1;
   }

@@ -117,3 +117,18 @@ describe('dwell distribution', () => {
     expect(DWELL_BINS_MS).toHaveLength(7);
   });
 });
+
+describe('zone lookup grid', () => {
+  it('gives the same visits with more than 32 zones (no grid) as with the grid', () => {
+    const many: ZoneConfig[] = [A, B];
+    for (let i = 0; i < 31; i++) many.push({ name: `s${i}`, polygon: [[400 + i * 20, 400], [415 + i * 20, 400], [415 + i * 20, 415], [400 + i * 20, 415]], minStayMs: 0, exitGraceMs: 0 });
+    const pts = chain(stay([50, 50], 20), walk([50, 50], [250, 50], 10), stay([250, 50], 20), walk([250, 50], [405, 405], 10), stay([405, 405], 5));
+    const withGrid = run([{ id: 1, startFrame: 1, points: pts }], many.slice(0, 32));
+    const noGrid = run([{ id: 1, startFrame: 1, points: pts }], many);
+    expect(many).toHaveLength(33);
+    expect(withGrid.totals.zones.A).toEqual(noGrid.totals.zones.A);
+    expect(withGrid.totals.zones.B).toEqual(noGrid.totals.zones.B);
+    expect(noGrid.totals.zones.s0!.visits).toBe(1);
+    expect(withGrid.totals.paths).toEqual({ 'A>B': 1, 'B>s0': 1 });
+  });
+});

@@ -173,11 +173,31 @@ export class FfmpegFrameSource {
     this.command = cmd;
     let resolveExit!: () => void;
     this.exited = new Promise<void>((r) => (resolveExit = r));
+    // A run ends when ffmpeg has exited AND its stdout has been read to the end, so the
+    // last frames are never lost; the outcome comes from the exit code, not from
+    // fluent-ffmpeg's events (which race: "Output stream closed" on a clean exit under load).
     let settled = false;
-    const finished = (error: string | null) => {
-      if (settled) return;
+    let streamDone = false;
+    let pending: { error: string | null } | null = null;
+    const settle = () => {
+      if (settled || !pending || (!streamDone && !this.stopped)) return;
       settled = true;
-      this.onRunEnd(cmd, error);
+      this.onRunEnd(cmd, pending.error);
+    };
+    const finished = (error: string | null) => {
+      if (pending) return;
+      pending = { error };
+      settle();
+    };
+    const fromExit = (fallback: string) => {
+      const proc = this.proc;
+      if (!proc) return finished(this.parser.lastError ?? fallback);
+      const done = () => {
+        if (proc.exitCode === 0) finished(null);
+        else finished(this.parser.lastError ?? (proc.signalCode ? `ffmpeg was killed with ${proc.signalCode}` : `ffmpeg exited with code ${proc.exitCode}`));
+      };
+      if (proc.exitCode !== null || proc.signalCode !== null) done();
+      else proc.once('exit', done);
     };
     cmd.on('start', () => {
       const proc = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc ?? null;
@@ -193,13 +213,19 @@ export class FfmpegFrameSource {
     cmd.on('stderr', (line: string) => this.handleStderr(line));
     cmd.on('error', (err: Error) => {
       if (!this.proc) resolveExit();
-      finished(this.parser.lastError ?? err.message.split('\n')[0]!);
+      fromExit(err.message.split('\n')[0]!);
     });
-    cmd.on('end', () => finished(null));
+    cmd.on('end', () => fromExit('ffmpeg ended'));
     const out = cmd.pipe() as Readable;
     this.stream = out;
     out.on('data', (chunk: Buffer) => this.assembler.push(chunk));
     out.on('error', () => undefined);
+    const onStreamDone = () => {
+      streamDone = true;
+      settle();
+    };
+    out.once('end', onStreamDone);
+    out.once('close', onStreamDone);
     if (this.paused) out.pause();
   }
 

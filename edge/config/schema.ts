@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { identifier, oneOf } from './fields.ts';
+import { analyticsSection } from './sections/analytics.ts';
 import { camerasSection } from './sections/cameras.ts';
 import { detectorSection } from './sections/detector.ts';
 import { mqttSection } from './sections/mqtt.ts';
@@ -40,6 +41,8 @@ export const configSchema = z
     demoCamera: z.boolean({ error: 'must be true or false' }).default(true),
     detector: detectorSection.prefault({}),
     tracker: trackerSection.prefault({}),
+    /** Analytics settings beyond per-camera geometry: queues, heatmaps, forecasts, rules. */
+    analytics: analyticsSection.prefault({}),
     wifi: wifiSection.prefault({}),
     mqtt: mqttSection.prefault({}),
     status: statusSection.prefault({}),

@@ -10,6 +10,7 @@ import type { DetectionFrame, Stage, StageHealth } from '../shared/types.ts';
 import { FrameQueue } from './frame-queue.ts';
 import { LatencyWindow } from './latency.ts';
 import { PersonDetector } from './person-detector.ts';
+import { WorkerPersonDetector } from './worker-detector.ts';
 
 export interface DetectorStageOptions {
   bus: EventBus;
@@ -21,11 +22,16 @@ export interface DetectorStageOptions {
   queueDepthPerCamera?: number;
   /** Throw from start() when the model cannot be loaded (default: report in health). */
   failOnModelError?: boolean;
+  /**
+   * Where inference runs: 'worker' (default) keeps onnxruntime's blocking session.run off
+   * the main thread that serves HTTP and MQTT; 'main' is for tools without a server.
+   */
+  inferenceThread?: 'worker' | 'main';
 }
 
 export class DetectorStage implements Stage {
   readonly name = 'detect';
-  private detector: PersonDetector | null = null;
+  private detector: PersonDetector | WorkerPersonDetector | null = null;
   private readonly queue: FrameQueue;
   private readonly latency = new LatencyWindow(512);
   private readonly log: Logger;
@@ -58,7 +64,8 @@ export class DetectorStage implements Stage {
     this.started = true;
     const d = this.options.config.detector;
     try {
-      this.detector = await PersonDetector.load({
+      const load = this.options.inferenceThread === 'main' ? PersonDetector.load : WorkerPersonDetector.load;
+      this.detector = await load({
         model: d.model,
         modelDirs: d.modelDirs,
         cwd: this.options.cwd,
@@ -114,12 +121,11 @@ export class DetectorStage implements Stage {
         out.height = slot.sourceHeight;
         let released = false;
         try {
-          det.preprocess(slot.data, slot.width, slot.height);
-          // The pixels are in the tensor now: free the slot for arriving frames.
+          // detect() copies the pixels before it returns: free the slot for arriving frames.
+          const pending = det.detect(slot.data, slot.width, slot.height, slot.sourceWidth, slot.sourceHeight, this.emitFloor);
           this.queue.release(slot.camera);
           released = true;
-          await det.infer();
-          const r = det.postprocess(out.width, out.height, this.emitFloor);
+          const r = await pending;
           out.count = r.count;
           out.boxes = r.boxes;
           out.scores = r.scores;

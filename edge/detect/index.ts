@@ -10,3 +10,4 @@ export { GreedyNms } from './nms.ts';
 export { TensorWriter } from './preprocess.ts';
 export { inputMapping } from './geometry.ts';
 export { LatencyWindow } from './latency.ts';
+export { WorkerPersonDetector } from './worker-detector.ts';

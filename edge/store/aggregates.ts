@@ -59,6 +59,18 @@ export function countDeltasOf(event: NewEvent, out: CountDelta[]): number {
     }
     case 'wifi.count': {
       out.push({ subject: 'wifi', metric: 'devices', value: num(d.devices ?? d.all) });
+      // Randomized MACs inflate the raw count; the estimator's figure is the one to chart.
+      if (typeof d.estimatedDevices === 'number') out.push({ subject: 'wifi', metric: 'estimatedDevices', value: num(d.estimatedDevices) });
+      break;
+    }
+    case 'path': {
+      // One row per zone-to-zone step, so the store answers "of people who left A, how many went to B".
+      const zones = Array.isArray(d.zones) ? d.zones : [];
+      for (let i = 1; i < zones.length; i++) {
+        const from = str(zones[i - 1]);
+        const to = str(zones[i]);
+        if (from && to) out.push({ subject: `${from}>${to}`, metric: 'transitions', value: 1 });
+      }
       break;
     }
     case 'alert': {

@@ -1,7 +1,8 @@
 // The edge event store on SQLite (better-sqlite3): the single source of truth for
 // every event. Producers append to an in-memory batch; the batch is written in one
 // transaction (with its per-minute aggregates) every flushIntervalMs or flushMaxEvents.
-// The outbox reads unsent events in `seq` order and marks them sent on PUBACK.
+// The outbox reads unsent events in `seq` order; its progress is a position
+// (outbox-state.ts), so acknowledging a batch costs one single-row UPDATE.
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,6 +11,7 @@ import { RateLimitedLog, silentLogger, type Logger } from '../shared/log.ts';
 import type { EventSink, NewEvent, Stage, StageHealth, StoredEvent } from '../shared/types.ts';
 import { countDeltasOf, minuteOf, type CountDelta } from './aggregates.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
+import { OutboxState, SENT_AT_COLUMN, type HeldEvent, type OutboxBatchText } from './outbox-state.ts';
 import { Uuid7Generator } from './uuid7.ts';
 
 export type SynchronousMode = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
@@ -67,6 +69,9 @@ export interface StoredEventRow {
   payload: string;
   sent_at: number | null;
 }
+
+/** sent_at is computed from the outbox position (the column itself is no longer written). */
+const ROW_COLUMNS = `seq, id, ts, type, source, payload, ${SENT_AT_COLUMN}`;
 
 function rowToEvent(r: StoredEventRow): StoredEvent {
   return {
@@ -162,6 +167,7 @@ export class EventStore implements EventSink, Stage {
   private readonly insertEvent: Database.Statement;
   private readonly upsertCount: Database.Statement;
   private readonly writeBatch: (batch: PendingEvent[], counts: Iterable<CountRow>) => void;
+  private readonly outbox: OutboxState;
 
   private constructor(db: Database.Database, options: EventStoreOptions) {
     this.db = db;
@@ -173,6 +179,7 @@ export class EventStore implements EventSink, Stage {
     this.flushMaxEvents = options.flushMaxEvents ?? 2_000;
     this.maxPendingEvents = options.maxPendingEvents ?? 200_000;
     this.retention = options.retention;
+    this.outbox = new OutboxState(db);
     this.insertEvent = db.prepare('INSERT INTO events (id, ts, type, source, payload) VALUES (?, ?, ?, ?, ?)');
     this.upsertCount = db.prepare(
       `INSERT INTO counts (minute, source, subject, metric, n, sum, max) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -208,6 +215,12 @@ export class EventStore implements EventSink, Stage {
       } else {
         const version = db.pragma('user_version', { simple: true }) as number;
         if (version === 0) throw new FootfallError('STORE_CORRUPT', `${options.path} is not a footfall database (no schema)`);
+        if (version < LATEST_SCHEMA_VERSION) {
+          throw new FootfallError(
+            'STORE_OPEN',
+            `${options.path} has schema version ${version}, older than this footfall (${LATEST_SCHEMA_VERSION}); open it read-write once (footfall run or sync) to migrate it`,
+          );
+        }
       }
       return new EventStore(db, options);
     } catch (err) {
@@ -307,63 +320,81 @@ export class EventStore implements EventSink, Stage {
     return batch.length;
   }
 
-  /** Events not yet acknowledged upstream, in order, after `afterSeq`. */
+  /** Events not yet acknowledged upstream (held, or past the outbox position), in order, after `afterSeq`. */
   readUnsent(afterSeq: number, limit: number): StoredEvent[] {
-    const rows = this.db
-      .prepare('SELECT seq, id, ts, type, source, payload, sent_at FROM events WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?')
-      .all(afterSeq, limit) as StoredEventRow[];
-    return rows.map(rowToEvent);
+    return this.outbox.unsentRows<StoredEventRow>(afterSeq, limit).map(rowToEvent);
   }
 
-  /** Raw rows for the outbox's hot path: payload left as JSON text. */
+  /** Raw unsent rows: payload left as JSON text. */
   readUnsentRaw(afterSeq: number, limit: number): StoredEventRow[] {
-    return this.readUnsentStmt.all(afterSeq, limit) as StoredEventRow[];
+    return this.outbox.unsentRows<StoredEventRow>(afterSeq, limit);
   }
-
-  private _readUnsentStmt: Database.Statement | null = null;
-  private get readUnsentStmt(): Database.Statement {
-    this._readUnsentStmt ??= this.db.prepare(
-      'SELECT seq, id, ts, type, source, payload, sent_at FROM events WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
-    );
-    return this._readUnsentStmt;
-  }
-
-  private _readUnsentWireStmt: Database.Statement | null = null;
 
   /**
-   * The outbox's hot path (added for cloud-sync): unsent events after `afterSeq` as
-   * [seq, json] pairs, where json is the wire object {"id","ts","type","source","data"}
-   * built by SQLite around the stored payload text, so no event is parsed and
-   * re-serialised in JS.
+   * Unsent events after `afterSeq` as [seq, json] pairs, where json is the wire object
+   * {"id","ts","type","source","data"} built by SQLite around the stored payload text.
    */
   readUnsentWireJson(afterSeq: number, limit: number): Array<[number, string]> {
-    this._readUnsentWireStmt ??= this.db
-      .prepare(
-        `SELECT seq, '{"id":"' || id || '","ts":' || CAST(ts AS INTEGER) || ',"type":' || json_quote(type) || ',"source":' || json_quote(source) || ',"data":' || payload || '}'
-         FROM events WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`,
-      )
-      .raw(true);
-    return this._readUnsentWireStmt.all(afterSeq, limit) as Array<[number, string]>;
+    return this.outbox.unsentWireJson(afterSeq, limit);
   }
 
-  /** Marks every unsent event with fromSeq <= seq <= toSeq as acknowledged. */
+  /**
+   * The outbox's hot path: one batch of events with afterSeq < seq < beforeSeq as
+   * comma-joined wire JSON between prefix and suffix, as UTF-8 bytes, built in one SQLite statement (at most maxEvents, and at most
+   * maxJsonBytes unless one event alone is larger). The caller bounds the range to keep
+   * held events out.
+   */
+  readOutboxBatch(afterSeq: number, beforeSeq: number, maxEvents: number, maxJsonBytes: number, prefix = '', suffix = ''): OutboxBatchText | null {
+    return this.outbox.readBatch(afterSeq, beforeSeq, maxEvents, maxJsonBytes, prefix, suffix);
+  }
+
+  /** The outbox position: every event with seq <= it, except held ones, is acknowledged. */
+  outboxAckedSeq(): number {
+    return this.outbox.ackedSeq();
+  }
+
+  /** Records that every event up to `toSeq` (except held ones) is acknowledged. Never moves back. */
+  advanceOutbox(toSeq: number, nowMs: number = this.now()): boolean {
+    return this.outbox.advance(toSeq, nowMs);
+  }
+
+  /** Holds an event back after a broker refusal: unsent, skipped by the normal flow until retryAtMs. */
+  holdEvent(seq: number, reason: string, retryAtMs: number): void {
+    this.outbox.hold(seq, reason, retryAtMs);
+  }
+
+  /** A held event was acknowledged on retry. */
+  releaseHeldEvent(seq: number): boolean {
+    return this.outbox.release(seq);
+  }
+
+  heldEvents(): HeldEvent[] {
+    return this.outbox.held();
+  }
+
+  /**
+   * Marks every unsent event with fromSeq <= seq <= toSeq as acknowledged (tools and
+   * tests; the outbox uses advanceOutbox). Throws STORE_WRITE if an unacknowledged event
+   * that is not held lies between the position and fromSeq.
+   */
   markSentRange(fromSeq: number, toSeq: number, sentAtMs: number = this.now()): number {
-    return this.db.prepare('UPDATE events SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL').run(sentAtMs, fromSeq, toSeq)
-      .changes;
+    return this.outbox.markSentRange(fromSeq, toSeq, sentAtMs);
   }
 
-  /** Makes events from `sinceMs` on unsent again (an upstream `resync`). */
+  /**
+   * Makes events from `sinceMs` on unsent again (an upstream `resync`): the position moves
+   * back to before the first event, in seq order, with ts >= sinceMs.
+   */
   markUnsentSince(sinceMs: number): number {
-    return this.db.prepare('UPDATE events SET sent_at = NULL WHERE ts >= ? AND sent_at IS NOT NULL').run(sinceMs).changes;
+    return this.outbox.rewindToTime(sinceMs, this.now());
   }
 
   unsentCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM events WHERE sent_at IS NULL').get() as { n: number }).n;
+    return this.outbox.unsentCount();
   }
 
   oldestUnsentTsMs(): number | null {
-    const row = this.db.prepare('SELECT ts FROM events WHERE sent_at IS NULL ORDER BY seq LIMIT 1').get() as { ts: number } | undefined;
-    return row ? row.ts : null;
+    return this.outbox.oldestUnsentTsMs();
   }
 
   eventCount(): number {
@@ -375,15 +406,15 @@ export class EventStore implements EventSink, Stage {
     const rows = (
       type
         ? this.db
-            .prepare('SELECT * FROM events WHERE type = ? AND ts >= ? AND ts < ? ORDER BY ts, seq LIMIT ?')
+            .prepare(`SELECT ${ROW_COLUMNS} FROM events WHERE type = ? AND ts >= ? AND ts < ? ORDER BY ts, seq LIMIT ?`)
             .all(type, fromMs, toMs, limit)
-        : this.db.prepare('SELECT * FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, seq LIMIT ?').all(fromMs, toMs, limit)
+        : this.db.prepare(`SELECT ${ROW_COLUMNS} FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, seq LIMIT ?`).all(fromMs, toMs, limit)
     ) as StoredEventRow[];
     return rows.map(rowToEvent);
   }
 
   eventById(id: string): StoredEvent | null {
-    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as StoredEventRow | undefined;
+    const row = this.db.prepare(`SELECT ${ROW_COLUMNS} FROM events WHERE id = ?`).get(id) as StoredEventRow | undefined;
     return row ? rowToEvent(row) : null;
   }
 
@@ -428,16 +459,15 @@ export class EventStore implements EventSink, Stage {
     if (!this.retention || this.closed) return result;
     try {
       const cutoff = nowMs - this.retention.days * 86_400_000;
-      result.deletedSent += this.db.prepare('DELETE FROM events WHERE ts < ? AND sent_at IS NOT NULL').run(cutoff).changes;
-      const oldUnsent = this.db.prepare('DELETE FROM events WHERE ts < ? AND sent_at IS NULL').run(cutoff).changes;
+      result.deletedSent += this.outbox.deleteSentBefore(cutoff);
+      // What is left before the cutoff is unsent.
+      const oldUnsent = this.db.prepare('DELETE FROM events WHERE ts < ?').run(cutoff).changes;
       result.deletedUnsent += oldUnsent;
       this.db.prepare('DELETE FROM counts WHERE minute < ?').run(cutoff - 60_000);
       const capBytes = this.retention.maxSizeMb * 1024 * 1024;
       const chunk = 5_000;
       while (this.sizeBytes() > capBytes) {
-        const sent = this.db
-          .prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE sent_at IS NOT NULL ORDER BY seq LIMIT ?)')
-          .run(chunk).changes;
+        const sent = this.outbox.deleteOldestSent(chunk);
         result.deletedSent += sent;
         if (sent > 0) continue;
         if (!this.retention.deleteUnsent) break;
@@ -445,6 +475,7 @@ export class EventStore implements EventSink, Stage {
         result.deletedUnsent += unsent;
         if (unsent === 0) break;
       }
+      if (result.deletedUnsent > 0) this.outbox.forgetDeletedHeld();
     } catch (err) {
       this.warnings.warn({ err: (err as Error).message }, 'retention failed');
     }
@@ -459,9 +490,7 @@ export class EventStore implements EventSink, Stage {
   /** On a full disk: drop the oldest already-sent events so the pending batch can go in. */
   private freeSpaceForWrites(): void {
     try {
-      const n = this.db
-        .prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 10000)')
-        .run().changes;
+      const n = this.outbox.deleteOldestSent(10_000);
       this.metrics.deletedSent += n;
       if (n > 0) this.log.warn({ deleted: n }, 'disk full: deleted the oldest sent events to make room');
     } catch {

@@ -156,4 +156,36 @@ describe('ByteTracker lifecycle', () => {
       expect(movedRight).toBe(start[id]! < 250);
     }
   });
+
+  it('recovers a track by its last observed box when the prediction has drifted away (OC-SORT OCR)', () => {
+    const scenario = (recoveryIou: number) => {
+      const t = tracker({ recoveryIou });
+      // Walks right at 200 px/s, then stops while hidden for 6 frames and reappears where it stopped.
+      for (let k = 0; k < 10; k++) t.update(k * STEP, frame([[100 + 20 * k, 100, 40, 100, 0.9]]));
+      for (let k = 10; k < 16; k++) t.update(k * STEP, frame([]));
+      for (let k = 16; k < 19; k++) t.update(k * STEP, frame([[282, 100, 40, 100, 0.9]]));
+      return ids(t);
+    };
+    expect(scenario(0.5)).toEqual([1]);
+    expect(scenario(0)).toEqual([2]); // without recovery the prediction ran off: a new identity
+  });
+
+  it('coastMs reports a mature lost track at its predicted box for a short time only', () => {
+    const t = tracker({ coastMs: 250, coastMinHits: 5 });
+    for (let k = 0; k < 10; k++) t.update(k * STEP, frame([[100 + 10 * k, 100, 40, 100, 0.9]]));
+    t.update(10 * STEP, frame([]));
+    expect(ids(t)).toEqual([1]);
+    expect(t.output.states[0]).toBe(TrackState.Lost);
+    expect(t.output.boxes[0]).toBeGreaterThan(190); // moved on with its velocity
+    t.update(11 * STEP, frame([]));
+    expect(ids(t)).toEqual([1]);
+    t.update(12 * STEP, frame([]));
+    t.update(13 * STEP, frame([]));
+    expect(ids(t)).toEqual([]);
+    // Off by default.
+    const d = tracker();
+    for (let k = 0; k < 10; k++) d.update(k * STEP, frame([[100, 100, 40, 100, 0.9]]));
+    d.update(10 * STEP, frame([]));
+    expect(ids(d)).toEqual([]);
+  });
 });

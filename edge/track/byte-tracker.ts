@@ -1,8 +1,9 @@
 // ByteTrack-family multi-person tracker on typed arrays: time-aware Kalman filter per
 // track, two-stage IoU association (high-score detections first, then low-score ones
 // against the remaining tracks), tentative -> confirmed -> lost -> removed lifecycle with
-// re-activation, and OC-SORT's observation-centric re-update after a gap. Every buffer is
-// preallocated and only grows when the number of targets exceeds it.
+// re-activation, and from OC-SORT the observation-centric re-update after a gap and the
+// recovery association by last observed box. Every buffer is preallocated and only grows
+// when the number of targets exceeds it.
 import { TrackState } from '../shared/types.ts';
 import type { TrackerConfig } from '../config/sections/tracker.ts';
 import { kalmanBox, kalmanInit, kalmanPredict, kalmanUpdate, KF_STRIDE, type KalmanNoise } from './kalman.ts';

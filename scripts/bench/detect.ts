@@ -159,16 +159,19 @@ const target: BenchTarget = {
           target: '>= 0.8',
           pass: ourDecode / refDecode >= 0.8,
         });
+        // Inference-only again right before the pipeline run: the shared box drifts within minutes.
+        det.preprocess(img, geometry.width, geometry.height);
+        const inferNow = await inferenceOurs(det, Math.max(10, Math.round(inferRuns / 2)));
         const res = await runVideoDetection({ url: input.path, detector: det, logger: silentLogger(), floor: 0.1, onResult: () => undefined });
         const pipe = res.frames / res.seconds;
-        const slower = Math.min(ourDecode, ourInfer);
+        const slower = Math.min(ourDecode, inferNow);
         ctx.log(`${input.label} pipeline: ${pipe.toFixed(1)} fps (slower stage ${slower.toFixed(1)} fps)`);
         rows.push({
           name: `full pipeline (decode + preprocess + inference + decode/NMS), ${input.label}`,
           unit: 'frames/s',
           ours: round(pipe),
           reference: round(slower),
-          referenceName: 'the slower of our decode-only and inference-only rates',
+          referenceName: 'the slower of our decode-only rate and our inference-only rate measured just before',
           ratio: round(pipe / slower, 3),
           target: '>= 0.8',
           pass: pipe / slower >= 0.8,
@@ -184,6 +187,12 @@ const target: BenchTarget = {
       detector: { model, threads },
       cameras: [0, 1, 2, 3].map((i) => ({ name: `cam${i}`, url: DEMO_VIDEO_PATH, loop: true, fps: 5 })),
     });
+    // Event-loop delay of this process doing nothing, same machine, same minute: what the box itself adds.
+    const idleDelay = monitorEventLoopDelay({ resolution: 10 });
+    idleDelay.enable();
+    await new Promise((r) => setTimeout(r, 5_000));
+    idleDelay.disable();
+    const idleP99 = idleDelay.percentile(99) / 1e6;
     const bus = new EventBus();
     const detect = new DetectorStage({ bus, config, logger: silentLogger() });
     const cams = new CameraStage({ bus, config, logger: silentLogger() });
@@ -238,8 +247,9 @@ const target: BenchTarget = {
       name: 'event-loop delay p99 while 4 cameras x 5 fps run (HTTP/MQTT stay responsive)',
       unit: 'ms',
       ours: round(p99),
-      reference: null,
-      ratio: null,
+      reference: round(idleP99),
+      referenceName: 'p99 event-loop delay of the same process idle for 5 s just before (lower is better; ratio = reference / ours)',
+      ratio: round(idleP99 / p99, 3),
       target: '< 50 ms',
       pass: p99 < 50,
       maxMs: round(loopDelay.max / 1e6),

@@ -82,6 +82,8 @@ export interface VideoDetectionOptions {
   logger: import('../../shared/log.ts').Logger;
   fps?: number;
   floor: number;
+  /** Resolving it ends the run early (Ctrl-C on a live stream); frames so far are kept. */
+  stop?: Promise<unknown>;
   /** Called per frame in order; the result arrays are reused after it returns. */
   onResult: (frameNo: number, result: import('../../detect/index.ts').DetectionResult) => void | Promise<void>;
 }
@@ -126,6 +128,12 @@ export async function runVideoDetection(o: VideoDetectionOptions): Promise<{ fra
     },
   });
   source.start();
+  void o.stop?.then(() => {
+    ended = true;
+    queue.length = 0;
+    void source.stop();
+    wake?.();
+  });
   try {
     for (;;) {
       const item = queue.shift();
@@ -171,6 +179,7 @@ async function detectVideo(ctx: CommandContext, url: string): Promise<number> {
       logger: ctx.logger,
       fps,
       floor,
+      stop: ctx.shutdownSignal,
       onResult: async (frameNo, r) => {
         let lines = '';
         for (let i = 0; i < r.count; i++) {

@@ -16,7 +16,7 @@ export default defineCommand({
       description: 'stable MQTT client id of this worker (its persistent session); default footfall-ingest-GROUP-HOST, so give two workers on one host two ids',
     },
     site: { type: 'string', valueName: 'S', multiple: true, description: 'accept only this site (repeatable); messages from other sites are dead-lettered' },
-    lanes: { type: 'string', valueName: 'N', description: 'MQTT connections of this worker; a batch holds up to one message per lane', default: '4' },
+    lanes: { type: 'string', valueName: 'N', description: 'MQTT connections of this worker; a batch holds up to one message per lane', default: '8' },
     'session-expiry': { type: 'string', valueName: 'S', description: 'seconds the broker keeps this worker\'s session while it is away', default: '86400' },
     'max-payload': { type: 'string', valueName: 'BYTES', description: 'larger messages are dead-lettered', default: '1048576' },
     'stats-interval': { type: 'string', valueName: 'S', description: 'log throughput every S seconds (0: never)', default: '10' },
@@ -37,7 +37,7 @@ export default defineCommand({
     for (const s of sites) if (!isTopicLevel(s)) throw new UsageError(`--site must be letters, digits, "-", "_" or ".", got ${JSON.stringify(s)}`);
     const clientId = typeof ctx.values['client-id'] === 'string' ? ctx.values['client-id'] : undefined;
     if (clientId !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(clientId)) throw new UsageError(`--client-id must be 1-100 letters, digits, "-", "_" or ".", got ${JSON.stringify(clientId)}`);
-    const lanes = numberOption(ctx.values, 'lanes', 4, 1, 64, true);
+    const lanes = numberOption(ctx.values, 'lanes', 8, 1, 64, true);
     const sessionExpiryS = numberOption(ctx.values, 'session-expiry', 86_400, 0, 4_294_967_295, true);
     const maxPayloadBytes = numberOption(ctx.values, 'max-payload', 1_048_576, 1_024, 268_435_455, true);
     const statsS = numberOption(ctx.values, 'stats-interval', 10, 0, 86_400);

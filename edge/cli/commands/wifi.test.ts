@@ -52,6 +52,14 @@ describe('footfall wifi', () => {
     expect(r.stdout).toContain('2024-03-15T14:00:00.000Z');
   });
 
+  it('--all-randomized estimates devices behind every address (one-phone polimi capture)', async () => {
+    const r = await footfall(['wifi', '--pcap', `${PCAP}polimi-probing-patterns/iPhone11-B_anonymized.pcap`, '--all-randomized']);
+    expect(r.stdout).toContain('addresses: 465 (465 randomized');
+    const est = Number(/estimated devices: (\d+)/.exec(r.stdout)![1]);
+    expect(est).toBeGreaterThanOrEqual(1);
+    expect(est).toBeLessThan(60);
+  });
+
   it('rejects bad input with one clear line', async () => {
     const a = await footfall(['wifi', '--pcap', `${PCAP}test1.pcap`, '--hash-key', 'xyz']);
     expect(a.code).toBe(2);

@@ -5,7 +5,7 @@ import { defineCommand, numberOption, requireString, UsageError } from '../comma
 export default defineCommand({
   name: 'wifi',
   summary: 'decode Wi-Fi probe requests from a pcap/pcapng file: JSON lines (hashed MACs) or a summary',
-  usage: ['wifi --pcap FILE [--hash-key HEX] [--jsonl | --summary] [--presence-minutes N]'],
+  usage: ['wifi --pcap FILE [--hash-key HEX] [--jsonl | --summary] [--presence-minutes N] [--min-rssi DBM] [--ignore-oui XX:XX:XX] [--all-randomized]'],
   options: {
     pcap: { type: 'string', valueName: 'FILE', description: 'capture file (pcap, nanosecond pcap or pcapng)' },
     'hash-key': { type: 'string', valueName: 'HEX', description: 'MAC hash key as hex, for reproducible output (default: a random key)' },
@@ -13,6 +13,7 @@ export default defineCommand({
     summary: { type: 'boolean', description: 'counts, distinct devices and the randomized-MAC estimate (the default)' },
     'presence-minutes': { type: 'string', valueName: 'N', description: 'with --summary: devices present per N-minute bin' },
     'min-rssi': { type: 'string', valueName: 'DBM', description: 'with --presence-minutes: ignore frames weaker than this', default: '-100' },
+    'all-randomized': { type: 'boolean', description: 'with --summary: treat every address as randomized (captures whose LA bits were scrambled by anonymisation)' },
     'ignore-oui': { type: 'string', valueName: 'XX:XX:XX', multiple: true, description: 'drop frames whose source MAC starts with this vendor prefix (fixed PCs, APs)' },
   },
   details:
@@ -40,7 +41,12 @@ export default defineCommand({
       return 0;
     }
     const { summarizeCapture, formatSummary } = await import('../../wifi/capture-summary.ts');
-    const summary = summarizeCapture(file, key, { presenceBinMs: presenceMinutes * 60_000, minRssiDbm, ignoreOuis });
+    const summary = summarizeCapture(file, key, {
+      presenceBinMs: presenceMinutes * 60_000,
+      minRssiDbm,
+      ignoreOuis,
+      allRandomized: ctx.values['all-randomized'] === true,
+    });
     ctx.stdout.write(formatSummary(summary));
     return 0;
   },

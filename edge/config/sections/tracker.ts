@@ -40,8 +40,8 @@ export const trackerSection = z
      * (not the drifting prediction). Minimum IoU; 0 disables.
      */
     recoveryIou: numberBetween(0, 1).default(0.5),
-    /** Minimum IoU for matching a tentative track. */
-    tentativeMatchIou: numberBetween(0, 1).default(0.3),
+    /** Minimum IoU for matching a tentative track (stricter than ByteTrack's 0.3: fewer false tracks). */
+    tentativeMatchIou: numberBetween(0, 1).default(0.5),
     /** Multiply IoU by the detection score in the first association (ByteTrack fuse_score). */
     fuseScore: bool().default(true),
     /** Matched frames before a tentative track is confirmed and gets an id. */
@@ -76,7 +76,8 @@ export const trackerSection = z
     /** Upper bound on live tracks per camera (pool growth stops here). */
     maxTracks: intBetween(16, 100_000).default(4096),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.scoreMax > c.scoreMin, { error: 'scoreMax must be greater than scoreMin', path: ['scoreMax'] });
 
 export type TrackerConfig = z.output<typeof trackerSection>;
 export type TrackerConfigInput = z.input<typeof trackerSection>;
