@@ -230,6 +230,8 @@ export class FfmpegFrameSource {
   }
 
   private handleStderr(line: string): void {
+    // After stop() ffmpeg reports its own interruption ("Immediate exit requested"): not a problem.
+    if (this.stopped) return;
     const p = this.parser.parse(line);
     switch (p.kind) {
       case 'source-size':

@@ -24,43 +24,56 @@ function num(v: unknown): number {
  * The count rows an event feeds. Unknown types feed none (they are still stored).
  * `subject` is the line, zone, queue or sensor; `metric` what is counted.
  */
+/** Writes a delta into slot n of `out` (slots are reused from event to event) and returns n + 1. */
+function setDelta(out: CountDelta[], n: number, subject: string, metric: string, value: number): number {
+  const slot = out[n];
+  if (slot) {
+    slot.subject = subject;
+    slot.metric = metric;
+    slot.value = value;
+  } else out.push({ subject, metric, value });
+  return n + 1;
+}
+
+const VISIT_METRIC: Record<string, string> = { visitor: 'visits.visitor', passerby: 'visits.passerby', staff: 'visits.staff', unknown: 'visits.unknown' };
+
 export function countDeltasOf(event: NewEvent, out: CountDelta[]): number {
   const d = event.data;
-  out.length = 0;
+  let n = 0;
   switch (event.type) {
     case 'line.cross': {
       const line = str(d.line);
       const dir = d.direction === 'in' || d.direction === 'out' ? d.direction : undefined;
-      if (line && dir) out.push({ subject: line, metric: dir, value: 1 });
+      if (line && dir) n = setDelta(out, n, line, dir, 1);
       break;
     }
     case 'zone.visit': {
       const zone = str(d.zone);
-      if (zone) out.push({ subject: zone, metric: 'visits', value: num(d.dwellMs) });
+      if (zone) n = setDelta(out, n, zone, 'visits', num(d.dwellMs));
       break;
     }
     case 'zone.occupancy': {
       const zone = str(d.zone);
-      if (zone) out.push({ subject: zone, metric: 'occupancy', value: num(d.max ?? d.mean ?? d.count) });
+      if (zone) n = setDelta(out, n, zone, 'occupancy', num(d.max ?? d.mean ?? d.count));
       break;
     }
     case 'queue': {
       const queue = str(d.queue);
       if (queue) {
-        out.push({ subject: queue, metric: 'length', value: num(d.length) });
-        out.push({ subject: queue, metric: 'waitMs', value: num(d.waitMs) });
+        n = setDelta(out, n, queue, 'length', num(d.length));
+        n = setDelta(out, n, queue, 'waitMs', num(d.waitMs));
       }
       break;
     }
     case 'wifi.visit': {
       const cls = str(d.class) ?? 'unknown';
-      out.push({ subject: 'wifi', metric: `visits.${cls}`, value: num(d.dwellMs) });
+      n = setDelta(out, n, 'wifi', VISIT_METRIC[cls] ?? `visits.${cls}`, num(d.dwellMs));
       break;
     }
     case 'wifi.count': {
-      out.push({ subject: 'wifi', metric: 'devices', value: num(d.devices ?? d.all) });
+      n = setDelta(out, n, 'wifi', 'devices', num(d.devices ?? d.all));
       // Randomized MACs inflate the raw count; the estimator's figure is the one to chart.
-      if (typeof d.estimatedDevices === 'number') out.push({ subject: 'wifi', metric: 'estimatedDevices', value: num(d.estimatedDevices) });
+      if (typeof d.estimatedDevices === 'number') n = setDelta(out, n, 'wifi', 'estimatedDevices', num(d.estimatedDevices));
       break;
     }
     case 'path': {
@@ -69,19 +82,19 @@ export function countDeltasOf(event: NewEvent, out: CountDelta[]): number {
       for (let i = 1; i < zones.length; i++) {
         const from = str(zones[i - 1]);
         const to = str(zones[i]);
-        if (from && to) out.push({ subject: `${from}>${to}`, metric: 'transitions', value: 1 });
+        if (from && to) n = setDelta(out, n, `${from}>${to}`, 'transitions', 1);
       }
       break;
     }
     case 'alert': {
       const rule = str(d.rule);
-      if (rule && d.state === 'raised') out.push({ subject: rule, metric: 'alerts', value: 1 });
+      if (rule && d.state === 'raised') n = setDelta(out, n, rule, 'alerts', 1);
       break;
     }
     default:
       break;
   }
-  return out.length;
+  return n;
 }
 
 export function minuteOf(tsMs: number): number {

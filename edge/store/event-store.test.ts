@@ -74,6 +74,27 @@ describe('EventStore writes', () => {
     store.close();
   });
 
+  it('catches the aggregates up at open, and never counts twice when two processes share a file', () => {
+    const path = tempDb();
+    const crossing = (i: number) => ({ tsMs: T0 + i, type: 'line.cross', source: 'cam', data: { line: 'door', direction: 'in', trackId: i } });
+    // A: events committed, aggregates still in memory (as when the process dies between the two).
+    const a = EventStore.open({ path, countsIntervalMs: 3_600_000 });
+    for (let i = 0; i < 50; i++) a.append(crossing(i));
+    a.flush();
+    // B opens the same file: it folds A's committed events into the counts.
+    const b = EventStore.open({ path });
+    expect(b.countsBetween(T0, T0 + 60_000, { subject: 'door', metric: 'in' })[0]?.n).toBe(50);
+    for (let i = 50; i < 60; i++) b.append(crossing(i));
+    b.close();
+    // A's late write finds the watermark moved, drops its rows and re-folds: still no double count.
+    for (let i = 60; i < 65; i++) a.append(crossing(i));
+    a.close();
+    const c = EventStore.open({ path });
+    expect(c.eventCount()).toBe(65);
+    expect(c.countsBetween(T0, T0 + 60_000, { subject: 'door', metric: 'in' })[0]?.n).toBe(65);
+    c.close();
+  });
+
   it('stores an event whose data cannot be serialised as {} instead of throwing', () => {
     const store = EventStore.open({ path: tempDb() });
     const data: Record<string, unknown> = {};

@@ -1,6 +1,6 @@
 // bench store: events/s through the store's real write path (append -> batched
 // transaction with aggregates) against a bare better-sqlite3 prepared-statement loop,
-// one transaction per 1,000 rows, into the same schema on the same disk.
+// one transaction per 1,000 rows, into the same schema on the same disk, interleaved.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,38 +10,70 @@ import type { NewEvent } from '../../edge/shared/types.ts';
 import { machineInfo } from './machine.ts';
 import type { BenchTarget } from './types.ts';
 
-function bareLoop(path: string, events: NewEvent[]): number {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(MIGRATIONS.map((m) => m.sql).join('\n'));
-  const insert = db.prepare('INSERT INTO events (id, ts, type, source, payload) VALUES (?, ?, ?, ?, ?)');
-  const ids = new Uuid7Generator();
-  const t0 = performance.now();
-  let i = 0;
-  while (i < events.length) {
-    const end = Math.min(events.length, i + 1_000);
-    db.exec('BEGIN');
-    for (; i < end; i++) {
-      const e = events[i]!;
-      insert.run(ids.next(e.tsMs), e.tsMs, e.type, e.source, JSON.stringify(e.data));
-    }
-    db.exec('COMMIT');
+/** The physical reference: a bare prepared INSERT loop, one transaction per 1,000 rows. */
+class BareLoop {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly ids = new Uuid7Generator();
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(MIGRATIONS.map((m) => m.sql).join('\n'));
+    this.insert = this.db.prepare('INSERT INTO events (id, ts, type, source, payload) VALUES (?, ?, ?, ?, ?)');
   }
-  const s = (performance.now() - t0) / 1000;
-  db.close();
-  return events.length / s;
+
+  write(events: NewEvent[], from: number, to: number): void {
+    let i = from;
+    while (i < to) {
+      const end = Math.min(to, i + 1_000);
+      this.db.exec('BEGIN');
+      for (; i < end; i++) {
+        const e = events[i]!;
+        this.insert.run(this.ids.next(e.tsMs), e.tsMs, e.type, e.source, JSON.stringify(e.data));
+      }
+      this.db.exec('COMMIT');
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
 }
 
-function storePath(path: string, events: NewEvent[]): number {
-  const store = EventStore.open({ path, synchronous: 'NORMAL', flushMaxEvents: 2_000 });
-  const t0 = performance.now();
-  for (let i = 0; i < events.length; i++) store.append(events[i]!);
-  store.flush();
-  const s = (performance.now() - t0) / 1000;
+const SLICE = 50_000;
+
+/**
+ * One round: both writers get the same events, in alternating 50,000-event slices, so the
+ * VM's drift (often +-30% within seconds here) falls on both alike. Returns events/s of each.
+ */
+function round(dir: string, r: number, events: NewEvent[]): { ours: number; reference: number } {
+  const bare = new BareLoop(join(dir, `bare-${r}.db`));
+  const store = EventStore.open({ path: join(dir, `store-${r}.db`), synchronous: 'NORMAL', flushMaxEvents: 2_000 });
+  let oursMs = 0;
+  let refMs = 0;
+  for (let from = 0; from < events.length; from += SLICE) {
+    const to = Math.min(events.length, from + SLICE);
+    const flip = (from / SLICE) % 2 === 1;
+    for (const which of flip ? ['store', 'bare'] : ['bare', 'store']) {
+      const t0 = performance.now();
+      if (which === 'bare') bare.write(events, from, to);
+      else {
+        for (let i = from; i < to; i++) store.append(events[i]!);
+        store.flush();
+      }
+      const ms = performance.now() - t0;
+      if (which === 'bare') refMs += ms;
+      else oursMs += ms;
+    }
+  }
+  bare.close();
   store.close();
-  return events.length / s;
+  return { ours: events.length / (oursMs / 1000), reference: events.length / (refMs / 1000) };
 }
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
 const target: BenchTarget = {
   name: 'store',
@@ -51,21 +83,19 @@ const target: BenchTarget = {
     const rounds = Number(ctx.args.rounds ?? 3);
     const events = [...synthesizeEvents({ count: n, seed: 7 })];
     const dir = mkdtempSync(join(ctx.cwd, '.bench-store-'));
-    const ours: number[] = [];
-    const ref: number[] = [];
+    const rounds_: Array<{ ours: number; reference: number }> = [];
     try {
-      // Alternate the two so drift of the machine hits both alike; keep the best round of each.
       for (let r = 0; r < rounds; r++) {
-        ref.push(bareLoop(join(dir, `bare-${r}.db`), events));
-        ours.push(storePath(join(dir, `store-${r}.db`), events));
-        ctx.log(`round ${r + 1}: store ${Math.round(ours[r]!)} ev/s, bare loop ${Math.round(ref[r]!)} ev/s`);
+        const res = round(dir, r, events);
+        rounds_.push(res);
+        ctx.log(`round ${r + 1}: store ${Math.round(res.ours)} ev/s, bare loop ${Math.round(res.reference)} ev/s, ratio ${(res.ours / res.reference).toFixed(3)}`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const best = (a: number[]) => Math.max(...a);
-    const o = best(ours);
-    const b = best(ref);
+    const ratio = median(rounds_.map((x) => x.ours / x.reference));
+    const o = median(rounds_.map((x) => x.ours));
+    const b = median(rounds_.map((x) => x.reference));
     return {
       target: 'store',
       machine: machineInfo(),
@@ -76,9 +106,11 @@ const target: BenchTarget = {
           ours: Math.round(o),
           reference: Math.round(b),
           referenceName: 'bare better-sqlite3 prepared INSERT, 1,000 rows per transaction, same schema',
-          ratio: Number((o / b).toFixed(3)),
+          ratio: Number(ratio.toFixed(3)),
+          rounds,
+          method: 'median over rounds; each round interleaves the two writers in 50,000-event slices',
           target: '>= 0.8 and >= 100000 events/s',
-          pass: o / b >= 0.8 && o >= 100_000,
+          pass: ratio >= 0.8 && o >= 100_000,
         },
       ],
     };
