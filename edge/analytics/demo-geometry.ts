@@ -23,5 +23,17 @@ export const DEMO_GEOMETRY = {
     zone('plaza', [[300, 180], [540, 180], [540, 360], [300, 360]]),
     zone('east', [[560, 140], [768, 140], [768, 440], [560, 440]]),
   ],
-  queues: [],
+  // The PETS scene has no real queue; this one shows the queue pipeline on the demo: people
+  // walking west wait (or pass) between the plaza and the west path, and are "served" when
+  // they cross the west-path line westwards.
+  queues: [
+    {
+      name: 'west-gate',
+      polygon: [[200, 180], [300, 180], [300, 330], [200, 330]] as Array<[number, number]>,
+      serviceLine: { points: [[200, 170], [200, 330]] as [[number, number], [number, number]], direction: 'in' as const, minDistancePx: 8, minSideMs: 250 },
+      minStayMs: 3_000,
+      exitGraceMs: 2_000,
+      smoothing: 0.3,
+    },
+  ],
 };

@@ -4,16 +4,8 @@
 // cameras, which keeps latency fair between them.
 import type { RawFrame } from '../shared/event-bus.ts';
 
-export interface QueueSlot {
-  camera: string;
-  tsMs: number;
-  frameIndex: number;
-  sourceWidth: number;
-  sourceHeight: number;
-  width: number;
-  height: number;
-  data: Buffer;
-}
+/** A preallocated slot holds a copy of a RawFrame (its own pixel buffer). */
+export type QueueSlot = RawFrame;
 
 class CameraRing {
   readonly slots: QueueSlot[] = [];

@@ -1,16 +1,10 @@
 // The slice of the event store the status page reads (a subset of EventStore's methods),
 // so the page depends on a small contract instead of the store's internals.
 import type { StoredEvent } from '../shared/types.ts';
+import type { CountRow } from '../store/index.ts';
 
-export interface StatusCountRow {
-  minute: number;
-  source: string;
-  subject: string;
-  metric: string;
-  n: number;
-  sum: number;
-  max: number | null;
-}
+/** A per-minute aggregate row as the store returns it. */
+export type StatusCountRow = CountRow;
 
 export interface StatusStoreReader {
   countsBetween(fromMs: number, toMs: number, filter?: { source?: string; subject?: string; metric?: string }): StatusCountRow[];
