@@ -7,7 +7,7 @@ const H = 96;
 const PAD_TOP = 8;
 const PAD_BOTTOM = 14;
 
-export function hourlyChart(title: string, today: readonly number[], yesterday: readonly number[], currentHour: number): Html {
+export function hourlyChart(title: string, today: readonly number[], yesterday: readonly number[], currentHour: number, labels: { bars: string; line: string } = { bars: 'today', line: 'yesterday' }): Html {
   const max = Math.max(1, ...today, ...yesterday);
   const plotH = H - PAD_TOP - PAD_BOTTOM;
   const y = (v: number) => (PAD_TOP + plotH - (v / max) * plotH).toFixed(1);
@@ -19,6 +19,6 @@ export function hourlyChart(title: string, today: readonly number[], yesterday: 
   const ticks = [0, 6, 12, 18].map((h) => `<text class="tick" x="${(h * bw + 1).toFixed(1)}" y="${H - 2}">${h}h</text>`).join('');
   const sumT = today.reduce((a, b) => a + b, 0);
   const sumY = yesterday.reduce((a, b) => a + b, 0);
-  return html`<figure class="chart"><figcaption>${title} <span class="muted">today ${sumT} · yesterday ${sumY}</span></figcaption>
-<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${title}: hourly today (bars) against yesterday (line)">${raw(bars)}<polyline class="yline" points="${pts}"/><line class="axis" x1="0" y1="${H - PAD_BOTTOM}" x2="${W}" y2="${H - PAD_BOTTOM}"/>${raw(ticks)}</svg></figure>`;
+  return html`<figure class="chart"><figcaption>${title} <span class="muted">${labels.bars} ${sumT} · ${labels.line} ${sumY}</span></figcaption>
+<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${title}: hourly ${labels.bars} (bars) against ${labels.line} (line)">${raw(bars)}<polyline class="yline" points="${pts}"/><line class="axis" x1="0" y1="${H - PAD_BOTTOM}" x2="${W}" y2="${H - PAD_BOTTOM}"/>${raw(ticks)}</svg></figure>`;
 }

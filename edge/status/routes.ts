@@ -8,7 +8,8 @@ import { FootfallError } from '../shared/errors.ts';
 import { dayWindow, dayWindowOf, summarizeDay, summarizeWifi, type KnownGeometry } from './day-summary.ts';
 import { parseGeometry } from './geometry-editor.ts';
 import { editorPage, healthPage, overviewPage, type HealthData, type PageCamera } from './pages.ts';
-import { reportCsv, reportPage } from './report.ts';
+import { buildDailyReport, storedReportDays, storedReportOf } from './daily-report.ts';
+import { reportCsv, reportPage, storedReportPage } from './report.ts';
 import { csrfOf, type StatusServerDeps } from './server.ts';
 
 const CAMERA_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -106,6 +107,19 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
     return { events: events.slice(-limit).reverse().map((e) => ({ id: e.id, tsMs: e.tsMs, type: e.type, source: e.source, data: e.data, sent: e.sentAtMs !== null })) };
   });
 
+  app.get('/api/reports', async () => ({ days: storedReportDays(store, now()) }));
+
+  app.get<{ Params: { day: string } }>('/api/reports/:day', async (req) => {
+    const w = dayWindowOf(req.params.day, utcOffset);
+    if (!w) throw new FootfallError('INPUT_INVALID', 'day: must be a date YYYY-MM-DD');
+    const stored = storedReportOf(store, w);
+    if (stored) return { stored: true, report: stored };
+    // Not stored (not closed yet, or before reports): the same figures computed up to now.
+    const t = now();
+    if (t < w.fromMs) throw Object.assign(new Error(`day ${w.day} has not begun`), { statusCode: 404, code: 'NOT_FOUND' });
+    return { stored: false, report: buildDailyReport(store, w, Math.min(t, w.toMs), { closingTime: deps.config.report?.closingTime ?? '22:00', utcOffsetMinutes: utcOffset, nowMs: t }) };
+  });
+
   app.get('/api/wifi', async () => summarizeWifi(store, now(), utcOffset));
 
   app.get('/api/cameras', async () => ({
@@ -173,7 +187,11 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
   app.get<{ Querystring: { day?: string } }>('/report', async (req, reply) => {
     const w = req.query.day ? dayWindowOf(req.query.day, utcOffset) : dayWindow(now(), utcOffset);
     if (!w) return reply.code(400).type('text/plain; charset=utf-8').send('day must be a date YYYY-MM-DD');
-    const summary = summarizeDay(store, Math.min(now(), w.toMs - 1), utcOffset, known());
-    return reply.type('text/html; charset=utf-8').send(reportPage(summary, store, csrfOf(req), now()));
+    const t = now();
+    const storedDays = storedReportDays(store, t);
+    const stored = storedReportOf(store, w);
+    if (stored) return reply.type('text/html; charset=utf-8').send(storedReportPage(stored, store, csrfOf(req), t, storedDays));
+    const summary = summarizeDay(store, Math.min(t, w.toMs - 1), utcOffset, known());
+    return reply.type('text/html; charset=utf-8').send(reportPage(summary, store, csrfOf(req), t, storedDays));
   });
 }

@@ -1,6 +1,7 @@
 // The status page as a stage: on start it loads (or creates, printing the password once)
 // the operator password hash, subscribes to the live bus events, registers its metrics
-// and listens; on stop it closes live streams and the server and unsubscribes.
+// and listens; on stop it closes live streams and the server and unsubscribes. Given a
+// sink, it also makes the daily report at closing time (DailyReportScheduler).
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +11,8 @@ import type { StatusConfig } from '../config/sections/status.ts';
 import { FootfallError } from '../shared/errors.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import type { Logger } from '../shared/log.ts';
-import type { Stage, StageHealth } from '../shared/types.ts';
+import type { EventSink, Stage, StageHealth } from '../shared/types.ts';
+import { DailyReportScheduler } from './daily-report-scheduler.ts';
 import { GeometryEditor } from './geometry-editor.ts';
 import { LiveHub } from './live-hub.ts';
 import { LiveView } from './live-view.ts';
@@ -36,6 +38,8 @@ export interface StatusStageOptions {
   /** Applies a saved, validated config without a restart. */
   onConfigSaved: (config: FootfallConfig) => Promise<void>;
   metricsRegistry: Registry;
+  /** Where the daily report event is stored (and so published); without it no report is made. */
+  sink?: EventSink;
   now?: () => number;
 }
 
@@ -48,6 +52,7 @@ export class StatusStage implements Stage {
   private hub: LiveHub | null = null;
   private metrics: StatusMetrics | null = null;
   private sessions: SessionStore | null = null;
+  private reports: DailyReportScheduler | null = null;
   private lastError: string | null = null;
 
   constructor(private readonly options: StatusStageOptions) {}
@@ -105,6 +110,11 @@ export class StatusStage implements Stage {
       throw err;
     }
     live.start(BUS_OWNER);
+    const report = o.config.report;
+    if (o.sink && report?.enabled) {
+      this.reports = new DailyReportScheduler({ store: o.store, sink: o.sink, closingTime: report.closingTime, utcOffsetMinutes: o.config.utcOffsetMinutes, logger: o.logger, now });
+      this.reports.start();
+    }
     this.app = app;
     this.live = live;
     this.hub = hub;
@@ -124,6 +134,8 @@ export class StatusStage implements Stage {
     const app = this.app;
     this.app = null;
     this.options.bus.removeOwner(BUS_OWNER);
+    this.reports?.stop();
+    this.reports = null;
     this.hub?.close();
     try {
       await app.close();
@@ -136,9 +148,11 @@ export class StatusStage implements Stage {
 
   health(): StageHealth {
     if (!this.app) return { status: 'stopped' };
+    const reportError = this.reports?.lastError ?? null;
+    const problem = this.lastError ?? (reportError ? `daily report: ${reportError}` : null);
     return {
-      status: this.lastError ? 'degraded' : 'ok',
-      ...(this.lastError ? { detail: this.lastError } : {}),
+      status: problem ? 'degraded' : 'ok',
+      ...(problem ? { detail: problem } : {}),
       metrics: {
         port: this.port,
         liveClients: this.hub?.clientCount ?? 0,
@@ -147,6 +161,7 @@ export class StatusStage implements Stage {
         snapshotErrors: this.live?.snapshotErrors ?? 0,
         liveMessagesSent: this.hub?.messagesSent ?? 0,
         liveSkippedSlow: this.hub?.skippedSlow ?? 0,
+        dailyReportsMade: this.reports?.reportsMade ?? 0,
       },
     };
   }

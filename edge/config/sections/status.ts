@@ -3,6 +3,17 @@
 import { z } from 'zod';
 import { bool, intBetween, nonEmptyString } from '../fields.ts';
 
+const CLOSING_TIME_MSG = 'must be a local time "HH:MM" between 00:00 and 23:59';
+
+/** The end-of-day report: built, stored as a `report.daily` event and published at closing time. */
+export const statusReportSection = z
+  .object({
+    enabled: bool().default(true),
+    /** Local closing time (status.utcOffsetMinutes); the report covers local midnight up to it. */
+    closingTime: z.string({ error: CLOSING_TIME_MSG }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: CLOSING_TIME_MSG }).default('22:00'),
+  })
+  .strict();
+
 export const statusSection = z
   .object({
     enabled: bool().default(true),
@@ -31,6 +42,7 @@ export const statusSection = z
     utcOffsetMinutes: intBetween(-840, 840).default(0),
     /** Bearer token for Prometheus scrapers on /metrics (else /metrics needs a login). */
     metricsToken: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+    report: statusReportSection.prefault({}),
   })
   .strict();
 
