@@ -140,6 +140,8 @@ export class Agent {
           configFile: this.options.configFile ?? null,
           onConfigSaved: (next) => this.applyConfig(next, 'saved in the status page editor'),
           metricsRegistry: this.metricsRegistry,
+          // Daily reports are stored as `report.daily` events, so the outbox publishes them upstream.
+          sink: this.sink,
         }),
       );
     }

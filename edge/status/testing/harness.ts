@@ -42,7 +42,17 @@ cameras:
         polygon: [[50, 50], [400, 50], [400, 300], [50, 300]]
 `;
 
-export async function startHarness(options: { yaml?: string; status?: Record<string, unknown>; dir?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  yaml?: string;
+  status?: Record<string, unknown>;
+  /** Reuse a data dir (and its events.db); it is then left in place on close. */
+  dir?: string;
+  /** Give the stage the store as its sink (daily reports on). */
+  withSink?: boolean;
+  now?: () => number;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'footfall-status-'));
   const configFile = join(dir, 'footfall.yaml');
   writeFileSync(configFile, options.yaml ?? DEFAULT_YAML);
@@ -75,6 +85,8 @@ export async function startHarness(options: { yaml?: string; status?: Record<str
       config = c;
     },
     metricsRegistry: registry,
+    ...(options.withSink ? { sink: store } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   await stage.start();
   const baseUrl = `http://127.0.0.1:${stage.port}`;
