@@ -79,6 +79,10 @@ describe('footfall run on the demo camera', () => {
       const cameras = (await (await fetch(`${base}/api/cameras`, { headers: { cookie } })).json()) as { cameras: Array<{ name: string; lines: unknown[] }> };
       expect(cameras.cameras[0]).toMatchObject({ name: 'demo' });
       expect(cameras.cameras[0]!.lines.length).toBeGreaterThan(0);
+      const heatmap = await fetch(`${base}/api/cameras/demo/heatmap.png`, { headers: { cookie } });
+      expect(heatmap.status).toBe(200);
+      expect(heatmap.headers.get('content-type')).toBe('image/png');
+      expect((await fetch(`${base}/api/cameras/demo/heatmap.png`)).status).toBe(401);
     } finally {
       await client?.endAsync();
       child.kill('SIGINT');

@@ -140,6 +140,7 @@ export class Agent {
           configFile: this.options.configFile ?? null,
           onConfigSaved: (next) => this.applyConfig(next, 'saved in the status page editor'),
           metricsRegistry: this.metricsRegistry,
+          heatmap: (camera) => this.analytics?.heatmapPng(camera) ?? Promise.resolve(null),
           // Daily reports are stored as `report.daily` events, so the outbox publishes them upstream.
           sink: this.sink,
         }),

@@ -134,6 +134,13 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
     return reply.type('image/jpeg').header('cache-control', 'private, no-store').send(snap.jpeg);
   });
 
+  app.get<{ Params: { name: string } }>('/api/cameras/:name/heatmap.png', async (req, reply) => {
+    const c = cameraByName(req.params.name);
+    const png = await deps.heatmap(c.name);
+    if (!png) return reply.code(404).send({ error: 'NO_HEATMAP', message: 'no heatmap for this camera yet' });
+    return reply.type('image/png').header('cache-control', 'private, no-store').send(png);
+  });
+
   app.put<{ Params: { name: string } }>('/api/cameras/:name/geometry', async (req, reply) => {
     const c = cameraByName(req.params.name);
     if (!deps.editor) {

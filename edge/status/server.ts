@@ -53,6 +53,7 @@ export interface StatusServerDeps {
   editor: GeometryEditor | null;
   onConfigSaved: (config: FootfallConfig) => Promise<void>;
   registry: Registry;
+  heatmap: (camera: string) => Promise<Buffer | null>;
   metrics: StatusMetrics;
   dataDir: string;
   startedAtMs: number;

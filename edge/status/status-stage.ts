@@ -38,6 +38,8 @@ export interface StatusStageOptions {
   /** Applies a saved, validated config without a restart. */
   onConfigSaved: (config: FootfallConfig) => Promise<void>;
   metricsRegistry: Registry;
+  /** This hour's heatmap of a camera as PNG over its snapshot (analytics renders it), or null. */
+  heatmap?: (camera: string) => Promise<Buffer | null>;
   /** Where the daily report event is stored (and so published); without it no report is made. */
   sink?: EventSink;
   now?: () => number;
@@ -97,6 +99,7 @@ export class StatusStage implements Stage {
         editor: o.configFile ? new GeometryEditor(o.configFile) : null,
         onConfigSaved: o.onConfigSaved,
         registry: o.metricsRegistry,
+        heatmap: o.heatmap ?? (async () => null),
         metrics,
         dataDir: o.dataDir,
         startedAtMs: now(),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import sharp from 'sharp';
 import { loadConfig } from '../../config/load.ts';
 import type { FootfallConfig } from '../../config/schema.ts';
 import { EventBus } from '../../shared/event-bus.ts';
@@ -85,6 +86,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       config = c;
     },
     metricsRegistry: registry,
+    // Analytics renders heatmaps in the agent; here a small real PNG stands in for its output.
+    heatmap: async (camera) =>
+      cameras().some((c) => c.name === camera)
+        ? sharp({ create: { width: 16, height: 12, channels: 4, background: { r: 255, g: 64, b: 0, alpha: 0.5 } } }).png().toBuffer()
+        : null,
     ...(options.withSink ? { sink: store } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
