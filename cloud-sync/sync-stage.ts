@@ -186,7 +186,9 @@ export class SyncStage implements Stage {
     if (p.blocked) return { status: 'degraded', detail: p.blocked, metrics };
     const dropping = p.metrics.droppedSessions > 0 && p.metrics.sentBatches === 0 ? p.lastError : null;
     if (c.state !== 'connected') {
-      return { status: 'degraded', detail: c.lastError ?? dropping ?? `not connected to ${this.url ? redactUrl(this.url) : 'a broker'} (${c.state})`, metrics };
+      // A broker that drops us right after our publishes causes the reconnect errors: its
+      // diagnosis (check the ACL or size limit) says more than the ECONNRESET that follows.
+      return { status: 'degraded', detail: dropping ?? c.lastError ?? `not connected to ${this.url ? redactUrl(this.url) : 'a broker'} (${c.state})`, metrics };
     }
     if (dropping) return { status: 'degraded', detail: dropping, metrics };
     if (p.parkedEvents > 0) return { status: 'degraded', detail: `${p.parkedEvents} events refused by the broker stay unsent`, metrics };
