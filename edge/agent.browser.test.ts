@@ -5,36 +5,17 @@
 // on it without a restart. Screenshots go to test-artifacts/agent/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO_VIDEO_PATH } from './camera/index.ts';
+import { freePort, waitFor } from './shared/test-support/net.ts';
 
 const BIN = fileURLToPath(new URL('../bin/footfall.js', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/agent/', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('the status page of a running agent, in a real browser', () => {
   it('logs in, shows the demo camera live, and counts on a line drawn in the editor', async () => {
@@ -61,7 +42,7 @@ describe('the status page of a running agent, in a real browser', () => {
     let ctx: BrowserContext | null = null;
     const problems: string[] = [];
     try {
-      await until('the agent to run', () => log.includes('footfall agent running') || child.exitCode !== null, 60_000);
+      await waitFor('the agent to run', () => log.includes('footfall agent running') || child.exitCode !== null, 60_000);
       const password = /"password":"([^"]+)"/.exec(log)?.[1];
       expect(password, 'first start prints the generated password').toBeTruthy();
       const base = `http://127.0.0.1:${statusPort}`;

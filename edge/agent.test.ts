@@ -3,7 +3,6 @@
 // start it, on free loopback ports.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,27 +10,9 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { DEMO_VIDEO_PATH } from './camera/index.ts';
+import { freePort, waitFor } from './shared/test-support/net.ts';
 
 const BIN = fileURLToPath(new URL('../bin/footfall.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('footfall run on the demo camera', () => {
   it('counts people, stores and publishes the events, serves the status page, and stops cleanly', async () => {
@@ -51,7 +32,7 @@ describe('footfall run on the demo camera', () => {
     const received = new Map<string, { type: string }>();
     let client: mqtt.MqttClient | null = null;
     try {
-      await until('the agent to run', () => log.includes('footfall agent running') || child.exitCode !== null, 60_000);
+      await waitFor('the agent to run', () => log.includes('footfall agent running') || child.exitCode !== null, 60_000);
       expect(log).toContain('footfall agent running');
 
       client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { reconnectPeriod: 200 });
@@ -64,7 +45,7 @@ describe('footfall run on the demo camera', () => {
 
       // People walk across the demo scene's lines within a minute of video.
       const counted = () => [...received.values()].filter((e) => e.type === 'line.cross' || e.type === 'zone.visit').length;
-      await until('line crossings or zone visits over MQTT', () => counted() >= 3, 120_000);
+      await waitFor('line crossings or zone visits over MQTT', () => counted() >= 3, 120_000);
 
       const base = `http://127.0.0.1:${statusPort}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);

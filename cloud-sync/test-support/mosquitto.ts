@@ -3,9 +3,11 @@
 // killed) by PID. Restarting keeps the port and the persisted sessions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+export { freePort } from '../../edge/shared/test-support/net.ts';
+import { freePort } from '../../edge/shared/test-support/net.ts';
 
 const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto'];
 
@@ -13,18 +15,6 @@ export function mosquittoBinary(): string {
   const found = CANDIDATES.find((p) => existsSync(p));
   if (!found) throw new Error('mosquitto is not installed: these tests need the Debian package (apt-get install -y mosquitto)');
   return found;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function canConnect(port: number): Promise<boolean> {

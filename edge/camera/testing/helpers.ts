@@ -2,8 +2,9 @@
 // GStreamer RTSP), waiting on conditions, and checking for leftover ffmpeg processes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+export { freePort } from '../../shared/test-support/net.ts';
+import { freePort } from '../../shared/test-support/net.ts';
 
 export const SHARED_VIDEO = fileURLToPath(new URL('../../../../shared/fixtures/video/', import.meta.url));
 export const RTSP_SERVER_SCRIPT = fileURLToPath(new URL('./rtsp_server.py', import.meta.url));
@@ -12,17 +13,6 @@ export function requireBinary(name: string, debianPackage: string): void {
   if (spawnSync('sh', ['-c', `command -v ${name}`]).status !== 0) {
     throw new Error(`${name} is missing: install the Debian package ${debianPackage}`);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
