@@ -4,7 +4,6 @@
 // on simulated crowds of 50/200/400 people. Accuracy with our evaluator (checked against
 // py-motmetrics and TrackEval), speed = tracker-only frames/s after a warm-up.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { trackerSection } from '../../edge/config/sections/tracker.ts';
 import { evaluateMot, type MotMetrics } from '../../edge/track/mot-evaluator.ts';
@@ -12,6 +11,7 @@ import { parseMotText, parseSeqInfo, readMotFile, type MotTable } from '../../ed
 import { packDetections, resultText, runTracker, type PackedDetections } from '../../edge/track/mot-runner.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 import { NOISE_MODEL_DESCRIPTION, noisyDetectionsFromGt } from '../crowd-sim/noisy-detections.ts';
+import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
 import { machineInfo } from './machine.ts';
 import type { BenchRow, BenchTarget } from './types.ts';
 
@@ -77,59 +77,6 @@ function buildCases(crowdFrames: number): Case[] {
     cases.push({ name: `crowd ${people} people (sim)`, kind: 'crowd', gt: parseMotText(sim.gt), det: parseMotText(sim.det), fps: 10, lastFrame: crowdFrames });
   }
   return cases;
-}
-
-// ---- node-moving-things-tracker, driven like its motchallenge CLI mode ----
-
-interface NmtDetection {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  confidence: number;
-  name: string;
-}
-interface NmtModule {
-  reset(): void;
-  updateTrackedItemsWithNewFrame(dets: NmtDetection[], frame: number): void;
-  getTrackedItemsInMOTFormat(frame: number): string[];
-}
-
-function loadNmt(): NmtModule {
-  const require = createRequire(import.meta.url);
-  return require('node-moving-things-tracker/tracker.js') as NmtModule;
-}
-
-/** Returns MOT result text and tracker-only ms. Mirrors main.js: conf > 0, centre boxes, drop tracks < 10 boxes. */
-function runNmt(nmt: NmtModule, packed: PackedDetections): { text: string; ms: number; frames: number } {
-  nmt.reset();
-  const perFrame: { frame: number; dets: NmtDetection[] }[] = [];
-  for (let f = 0; f < packed.count.length; f++) {
-    const dets: NmtDetection[] = [];
-    for (let k = packed.offset[f]!; k < packed.offset[f]! + packed.count[f]!; k++) {
-      const w = packed.boxes[4 * k + 2]!;
-      const h = packed.boxes[4 * k + 3]!;
-      const conf = packed.scores[k]! * 100;
-      if (conf > 0) dets.push({ x: packed.boxes[4 * k]! + w / 2, y: packed.boxes[4 * k + 1]! + h / 2, w, h, confidence: conf, name: '' });
-    }
-    // The CLI only visits frames that have detections.
-    if (dets.length > 0) perFrame.push({ frame: packed.firstFrame + f, dets });
-  }
-  let lines: string[] = [];
-  let ms = 0;
-  for (const { frame, dets } of perFrame) {
-    const t0 = performance.now();
-    nmt.updateTrackedItemsWithNewFrame(dets, frame);
-    ms += performance.now() - t0;
-    lines = lines.concat(nmt.getTrackedItemsInMOTFormat(frame));
-  }
-  const count = new Map<string, number>();
-  for (const l of lines) {
-    const id = l.split(',')[1]!;
-    count.set(id, (count.get(id) ?? 0) + 1);
-  }
-  lines = lines.filter((l) => count.get(l.split(',')[1]!)! >= 10);
-  return { text: lines.join('\n'), ms, frames: perFrame.length };
 }
 
 interface Measured {
