@@ -190,6 +190,8 @@ export class AnalyticsStage implements Stage {
       sink: this.options.sink,
       relinkMaxGapMs: cfg.relinkMaxGapMs,
       relinkRadiusPx: cfg.relinkRadiusPx,
+      relinkRadiusBoxesPerS: cfg.relinkRadiusBoxesPerS,
+      relinkPredictMaxMs: cfg.relinkPredictMaxMs,
       staleTrackMs: cfg.staleTrackMs,
       heatmapCellPx: cfg.heatmap.enabled ? cfg.heatmap.cellPx : null,
       onHeatmapHour: (snap, hourMs) => this.writeHeatmap(name, snap, hourMs),

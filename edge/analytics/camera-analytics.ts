@@ -25,6 +25,9 @@ const ZONE_GRID_COLS = 4096 >> ZONE_CELL_SHIFT;
  */
 const LINE_MARGIN_PX = 128;
 const LONG_STEP_PX2 = (LINE_MARGIN_PX / 2) ** 2;
+/** Foot-point velocity: exponential smoothing gain per step, and the longest step it learns from. */
+const VELOCITY_GAIN = 0.3;
+const VELOCITY_MAX_STEP_MS = 500;
 
 export interface CameraGeometry {
   name: string;
@@ -38,6 +41,10 @@ export interface CameraAnalyticsOptions {
   sink: EventSink;
   relinkMaxGapMs?: number;
   relinkRadiusPx?: number;
+  /** Relink reach grows by this many box heights per second of gap (0: fixed radius). */
+  relinkRadiusBoxesPerS?: number;
+  /** Relink looks for the lost person where their velocity takes them, for at most this long (0: where last seen). */
+  relinkPredictMaxMs?: number;
   staleTrackMs?: number;
   /** Heatmap cell size (px), or null for no heatmap. */
   heatmapCellPx?: number | null;
@@ -108,6 +115,8 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   private readonly sink: EventSink;
   private readonly relinkMaxGapMs: number;
   private readonly relinkRadiusPx: number;
+  private readonly relinkRadiusBoxesPerS: number;
+  private readonly relinkPredictMaxMs: number;
   private readonly staleTrackMs: number;
   private readonly onHeatmapHour: CameraAnalyticsOptions['onHeatmapHour'];
   private readonly lineIns: HourRing[];
@@ -138,6 +147,8 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     this.sink = options.sink;
     this.relinkMaxGapMs = options.relinkMaxGapMs ?? 1_500;
     this.relinkRadiusPx = options.relinkRadiusPx ?? 60;
+    this.relinkRadiusBoxesPerS = options.relinkRadiusBoxesPerS ?? 0;
+    this.relinkPredictMaxMs = options.relinkPredictMaxMs ?? 0;
     this.staleTrackMs = options.staleTrackMs ?? 10_000;
     this.onHeatmapHour = options.onHeatmapHour;
     this.lines = options.camera.lines.map((l, i) => new LineCounter(l, i, this));
@@ -198,7 +209,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
         this.badRows++;
         continue;
       }
-      let s = slots.relinkCandidate(x, y, ts, stamp, this.relinkMaxGapMs, this.relinkRadiusPx);
+      let s = slots.relinkCandidate(x, y, ts, stamp, this.relinkMaxGapMs, this.relinkRadiusPx, this.relinkRadiusBoxesPerS, this.relinkPredictMaxMs);
       if (s >= 0) slots.relink(s, ids[i]!);
       else {
         s = slots.allocate(ids[i]!, ts);
@@ -231,8 +242,16 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
         this.badRows++;
         continue;
       }
-      slots.prevX[s] = slots.footX[s]!;
-      slots.prevY[s] = slots.footY[s]!;
+      const px = slots.footX[s]!;
+      const py = slots.footY[s]!;
+      const dtMs = ts - slots.lastSeenTs[s]!;
+      // Smoothed velocity over steps of a live track (not across a relink's jump or a first point).
+      if (dtMs > 0 && dtMs <= VELOCITY_MAX_STEP_MS && px === px) {
+        slots.velX[s]! += VELOCITY_GAIN * ((x - px) / dtMs - slots.velX[s]!);
+        slots.velY[s]! += VELOCITY_GAIN * ((y - py) / dtMs - slots.velY[s]!);
+      }
+      slots.prevX[s] = px;
+      slots.prevY[s] = py;
       slots.footX[s] = x;
       slots.footY[s] = y;
       slots.boxH[s] = boxes[4 * i + 3]!;

@@ -60,48 +60,67 @@ export function plainCrossings(tracks: MotTracks, lines: readonly LineConfig[], 
 }
 
 /**
- * True crossings of ground-truth tracks: a passage through the segment counts once the
- * person has gone at least `minExcursionPx` beyond the line, so stepping onto the line and
- * turning back (a person who touches it by 1 px) is not a crossing. Deliberately simple
- * and separate from LineCounter (no relinking, no timing): gt ids are exact.
+ * THE DEFINITION of a line crossing, used as truth everywhere: a person crosses line A -> B
+ * when their foot point passes from beyond `bandPx` on one side of the line to beyond
+ * `bandPx` on the other, and the last step across the infinite line went through the
+ * segment (end points included). `in` = from the negative to the positive side of A -> B.
+ * Wobbling inside the band, stepping onto the line and back, or passing beside the
+ * segment's ends is no crossing; stepping over it beyond the band and back is two.
+ * `path` is x0, y0, x1, y1, ... in time order (one person, no gaps bridged by anything
+ * but the straight step between consecutive points).
  */
-export function trueCrossings(tracks: MotTracks, lines: readonly LineConfig[], minExcursionPx = 5): LineCounts {
-  const out: LineCounts = {};
-  for (const l of lines) out[l.name] = { in: 0, out: 0 };
-  interface State { side: number; x: number; y: number; c: number; through: boolean }
-  const states = new Map<string, State>();
+export function crossingsOfPath(path: ArrayLike<number>, line: readonly [readonly [number, number], readonly [number, number]], bandPx: number): { in: number; out: number } {
+  const [[ax, ay], [bx, by]] = line;
+  const length = Math.hypot(bx - ax, by - ay);
+  const result = { in: 0, out: 0 };
+  let side = 0; // last side the point was beyond the band on (0: not yet)
+  let throughSegment = false; // the latest step across the infinite line went through the segment
+  let lastX = NaN; // last point not exactly on the line
+  let lastY = NaN;
+  let lastCross = 0;
+  for (let i = 0; i + 1 < path.length; i += 2) {
+    const x = path[i]!;
+    const y = path[i + 1]!;
+    const c = crossSide(ax, ay, bx, by, x, y);
+    if (c !== 0 && lastCross !== 0 && Math.sign(c) !== Math.sign(lastCross)) {
+      const t = crossingParam(ax, ay, bx, by, lastX, lastY, x, y, lastCross, c);
+      throughSegment = t >= 0 && t <= 1;
+    }
+    if (c !== 0) {
+      lastX = x;
+      lastY = y;
+      lastCross = c;
+    }
+    const distance = c / length;
+    const beyond = distance >= bandPx ? 1 : distance <= -bandPx ? -1 : 0;
+    if (beyond === 0 || beyond === side) continue;
+    if (side !== 0 && throughSegment) result[beyond > 0 ? 'in' : 'out']++;
+    side = beyond;
+    throughSegment = false;
+  }
+  return result;
+}
+
+/** True crossings (crossingsOfPath) of every id of exact ground-truth tracks. */
+export function trueCrossings(tracks: MotTracks, lines: readonly LineConfig[], bandPx = 5): LineCounts {
+  const paths = new Map<number, number[]>();
   for (let f = 1; f <= tracks.frameCount; f++) {
     for (let r = tracks.frameStart[f]!; r < tracks.frameStart[f + 1]!; r++) {
       const id = tracks.ids[r]!;
-      const x = tracks.boxes[4 * r]! + tracks.boxes[4 * r + 2]! / 2;
-      const y = tracks.boxes[4 * r + 1]! + tracks.boxes[4 * r + 3]!;
-      for (const l of lines) {
-        const [[ax, ay], [bx, by]] = l.points;
-        const c = crossSide(ax, ay, bx, by, x, y);
-        const d = c / Math.hypot(bx - ax, by - ay);
-        const key = `${id}/${l.name}`;
-        let st = states.get(key);
-        if (!st) {
-          st = { side: Math.abs(d) >= minExcursionPx ? Math.sign(d) : 0, x, y, c, through: false };
-          states.set(key, st);
-          continue;
-        }
-        if (c !== 0 && st.c !== 0 && Math.sign(c) !== Math.sign(st.c)) {
-          const t = crossingParam(ax, ay, bx, by, st.x, st.y, x, y, st.c, c);
-          st.through = t >= 0 && t <= 1;
-        }
-        if (c !== 0) {
-          st.x = x;
-          st.y = y;
-          st.c = c;
-        }
-        if (Math.abs(d) >= minExcursionPx && Math.sign(d) !== st.side) {
-          if (st.side !== 0 && st.through) out[l.name]![d > 0 ? 'in' : 'out']++;
-          st.side = Math.sign(d);
-          st.through = false;
-        }
-      }
+      let path = paths.get(id);
+      if (!path) paths.set(id, (path = []));
+      path.push(tracks.boxes[4 * r]! + tracks.boxes[4 * r + 2]! / 2, tracks.boxes[4 * r + 1]! + tracks.boxes[4 * r + 3]!);
     }
+  }
+  const out: LineCounts = {};
+  for (const l of lines) {
+    const counts = { in: 0, out: 0 };
+    for (const path of paths.values()) {
+      const c = crossingsOfPath(path, l.points, bandPx);
+      counts.in += c.in;
+      counts.out += c.out;
+    }
+    out[l.name] = counts;
   }
   return out;
 }

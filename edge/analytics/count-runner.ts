@@ -11,7 +11,7 @@ export interface CountRunOptions {
   camera: CameraGeometry;
   fps: number;
   /** Relink and staleness settings; defaults as in the config schema. */
-  analytics?: Pick<AnalyticsConfig, 'relinkMaxGapMs' | 'relinkRadiusPx' | 'staleTrackMs'>;
+  analytics?: Partial<Pick<AnalyticsConfig, 'relinkMaxGapMs' | 'relinkRadiusPx' | 'relinkRadiusBoxesPerS' | 'relinkPredictMaxMs' | 'staleTrackMs'>>;
   startMs?: number;
   /** Keep the emitted events (default true). */
   keepEvents?: boolean;
@@ -38,6 +38,8 @@ export function runCount(options: CountRunOptions): CountRunResult {
     },
     relinkMaxGapMs: options.analytics?.relinkMaxGapMs,
     relinkRadiusPx: options.analytics?.relinkRadiusPx,
+    relinkRadiusBoxesPerS: options.analytics?.relinkRadiusBoxesPerS,
+    relinkPredictMaxMs: options.analytics?.relinkPredictMaxMs,
     staleTrackMs: options.analytics?.staleTrackMs,
     heatmapCellPx: null,
   });

@@ -26,6 +26,9 @@ export class TrackSlots {
   /** The foot point before the current one (for where a step crossed a line). */
   prevX: Float64Array;
   prevY: Float64Array;
+  /** Smoothed foot-point velocity (px/ms), for predicting where a lost person reappears. */
+  velX: Float64Array;
+  velY: Float64Array;
   /** Time of the frame being processed. Modules read it here rather than taking doubles as
    * call arguments, which V8 would box on every non-inlined call (a per-row allocation). */
   frameTsMs = 0;
@@ -50,6 +53,8 @@ export class TrackSlots {
     this.boxH = new Float64Array(0);
     this.prevX = new Float64Array(0);
     this.prevY = new Float64Array(0);
+    this.velX = new Float64Array(0);
+    this.velY = new Float64Array(0);
     this.stamp = new Uint32Array(0);
     this.freeStack = new Int32Array(0);
     this.grow(Math.max(4, initialCapacity));
@@ -70,6 +75,8 @@ export class TrackSlots {
     this.state[slot] = SlotState.Active;
     this.firstSeenTs[slot] = tsMs;
     this.lastSeenTs[slot] = tsMs;
+    this.velX[slot] = 0;
+    this.velY[slot] = 0;
     this.stamp[slot] = 0;
     this.idToSlot.set(id, slot);
     this.activeCount++;
@@ -78,22 +85,28 @@ export class TrackSlots {
 
   /**
    * The slot of the track a new id most plausibly continues: lost or missing this frame
-   * (`frameStamp`), last seen at most `maxGapMs` ago, nearest within `radiusPx`. -1 if none.
+   * (`frameStamp`), last seen at most `maxGapMs` ago, and within reach of where it was
+   * heading: its last foot point moved on by its velocity for the gap (at most
+   * `predictMaxMs` of it), within `radiusPx` plus `radiusBoxesPerS` box heights per second
+   * of gap (people walk about 0.75 of their height per second). The nearest relative to its
+   * reach wins. -1 if none.
    */
-  relinkCandidate(x: number, y: number, tsMs: number, frameStamp: number, maxGapMs: number, radiusPx: number): number {
+  relinkCandidate(x: number, y: number, tsMs: number, frameStamp: number, maxGapMs: number, radiusPx: number, radiusBoxesPerS = 0, predictMaxMs = 0): number {
     if (maxGapMs <= 0 || radiusPx <= 0) return -1;
     let best = -1;
-    let bestD2 = radiusPx * radiusPx;
+    let bestScore = 1;
     for (let s = 0; s < this.capacity; s++) {
       const st = this.state[s]!;
       if (st === SlotState.Free || this.stamp[s] === frameStamp) continue;
       const gap = tsMs - this.lastSeenTs[s]!;
       if (gap <= 0 || gap > maxGapMs) continue;
-      const dx = this.footX[s]! - x;
-      const dy = this.footY[s]! - y;
-      const d2 = dx * dx + dy * dy;
-      if (d2 <= bestD2) {
-        bestD2 = d2;
+      const ahead = gap < predictMaxMs ? gap : predictMaxMs;
+      const dx = this.footX[s]! + this.velX[s]! * ahead - x;
+      const dy = this.footY[s]! + this.velY[s]! * ahead - y;
+      const reach = radiusPx + radiusBoxesPerS * this.boxH[s]! * (gap / 1000);
+      const score = (dx * dx + dy * dy) / (reach * reach);
+      if (score <= bestScore) {
+        bestScore = score;
         best = s;
       }
     }
@@ -146,6 +159,8 @@ export class TrackSlots {
     this.boxH = growF64(this.boxH, capacity);
     this.prevX = growF64(this.prevX, capacity);
     this.prevY = growF64(this.prevY, capacity);
+    this.velX = growF64(this.velX, capacity);
+    this.velY = growF64(this.velY, capacity);
     this.stamp = growU32(this.stamp, capacity);
     const free = new Int32Array(capacity);
     free.set(this.freeStack.subarray(0, this.freeTop));

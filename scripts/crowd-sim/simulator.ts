@@ -14,6 +14,14 @@ export interface CrowdSimOptions {
   height: number;
   /** False positives per frame, as a fraction of the people in view. */
   falsePositiveRate: number;
+  /**
+   * Counting lines (image pixels, A -> B) that people interact with: when a person picks a
+   * new goal, with probability `lineBehaviourRate` it is one of the hard cases for a line
+   * counter instead: stop on the line for a while, walk along it, pass close by one of its
+   * ends, or step just over it and turn back.
+   */
+  lines?: ReadonlyArray<readonly [readonly [number, number], readonly [number, number]]>;
+  lineBehaviourRate?: number;
 }
 
 export const DEFAULT_CROWD: CrowdSimOptions = {
@@ -47,6 +55,10 @@ interface Person {
   goalX: number;
   goalZ: number;
   pauseLeftS: number;
+  /** Further waypoints (ground plane) and the pause at each, after the current goal. */
+  plan: Array<{ x: number; z: number; pauseS: number }>;
+  /** Pause on arriving at the current goal. */
+  goalPauseS: number;
   heightM: number;
   widthRatio: number;
 }
@@ -80,6 +92,60 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
     if (side === 1) return { x: (rng.next() * 2 - 1) * halfWidthAt(Z_FAR), z: Z_FAR * 1.01 };
     return { x: (rng.next() * 2 - 1) * halfWidthAt(zMin), z: zMin * 0.98 };
   };
+  // Image point -> ground plane (null above the horizon).
+  const unproject = (u: number, v: number) => (v <= horizonY + 1 ? null : { x: ((u - o.width / 2) * ((f * CAMERA_HEIGHT_M) / (v - horizonY))) / f, z: (f * CAMERA_HEIGHT_M) / (v - horizonY) });
+  const lines = o.lines ?? [];
+  const lineRate = lines.length > 0 ? (o.lineBehaviourRate ?? 0.35) : 0;
+  /** A plan of waypoints for one hard case at a random line, or null if it falls outside the ground. */
+  const linePlan = (): Array<{ x: number; z: number; pauseS: number }> | null => {
+    const [[ax, ay], [bx, by]] = lines[rng.int(0, lines.length - 1)]!;
+    const len = Math.hypot(bx - ax, by - ay);
+    const nx = -(by - ay) / len; // unit normal in the image
+    const ny = (bx - ax) / len;
+    const at = (t: number, offPx: number) => unproject(ax + (bx - ax) * t + nx * offPx, ay + (by - ay) * t + ny * offPx);
+    const side = rng.next() < 0.5 ? -1 : 1;
+    const kind = rng.int(0, 3);
+    let pts: Array<[ReturnType<typeof at>, number]>;
+    if (kind === 0) {
+      // Stop on the line (within a few px of it), then go on to either side.
+      const t = 0.1 + 0.8 * rng.next();
+      pts = [[at(t, side * 60), 0], [at(t, rng.normal(0, 3)), 2 + rng.exponential(4)], [at(t + rng.normal(0, 0.05), (rng.next() < 0.5 ? -1 : 1) * 80), 0]];
+    } else if (kind === 1) {
+      // Walk along the line, on it or a few px beside it.
+      const off = rng.normal(0, 4);
+      const t0 = rng.next() < 0.5 ? 0.05 : 0.95;
+      pts = [[at(t0, off), 0], [at(1 - t0, off), 0]];
+    } else if (kind === 2) {
+      // Pass close by one end, just inside or just outside the segment.
+      const t = rng.next() < 0.5 ? rng.normal(0, 0.04) : 1 + rng.normal(0, 0.04);
+      pts = [[at(t, side * 70), 0], [at(t, -side * 70), 0]];
+    } else {
+      // Step just over the line (5-25 px) and turn back.
+      const t = 0.1 + 0.8 * rng.next();
+      pts = [[at(t, side * 60), 0], [at(t, -side * (5 + 20 * rng.next())), 0.5 * rng.next()], [at(t, side * 70), 0]];
+    }
+    const plan: Array<{ x: number; z: number; pauseS: number }> = [];
+    for (const [p, pauseS] of pts) {
+      if (!p || p.z < zMin || p.z > Z_FAR || Math.abs(p.x) > halfWidthAt(p.z)) return null;
+      plan.push({ x: p.x, z: p.z, pauseS });
+    }
+    return plan;
+  };
+  /** Sets the person's next goal: the next waypoint of its plan, a line case, or a random point. */
+  const nextGoal = (p: Person) => {
+    if (p.plan.length === 0 && lineRate > 0 && rng.next() < lineRate) p.plan = linePlan() ?? [];
+    const w = p.plan.shift();
+    if (w) {
+      p.goalX = w.x;
+      p.goalZ = w.z;
+      p.goalPauseS = w.pauseS;
+      return;
+    }
+    const g = rng.next() < 0.7 ? edgePoint() : randomPoint();
+    p.goalX = g.x;
+    p.goalZ = g.z;
+    p.goalPauseS = 0;
+  };
   let nextId = 1;
   const people: Person[] = [];
   const spawn = (inside: boolean) => {
@@ -95,9 +161,12 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
       goalX: g.x,
       goalZ: g.z,
       pauseLeftS: 0,
+      plan: [],
+      goalPauseS: 0,
       heightM: rng.normal(1.7, 0.08),
       widthRatio: rng.normal(0.41, 0.04),
     };
+    if (lineRate > 0) nextGoal(person);
     people.push(person);
   };
   for (let i = 0; i < o.people; i++) spawn(true);
@@ -120,7 +189,12 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
       const dx = p.goalX - p.x;
       const dz = p.goalZ - p.z;
       const d = Math.hypot(dx, dz);
-      if (d < 0.3) {
+      if (d < (p.plan.length > 0 || p.goalPauseS > 0 ? 0.15 : 0.3)) {
+        if (lineRate > 0) {
+          p.pauseLeftS = p.goalPauseS;
+          nextGoal(p);
+          continue;
+        }
         const g = rng.next() < 0.7 ? edgePoint() : randomPoint();
         p.goalX = g.x;
         p.goalZ = g.z;

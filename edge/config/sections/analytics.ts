@@ -156,6 +156,10 @@ export const analyticsSection = z
     relinkMaxGapMs: intBetween(0, 60_000).default(1_500),
     /** How far (px) from where the lost track was last seen its continuation may start. */
     relinkRadiusPx: numberBetween(0, 2_000).default(60),
+    /** The relink reach grows by this many of the lost person's box heights per second of gap (0: fixed relinkRadiusPx). */
+    relinkRadiusBoxesPerS: numberBetween(0, 10).default(0),
+    /** Relinking looks for a lost person where their walking velocity takes them, for at most this long (ms; 0: where last seen). */
+    relinkPredictMaxMs: intBetween(0, 10_000).default(0),
     /** A track not updated this long is ended even if the tracker never said so. */
     staleTrackMs: intBetween(100, 600_000).default(10_000),
     heatmap: z

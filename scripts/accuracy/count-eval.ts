@@ -1,0 +1,106 @@
+// Line-count accuracy: true crossings from ground-truth tracks (the plain definition,
+// edge/analytics/count-accuracy.ts `trueCrossings`) against what the product counts
+// (a) on the perfect tracks, (b) through our tracker, exactly as live: ByteTracker
+// output frames fed straight into CameraAnalytics, and (c) the OpenDataCam recipe
+// (node-moving-things-tracker + a plain segment test) on the same detections.
+import { lineSchema, type AnalyticsConfig, type LineConfig } from '../../edge/config/sections/analytics.ts';
+import type { TrackerConfig } from '../../edge/config/sections/tracker.ts';
+import { CameraAnalytics, type CountTotals } from '../../edge/analytics/camera-analytics.ts';
+import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
+import { parseMot, type MotTracks } from '../../edge/analytics/mot-reader.ts';
+import { runCount } from '../../edge/analytics/count-runner.ts';
+import { ByteTracker } from '../../edge/track/byte-tracker.ts';
+import type { MotTable } from '../../edge/track/mot-file.ts';
+import { packDetections } from '../../edge/track/mot-runner.ts';
+import type { TrackFrame } from '../../edge/shared/types.ts';
+import { loadNmt, runNmt, type NmtModule } from './peer-tracker.ts';
+import type { NamedLine } from './splits.ts';
+
+/** Band of the truth: a crossing counts once the foot point is this far past the line. */
+export const TRUTH_BAND_PX = 5;
+
+export type RelinkSettings = Partial<Pick<AnalyticsConfig, 'relinkMaxGapMs' | 'relinkRadiusPx' | 'relinkRadiusBoxesPerS' | 'relinkPredictMaxMs' | 'staleTrackMs'>>;
+
+export function lineConfigs(lines: readonly NamedLine[], overrides: Partial<LineConfig> = {}): LineConfig[] {
+  return lines.map((l) => lineSchema.parse({ ...l, ...overrides }));
+}
+
+/** MOT gt table (any format) as analytics tracks; gt rows not evaluated (conf 0) dropped. */
+export function gtTracks(gt: MotTable): MotTracks {
+  const rows: string[] = [];
+  for (let k = 0; k < gt.count; k++) {
+    if (gt.conf[k] === 0) continue;
+    const b = gt.box;
+    rows.push(`${gt.frame[k]},${gt.id[k]},${b[4 * k]},${b[4 * k + 1]},${b[4 * k + 2]},${b[4 * k + 3]}`);
+  }
+  return parseMot(rows.join('\n'), 'gt');
+}
+
+export function truthOf(gt: MotTable, lines: readonly LineConfig[]): LineCounts {
+  return trueCrossings(gtTracks(gt), lines, TRUTH_BAND_PX);
+}
+
+/** The product's counting on exact (ground-truth) tracks. */
+export function countOnTracks(tracks: MotTracks, lines: readonly LineConfig[], fps: number, relink?: RelinkSettings): LineCounts {
+  return runCount({ tracks, camera: { name: 'eval', lines, zones: [], queues: [] }, fps, analytics: relink, keepEvents: false }).totals.lines;
+}
+
+/** Detections -> our tracker -> analytics, frame by frame as in the live agent. */
+export function countThroughTracker(
+  det: MotTable,
+  lastFrame: number,
+  fps: number,
+  lines: readonly LineConfig[],
+  tracker: TrackerConfig,
+  relink?: RelinkSettings,
+): { counts: LineCounts; totals: CountTotals } {
+  const packed = packDetections(det, lastFrame);
+  const bt = new ByteTracker(tracker);
+  const engine = new CameraAnalytics({
+    camera: { name: 'eval', lines, zones: [], queues: [] },
+    sink: { append: () => '' },
+    relinkMaxGapMs: relink?.relinkMaxGapMs,
+    relinkRadiusPx: relink?.relinkRadiusPx,
+    relinkRadiusBoxesPerS: relink?.relinkRadiusBoxesPerS,
+    relinkPredictMaxMs: relink?.relinkPredictMaxMs,
+    staleTrackMs: relink?.staleTrackMs,
+    heatmapCellPx: null,
+  });
+  const view = { count: 0, boxes: packed.boxes, scores: packed.scores };
+  const frame: TrackFrame = { camera: 'eval', tsMs: 0, count: 0, ids: bt.output.ids, boxes: bt.output.boxes, endedCount: 0, endedIds: bt.output.endedIds };
+  for (let f = 0; f < packed.count.length; f++) {
+    const o = packed.offset[f]!;
+    const n = packed.count[f]!;
+    view.count = n;
+    view.boxes = packed.boxes.subarray(4 * o, 4 * (o + n));
+    view.scores = packed.scores.subarray(o, o + n);
+    const out = bt.update(((packed.firstFrame + f - 1) * 1000) / fps, view);
+    frame.tsMs = out.tsMs;
+    frame.count = out.count;
+    frame.ids = out.ids;
+    frame.boxes = out.boxes;
+    frame.endedCount = out.endedCount;
+    frame.endedIds = out.endedIds;
+    engine.process(frame);
+  }
+  engine.flush();
+  const totals = engine.totals();
+  return { counts: totals.lines, totals };
+}
+
+/** OpenDataCam's recipe on the same detections: its tracker, a plain segment test. */
+export function countOpenDataCam(det: MotTable, lastFrame: number, lines: readonly LineConfig[], nmt: NmtModule = loadNmt()): LineCounts {
+  const r = runNmt(nmt, packDetections(det, lastFrame));
+  return plainCrossings(parseMot(r.text, 'node-moving-things-tracker'), lines);
+}
+
+export interface CountScores {
+  truth: LineCounts;
+  onGt: AccuracyReport;
+  ours: AccuracyReport;
+  peer: AccuracyReport | null;
+}
+
+export function scoreCounts(truth: LineCounts, onGt: LineCounts, ours: LineCounts, peer: LineCounts | null): CountScores {
+  return { truth, onGt: countAccuracy(onGt, truth), ours: countAccuracy(ours, truth), peer: peer ? countAccuracy(peer, truth) : null };
+}

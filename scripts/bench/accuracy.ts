@@ -1,0 +1,202 @@
+// bench accuracy: every accuracy figure of the product, tuning and validation halves of
+// scripts/accuracy/splits.json side by side, each beside its peer measured in the same
+// run (node-moving-things-tracker = OpenDataCam's tracker; for counts, OpenDataCam's
+// recipe: that tracker and a plain segment test) and the published ByteTrack / OC-SORT
+// figures where they exist:
+//   1. tracker only: MOTA / IDF1 / HOTA on MOT sequences, gt+noise and simulated crowds;
+//   2. detect -> track -> eval on the real videos (our default model, detections cached);
+//   3. line counts against the plain definition (count-accuracy.ts `trueCrossings`, 5 px
+//      band) on perfect tracks, through our tracker and through the peer, on simulated
+//      crowds (with people who stop on, walk along, skirt and step over the lines) and on
+//      PETS09-S2L1 (FRCNN, ACF and our detector's tracks).
+// `--only tracking|video|counts` runs one part; `--det-cache DIR` keeps video detections.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { trackerSection, type TrackerConfig } from '../../edge/config/sections/tracker.ts';
+import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
+import { parseMotText, readMotFile, type MotTable } from '../../edge/track/mot-file.ts';
+import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';
+import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, type CountScores } from '../accuracy/count-eval.ts';
+import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
+import { HALVES, loadSplits, MOT_DIR, seqInfo, trackingCases, VIDEO_DIR, type Half, type Splits, type VideoEntry } from '../accuracy/splits.ts';
+import { scoreCases, summarize, type CaseScore } from '../accuracy/tracker-eval.ts';
+import { simulateCrowd } from '../crowd-sim/simulator.ts';
+import { machineInfo } from './machine.ts';
+import { PEERS } from './track.ts';
+import type { BenchContext, BenchRow, BenchTarget } from './types.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const f1 = (v: number) => Number(v.toFixed(1));
+const f3 = (v: number) => Number(v.toFixed(3));
+const ratio = (a: number, b: number) => (b !== 0 ? f3(a / b) : null);
+
+/** Tracker settings the agent uses with the default model on video (the config defaults). */
+function videoTrackerConfig(): TrackerConfig {
+  return trackerSection.parse({});
+}
+
+function trackingPart(splits: Splits, config: TrackerConfig, ctx: BenchContext, rows: BenchRow[], md: string[]): void {
+  md.push('### Tracker only (MOTA / IDF1 / HOTA; peer = node-moving-things-tracker, same run)', '');
+  const byHalf: Record<Half, CaseScore[]> = { tuning: [], validation: [] };
+  for (const half of HALVES) byHalf[half] = scoreCases(trackingCases(splits, half), config, true);
+  md.push('| half | case | camera | detector | ours | peer (OpenDataCam) | ByteTrack / OC-SORT (published) |', '|---|---|---|---|---|---|---|');
+  for (const half of ['validation', 'tuning'] as const) {
+    for (const s of byHalf[half]) {
+      const o = s.ours;
+      const p = s.peer!;
+      const pub = PEERS[s.name];
+      md.push(
+        `| ${half} | ${s.name} | ${s.camera} | ${s.detector} | ${f1(o.MOTA)} / ${f1(o.IDF1)} / ${f1(o.HOTA)} | ${f1(p.MOTA)} / ${f1(p.IDF1)} / ${f1(p.HOTA)} | ${pub ? `${pub.bytetrack.join(' / ')} ; ${pub.ocsort.join(' / ')}` : '-'} |`,
+      );
+      for (const m of ['MOTA', 'IDF1', 'HOTA'] as const) {
+        rows.push({ name: `${half}: ${s.name} ${m}`, unit: '%', ours: f1(o[m]), reference: f1(p[m]), ratio: ratio(o[m], p[m]), referenceName: 'node-moving-things-tracker' });
+      }
+    }
+    const o = summarize(byHalf[half].map((s) => s.ours));
+    const p = summarize(byHalf[half].map((s) => s.peer!));
+    md.push(`| ${half} | **mean of ${o.cases}** | | | **${f1(o.MOTA)} / ${f1(o.IDF1)} / ${f1(o.HOTA)}** | ${f1(p.MOTA)} / ${f1(p.IDF1)} / ${f1(p.HOTA)} | |`);
+    for (const m of ['MOTA', 'IDF1', 'HOTA'] as const) {
+      rows.push({ name: `${half}: tracker mean ${m}`, unit: '%', ours: f1(o[m]), reference: f1(p[m]), ratio: ratio(o[m], p[m]), referenceName: 'node-moving-things-tracker', target: half === 'validation' && m !== 'HOTA' ? '>= peer + 5' : undefined, pass: half === 'validation' && m !== 'HOTA' ? o[m] >= p[m] + 5 : undefined });
+    }
+    ctx.log(`tracker ${half}: ours ${f1(o.MOTA)} / ${f1(o.IDF1)} / ${f1(o.HOTA)}, peer ${f1(p.MOTA)} / ${f1(p.IDF1)} / ${f1(p.HOTA)} over ${o.cases} cases`);
+  }
+  md.push('');
+}
+
+/** Our default model's detections of a video (every frame, boxes >= 0.1), made once and cached. */
+function videoDetections(v: VideoEntry, cacheDir: string, ctx: BenchContext): MotTable | null {
+  const path = join(cacheDir, `${v.video.replace(/\.[^.]+$/, '')}.det.txt`);
+  if (!existsSync(path)) {
+    const src = join(VIDEO_DIR, v.video);
+    if (!existsSync(src)) return null;
+    ctx.log(`detecting people in ${v.video} with the default model (once; cached in ${path})`);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'footfall.js'), 'detect', '--video', src, '--det-out', path, '--floor', '0.1'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new Error(`footfall detect --video ${src} failed (exit ${r.status})`);
+  }
+  return readMotFile(path);
+}
+
+interface VideoRun {
+  entry: VideoEntry;
+  half: Half;
+  det: MotTable;
+  gt: MotTable;
+}
+
+function videoPart(splits: Splits, config: TrackerConfig, cacheDir: string, ctx: BenchContext, rows: BenchRow[], md: string[]): VideoRun[] {
+  md.push('### Detect -> track -> eval on the videos (default model, every frame; MOTA / IDF1 / HOTA)', '');
+  md.push('| half | video | camera | ours (edge/track) | peer (node-moving-things-tracker) | target |', '|---|---|---|---|---|---|');
+  const runs: VideoRun[] = [];
+  const nmt = loadNmt();
+  const targets: Record<string, [number, number]> = { 'PETS09-S2L1': [80, 65], 'TUD-Campus': [70, 78] };
+  for (const half of ['validation', 'tuning'] as const) {
+    for (const v of splits.videos[half]) {
+      const det = videoDetections(v, cacheDir, ctx);
+      if (!det) continue;
+      const gt = readMotFile(join(MOT_DIR, v.gt));
+      const last = gt.frames[gt.frames.length - 1] ?? 0;
+      const packed = packDetections(det, last);
+      const o = evaluateMot(gt, parseMotText(resultText(runTracker(packed, config, v.fps))));
+      const p = evaluateMot(gt, parseMotText(runNmt(nmt, packed).text));
+      const t = targets[v.name];
+      const pass = t ? o.MOTA >= t[0] && o.IDF1 >= t[1] : undefined;
+      md.push(`| ${half} | ${v.name} | ${v.camera} | ${f1(o.MOTA)} / ${f1(o.IDF1)} / ${f1(o.HOTA)} | ${f1(p.MOTA)} / ${f1(p.IDF1)} / ${f1(p.HOTA)} | ${t ? `>= ${t[0]} / ${t[1]}: ${pass ? 'met' : 'missed'}` : '-'} |`);
+      for (const m of ['MOTA', 'IDF1', 'HOTA'] as const) {
+        rows.push({ name: `${half}: video ${v.name} ${m}`, unit: '%', ours: f1(o[m]), reference: f1(p[m]), ratio: ratio(o[m], p[m]), referenceName: 'node-moving-things-tracker', target: t && m !== 'HOTA' ? `>= ${m === 'MOTA' ? t[0] : t[1]}` : undefined, pass: t && m !== 'HOTA' ? o[m] >= (m === 'MOTA' ? t[0] : t[1]) : undefined });
+      }
+      ctx.log(`video ${v.name} (${half}): ours ${f1(o.MOTA)} / ${f1(o.IDF1)}, peer ${f1(p.MOTA)} / ${f1(p.IDF1)}`);
+      runs.push({ entry: v, half, det, gt });
+    }
+  }
+  md.push('');
+  return runs;
+}
+
+function countRow(md: string[], rows: BenchRow[], half: Half, label: string, s: CountScores): void {
+  const worst = s.ours.worst;
+  const pw = s.peer?.worst;
+  const detail = s.ours.rows.map((r) => `${r.line}.${r.direction} ${r.counted}/${r.truth}`).join(', ');
+  md.push(
+    `| ${half} | ${label} | ${f3(s.onGt.mean)} | **${f3(s.ours.mean)}** / ${worst?.accuracy != null ? f3(worst.accuracy) : '-'} | ${s.peer ? `${f3(s.peer.mean)} / ${pw?.accuracy != null ? f3(pw.accuracy) : '-'}` : '-'} | ${detail} |`,
+  );
+  rows.push(
+    { name: `${half}: count ${label}, perfect tracks, mean`, unit: 'accuracy', ours: f3(s.onGt.mean), reference: 1, ratio: f3(s.onGt.mean) },
+    { name: `${half}: count ${label}, through our tracker, mean`, unit: 'accuracy', ours: f3(s.ours.mean), reference: s.peer ? f3(s.peer.mean) : null, ratio: s.peer ? ratio(s.ours.mean, s.peer.mean) : null, referenceName: 'OpenDataCam recipe (node-moving-things-tracker + plain segment test)' },
+    { name: `${half}: count ${label}, through our tracker, worst line.direction`, unit: 'accuracy', ours: worst?.accuracy != null ? f3(worst.accuracy) : 1, reference: pw?.accuracy != null ? f3(pw.accuracy) : null, ratio: null, referenceName: 'OpenDataCam recipe' },
+  );
+}
+
+function countsPart(splits: Splits, config: TrackerConfig, videos: VideoRun[], ctx: BenchContext, rows: BenchRow[], md: string[]): void {
+  md.push(
+    `### Line counts against the plain definition (foot point from beyond ${TRUTH_BAND_PX} px on one side to beyond ${TRUTH_BAND_PX} px on the other, through the segment)`,
+    '',
+    '| half | scene (tracks from) | perfect tracks, mean | through our tracker, mean / worst | OpenDataCam recipe, mean / worst | counted / true per line.direction (ours) |',
+    '|---|---|---|---|---|---|',
+  );
+  const frames = splits.crowds.countFrames;
+  const nmt = loadNmt();
+  for (const half of ['validation', 'tuning'] as const) {
+    const crowdLines = lineConfigs(splits.crowds.lines[half]);
+    for (const c of splits.crowds[half]) {
+      if (c.people > 100) continue; // 200-person crowds: tracker rows only (occlusion caps recall)
+      const sim = simulateCrowd({ people: c.people, frames, fps: 10, seed: c.seed, lines: splits.crowds.lines[half].map((l) => l.points) });
+      const gt = parseMotText(sim.gt);
+      const det = parseMotText(sim.det);
+      const s = scoreCounts(
+        truthOf(gt, crowdLines),
+        countOnTracks(gtTracks(gt), crowdLines, sim.options.fps),
+        countThroughTracker(det, frames, sim.options.fps, crowdLines, config).counts,
+        countOpenDataCam(det, frames, crowdLines, nmt),
+      );
+      countRow(md, rows, half, `crowd ${c.people} seed ${c.seed}, ${frames} frames (sim detections)`, s);
+      ctx.log(`counts ${half} crowd ${c.people}: perfect ${f3(s.onGt.mean)}, ours ${f3(s.ours.mean)} (worst ${s.ours.worst?.accuracy}), peer ${f3(s.peer!.mean)}`);
+    }
+    const petsLines = lineConfigs(splits.pets09Lines[half]);
+    const gt = readMotFile(`${MOT_DIR}PETS09-S2L1/gt.txt`);
+    const info = seqInfo('PETS09-S2L1');
+    const last = info.length ?? 795;
+    const truth = truthOf(gt, petsLines);
+    const onGt = countOnTracks(gtTracks(gt), petsLines, info.fps);
+    const sources: Array<[string, MotTable]> = [];
+    for (const d of ['det.txt', 'det-acf.txt']) sources.push([`PETS09-S2L1 (${d.replace('.txt', '')})`, readMotFile(`${MOT_DIR}PETS09-S2L1/${d}`)]);
+    const video = videos.find((v) => v.entry.name === 'PETS09-S2L1');
+    if (video) sources.push(['PETS09-S2L1 (our detector on the video)', video.det]);
+    for (const [label, det] of sources) {
+      const s = scoreCounts(truth, onGt, countThroughTracker(det, last, info.fps, petsLines, config).counts, countOpenDataCam(det, last, petsLines, nmt));
+      countRow(md, rows, half, `${label}, lines ${petsLines.map((l) => l.name).join(', ')}`, s);
+    }
+  }
+  md.push('');
+}
+
+const target: BenchTarget = {
+  name: 'accuracy',
+  summary: 'tracker, end-to-end and line-count accuracy on the tuning and validation halves of scripts/accuracy/splits.json, beside the OpenDataCam tracker',
+  async run(ctx) {
+    const only = typeof ctx.args.only === 'string' ? ctx.args.only : undefined;
+    const cacheDir = typeof ctx.args['det-cache'] === 'string' ? ctx.args['det-cache'] : join(ROOT, 'data', 'cache', 'accuracy');
+    mkdirSync(cacheDir, { recursive: true });
+    const splits = loadSplits();
+    const config = trackerSection.parse({});
+    const rows: BenchRow[] = [];
+    const md: string[] = [];
+    if (!only || only === 'tracking') trackingPart(splits, config, ctx, rows, md);
+    const videos = !only || only === 'video' || only === 'counts' ? videoPart(splits, videoTrackerConfig(), cacheDir, ctx, rows, md) : [];
+    if (!only || only === 'counts') countsPart(splits, config, videos, ctx, rows, md);
+    for (const line of md) ctx.log(line);
+    return {
+      target: 'accuracy',
+      machine: machineInfo(),
+      results: rows,
+      notes: [
+        'Halves from scripts/accuracy/splits.json; defaults are chosen on the tuning half only, the validation half is the headline.',
+        'Peer = node-moving-things-tracker 0.9.1 (OpenDataCam), run in the same process on the same detections as its motchallenge CLI mode.',
+        `Truth of line counts: trueCrossings (edge/analytics/count-accuracy.ts) on ground-truth tracks, band ${TRUTH_BAND_PX} px.`,
+      ],
+    };
+  },
+};
+
+export default target;
