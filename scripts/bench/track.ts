@@ -18,7 +18,7 @@ import type { BenchRow, BenchTarget } from './types.ts';
 const MOT_DIR = fileURLToPath(new URL('../../../shared/fixtures/mot/', import.meta.url));
 
 /** Published MOTA / IDF1 of the peers on the shared detections (issue #4): ByteTrack, OC-SORT, node-moving-things-tracker. */
-const PEERS: Record<string, { bytetrack: [number, number]; ocsort: [number, number]; nmt: [number, number] }> = {
+export const PEERS: Record<string, { bytetrack: [number, number]; ocsort: [number, number]; nmt: [number, number] }> = {
   'TUD-Campus (det)': { bytetrack: [61.3, 71.3], ocsort: [58.8, 69.2], nmt: [49.3, 52.9] },
   'PETS09-S2L1 (det)': { bytetrack: [63.1, 47.4], ocsort: [57.0, 46.7], nmt: [56.0, 45.9] },
   'PETS09-S2L1 (det-acf)': { bytetrack: [62.0, 52.0], ocsort: [60.5, 39.9], nmt: [70.7, 54.5] },
