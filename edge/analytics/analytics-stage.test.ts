@@ -136,6 +136,7 @@ describe('demo camera geometry', () => {
     const cfg = validateConfig(parseDocument(readFileSync(join(FIXTURES, 'pets09-s2l1.yaml'), 'utf8')).toJS());
     expect(DEMO_GEOMETRY.lines).toEqual(cfg.cameras[0]!.lines);
     expect(DEMO_GEOMETRY.zones).toEqual(cfg.cameras[0]!.zones);
+    expect([DEMO_GEOMETRY.width, DEMO_GEOMETRY.height]).toEqual([cfg.cameras[0]!.width, cfg.cameras[0]!.height]);
     const bus = new EventBus();
     // As the agent passes it: the demo camera config, without geometry.
     const demoCamera = { name: 'demo', enabled: true, lines: [], zones: [], queues: [] };

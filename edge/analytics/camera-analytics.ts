@@ -3,16 +3,19 @@
 // queues and the heatmap, closes visits and paths when tracks end, and emits events
 // (line.cross, zone.visit, zone.occupancy, path, queue) through the sink. Used by the
 // stage (live) and by `footfall count` (MOT files) alike.
-import type { LineConfig, QueueConfig, ZoneConfig } from '../config/sections/analytics.ts';
+import { analyticsSection, type LineConfig, type QueueConfig, type ZoneConfig } from '../config/sections/analytics.ts';
 import type { EventSink, TrackFrame } from '../shared/types.ts';
 import { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
 import { Direction, LineCounter, type LineCrossListener } from './line-counter.ts';
 import { HOUR_MS, PathRecorder, TransitionMatrix } from './path-recorder.ts';
 import { QueueMonitor } from './queue-monitor.ts';
-import { growU32, SlotState, TrackSlots } from './track-slots.ts';
+import { EDGE_BOTTOM, EDGE_LEFT, EDGE_RIGHT, EDGE_TOP, growU32, SlotState, TrackSlots } from './track-slots.ts';
 import { ZoneCounter, type ZoneVisitListener } from './zone-counter.ts';
 
 export const MINUTE_MS = 60_000;
+
+/** The config schema's defaults, for callers that give no settings (one source of truth). */
+const DEFAULT_ANALYTICS = analyticsSection.parse({});
 
 /** Lookup grids: which zones' bounding boxes (and lines' boxes plus LINE_MARGIN_PX) touch each 32 px cell (bit k = item k). */
 const ZONE_CELL_SHIFT = 5;
@@ -28,12 +31,19 @@ const LONG_STEP_PX2 = (LINE_MARGIN_PX / 2) ** 2;
 /** Foot-point velocity: exponential smoothing gain per step, and the longest step it learns from. */
 const VELOCITY_GAIN = 0.3;
 const VELOCITY_MAX_STEP_MS = 500;
+/** A box within this many px of the frame's edge is cut by it (detectors clip boxes to the frame). */
+const EDGE_PX = 2;
+/** rowSlot value of a row left out of this frame (a repeated id). */
+const SKIP_ROW = -2;
 
 export interface CameraGeometry {
   name: string;
   lines: readonly LineConfig[];
   zones: readonly ZoneConfig[];
   queues?: readonly QueueConfig[];
+  /** Frame size in pixels, when known (the right and bottom edges; left and top are 0). */
+  width?: number | undefined;
+  height?: number | undefined;
 }
 
 export interface CameraAnalyticsOptions {
@@ -118,6 +128,9 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   private readonly relinkRadiusBoxesPerS: number;
   private readonly relinkPredictMaxMs: number;
   private readonly staleTrackMs: number;
+  /** Right and bottom limits of a box that is not cut by the frame's edge (Infinity: unknown size). */
+  private readonly edgeRight: number;
+  private readonly edgeBottom: number;
   private readonly onHeatmapHour: CameraAnalyticsOptions['onHeatmapHour'];
   private readonly lineIns: HourRing[];
   private readonly zoneEntries: HourRing[];
@@ -145,12 +158,14 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   constructor(options: CameraAnalyticsOptions) {
     this.camera = options.camera.name;
     this.sink = options.sink;
-    this.relinkMaxGapMs = options.relinkMaxGapMs ?? 1_500;
-    this.relinkRadiusPx = options.relinkRadiusPx ?? 60;
-    this.relinkRadiusBoxesPerS = options.relinkRadiusBoxesPerS ?? 0;
-    this.relinkPredictMaxMs = options.relinkPredictMaxMs ?? 0;
-    this.staleTrackMs = options.staleTrackMs ?? 10_000;
+    this.relinkMaxGapMs = options.relinkMaxGapMs ?? DEFAULT_ANALYTICS.relinkMaxGapMs;
+    this.relinkRadiusPx = options.relinkRadiusPx ?? DEFAULT_ANALYTICS.relinkRadiusPx;
+    this.relinkRadiusBoxesPerS = options.relinkRadiusBoxesPerS ?? DEFAULT_ANALYTICS.relinkRadiusBoxesPerS;
+    this.relinkPredictMaxMs = options.relinkPredictMaxMs ?? DEFAULT_ANALYTICS.relinkPredictMaxMs;
+    this.staleTrackMs = options.staleTrackMs ?? DEFAULT_ANALYTICS.staleTrackMs;
     this.onHeatmapHour = options.onHeatmapHour;
+    this.edgeRight = options.camera.width !== undefined ? options.camera.width - EDGE_PX : Infinity;
+    this.edgeBottom = options.camera.height !== undefined ? options.camera.height - EDGE_PX : Infinity;
     this.lines = options.camera.lines.map((l, i) => new LineCounter(l, i, this));
     this.zones = options.camera.zones.map((z, i) => new ZoneCounter(z, i, this));
     this.queues = (options.camera.queues ?? []).map((q) => new QueueMonitor(q));
@@ -196,13 +211,23 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     const boxes = frame.boxes;
     // Pass 1: known ids, so the relink search below only considers tracks missing now.
     for (let i = 0; i < n; i++) {
-      const s = slots.lookup(ids[i]!);
+      let s = slots.lookup(ids[i]!);
+      if (s >= 0 && slots.stamp[s] === stamp) {
+        // The same id twice in one frame: keep its first box.
+        this.badRows++;
+        s = SKIP_ROW;
+      } else if (s >= 0) slots.stamp[s] = stamp;
       rowSlot[i] = s;
-      if (s >= 0) slots.stamp[s] = stamp;
     }
     // Pass 2: new ids continue a just-lost track nearby, or start a new one.
     for (let i = 0; i < n; i++) {
-      if (rowSlot[i]! >= 0) continue;
+      if (rowSlot[i] !== -1) continue;
+      const again = slots.lookup(ids[i]!);
+      if (again >= 0 && slots.stamp[again] === stamp) {
+        this.badRows++;
+        rowSlot[i] = SKIP_ROW;
+        continue;
+      }
       const x = boxes[4 * i]! + boxes[4 * i + 2]! / 2;
       const y = boxes[4 * i + 1]! + boxes[4 * i + 3]!;
       if (!Number.isFinite(x) || !Number.isFinite(y)) {
@@ -254,7 +279,11 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
       slots.prevY[s] = py;
       slots.footX[s] = x;
       slots.footY[s] = y;
+      const bx = boxes[4 * i]!;
+      const by = boxes[4 * i + 1]!;
       slots.boxH[s] = boxes[4 * i + 3]!;
+      slots.atEdge[s] =
+        (bx <= EDGE_PX ? EDGE_LEFT : 0) | (by <= EDGE_PX ? EDGE_TOP : 0) | (bx + boxes[4 * i + 2]! >= this.edgeRight ? EDGE_RIGHT : 0) | (y >= this.edgeBottom ? EDGE_BOTTOM : 0);
       slots.lastSeenTs[s] = ts;
       const inGrid = x >= 0 && y >= 0 && x < 4096 && y < 4096;
       if (lineCells !== null && inGrid) {

@@ -17,6 +17,8 @@ const zone = (name: string, polygon: Array<[number, number]>): ZoneConfig => ({ 
 
 export const DEMO_GEOMETRY = {
   name: DEMO_CAMERA_NAME,
+  width: 768,
+  height: 576,
   lines: [line('west-path', [200, 170], [200, 330]), line('plaza', [480, 180], [480, 340]), line('east-road', [560, 270], [768, 270])],
   zones: [
     zone('west', [[0, 180], [250, 180], [250, 330], [0, 330]]),

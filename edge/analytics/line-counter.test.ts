@@ -151,6 +151,34 @@ describe('lost and found', () => {
     expect(count(late)).toMatchObject({ in: 0 });
   });
 
+  it('relinks a person who reappears where their walk leads, beyond the fixed radius', () => {
+    // 60 px/s down; lost 1.5 s before the line, back as a new id 90 px further on.
+    const paths: FootPath[] = [
+      { id: 1, startFrame: 1, points: walk([200, 26], [200, 80], 10) },
+      { id: 2, startFrame: 25, points: walk([200, 170], [200, 224], 10) },
+    ];
+    expect(count(paths, DOOR, { relinkMaxGapMs: 3_000, relinkRadiusPx: 60, staleTrackMs: 10_000 })).toMatchObject({ in: 1, out: 0, crossings: ['in:1'] });
+    // Where they were last seen is 90 px away: a fixed 60 px radius without prediction misses them.
+    const fixed = { relinkMaxGapMs: 3_000, relinkRadiusPx: 60, relinkRadiusBoxesPerS: 0, relinkPredictMaxMs: 0, staleTrackMs: 10_000 };
+    expect(count(paths, DOOR, fixed)).toMatchObject({ in: 0, out: 0 });
+  });
+
+  it('does not continue a track that left through the edge of a frame of known size', () => {
+    // A vertical line at x = 380 in a 400 x 300 frame; person 1 crosses it walking right and
+    // leaves through the right edge; person 2 appears 0.3 s later just left of the line.
+    const line: LineConfig = { name: 'exit', points: [[380, 0], [380, 300]], minDistancePx: 8, minSideMs: 250, minDistanceBoxFraction: 0 };
+    const paths: FootPath[] = [
+      { id: 1, startFrame: 1, points: walk([330, 150], [395, 150], 30) },
+      { id: 2, startFrame: 33, points: walk([360, 150], [300, 150], 20) },
+    ];
+    const run = (size: { width?: number; height?: number }) =>
+      runCount({ tracks: tracksOf(paths), camera: { name: 'cam', lines: [line], zones: [], ...size }, fps: 10 }).totals.lines.exit;
+    // cross(B - A, P - A) = 300 * (380 - Px): left of the line is positive, so walking right is `out`.
+    expect(run({ width: 400, height: 300 })).toEqual({ in: 0, out: 1 });
+    // Without the frame size the edge is unknown: person 2 continues person 1 and "crosses back".
+    expect(run({})).toEqual({ in: 1, out: 1 });
+  });
+
   it('counts a track with a gap (same id) that reappears across the line', () => {
     const pts: Array<[number, number] | null> = [...walk([200, 40], [200, 90], 10), null, null, null, ...walk([200, 115], [200, 170], 10)];
     expect(count([{ id: 1, startFrame: 1, points: pts }])).toMatchObject({ in: 1, out: 0 });

@@ -18,6 +18,8 @@ export interface MotTracks {
   lastFrameOfRow: Int32Array;
   rows: number;
   distinctIds: number;
+  /** Rows dropped because their id already had a row in the same frame (the first is kept). */
+  duplicateRows: number;
 }
 
 export interface MotParseOptions {
@@ -30,6 +32,8 @@ export function parseMot(text: string, source = 'MOT file', options: MotParseOpt
   const frames: number[] = [];
   const ids: number[] = [];
   const box: number[] = [];
+  const seen = new Set<number>();
+  let duplicateRows = 0;
   let lineNo = 0;
   let start = 0;
   while (start < text.length) {
@@ -52,6 +56,13 @@ export function parseMot(text: string, source = 'MOT file', options: MotParseOpt
     }
     if (id < 0) continue; // detections (id -1), not tracks
     if (options.minConf !== undefined && parts.length > 6 && Number(parts[6]) < options.minConf) continue;
+    // One person cannot stand in two places: a repeated id in a frame keeps its first row.
+    const key = f * 4_294_967_296 + id;
+    if (seen.has(key)) {
+      duplicateRows++;
+      continue;
+    }
+    seen.add(key);
     frames.push(f);
     ids.push(id);
     box.push(x, y, w, h);
@@ -76,7 +87,7 @@ export function parseMot(text: string, source = 'MOT file', options: MotParseOpt
   }
   const lastFrameOfRow = new Int32Array(rows);
   for (let r = 0; r < rows; r++) lastFrameOfRow[r] = lastFrame.get(outIds[r]!)!;
-  return { frameCount, frameStart, ids: outIds, boxes: outBoxes, lastFrameOfRow, rows, distinctIds: lastFrame.size };
+  return { frameCount, frameStart, ids: outIds, boxes: outBoxes, lastFrameOfRow, rows, distinctIds: lastFrame.size, duplicateRows };
 }
 
 export function readMotFile(path: string, options: MotParseOptions = {}): MotTracks {

@@ -10,6 +10,12 @@ export const enum SlotState {
   Lost = 2,
 }
 
+/** Bits of TrackSlots.atEdge. */
+export const EDGE_LEFT = 1;
+export const EDGE_TOP = 2;
+export const EDGE_RIGHT = 4;
+export const EDGE_BOTTOM = 8;
+
 export class TrackSlots {
   capacity: number;
   /** Tracker id currently bound to the slot. */
@@ -29,6 +35,8 @@ export class TrackSlots {
   /** Smoothed foot-point velocity (px/ms), for predicting where a lost person reappears. */
   velX: Float64Array;
   velY: Float64Array;
+  /** Edges of the frame that cut the track's box (EDGE_LEFT | EDGE_TOP | EDGE_RIGHT | EDGE_BOTTOM). */
+  atEdge: Uint8Array;
   /** Time of the frame being processed. Modules read it here rather than taking doubles as
    * call arguments, which V8 would box on every non-inlined call (a per-row allocation). */
   frameTsMs = 0;
@@ -55,6 +63,7 @@ export class TrackSlots {
     this.prevY = new Float64Array(0);
     this.velX = new Float64Array(0);
     this.velY = new Float64Array(0);
+    this.atEdge = new Uint8Array(0);
     this.stamp = new Uint32Array(0);
     this.freeStack = new Int32Array(0);
     this.grow(Math.max(4, initialCapacity));
@@ -77,6 +86,7 @@ export class TrackSlots {
     this.lastSeenTs[slot] = tsMs;
     this.velX[slot] = 0;
     this.velY[slot] = 0;
+    this.atEdge[slot] = 0;
     this.stamp[slot] = 0;
     this.idToSlot.set(id, slot);
     this.activeCount++;
@@ -88,8 +98,9 @@ export class TrackSlots {
    * (`frameStamp`), last seen at most `maxGapMs` ago, and within reach of where it was
    * heading: its last foot point moved on by its velocity for the gap (at most
    * `predictMaxMs` of it), within `radiusPx` plus `radiusBoxesPerS` box heights per second
-   * of gap (people walk about 0.75 of their height per second). The nearest relative to its
-   * reach wins. -1 if none.
+   * of gap (people walk about 0.75 of their height per second). A track last seen cut by the
+   * frame's edge left the view and is not continued. The nearest relative to its reach wins.
+   * -1 if none.
    */
   relinkCandidate(x: number, y: number, tsMs: number, frameStamp: number, maxGapMs: number, radiusPx: number, radiusBoxesPerS = 0, predictMaxMs = 0): number {
     if (maxGapMs <= 0 || radiusPx <= 0) return -1;
@@ -97,7 +108,7 @@ export class TrackSlots {
     let bestScore = 1;
     for (let s = 0; s < this.capacity; s++) {
       const st = this.state[s]!;
-      if (st === SlotState.Free || this.stamp[s] === frameStamp) continue;
+      if (st === SlotState.Free || this.stamp[s] === frameStamp || this.leftView(s)) continue;
       const gap = tsMs - this.lastSeenTs[s]!;
       if (gap <= 0 || gap > maxGapMs) continue;
       const ahead = gap < predictMaxMs ? gap : predictMaxMs;
@@ -111,6 +122,15 @@ export class TrackSlots {
       }
     }
     return best;
+  }
+
+  /** Whether the track vanished through the frame's edge: cut by an edge and moving towards it. */
+  leftView(slot: number): boolean {
+    const e = this.atEdge[slot]!;
+    if (e === 0) return false;
+    const vx = this.velX[slot]!;
+    const vy = this.velY[slot]!;
+    return ((e & EDGE_LEFT) !== 0 && vx < 0) || ((e & EDGE_TOP) !== 0 && vy < 0) || ((e & EDGE_RIGHT) !== 0 && vx > 0) || ((e & EDGE_BOTTOM) !== 0 && vy > 0);
   }
 
   /** Binds `id` to an existing (lost or missing) slot: the same person continues. */
@@ -161,6 +181,7 @@ export class TrackSlots {
     this.prevY = growF64(this.prevY, capacity);
     this.velX = growF64(this.velX, capacity);
     this.velY = growF64(this.velY, capacity);
+    this.atEdge = growU8(this.atEdge, capacity);
     this.stamp = growU32(this.stamp, capacity);
     const free = new Int32Array(capacity);
     free.set(this.freeStack.subarray(0, this.freeTop));

@@ -3,7 +3,7 @@
 // (a) on the perfect tracks, (b) through our tracker, exactly as live: ByteTracker
 // output frames fed straight into CameraAnalytics, and (c) the OpenDataCam recipe
 // (node-moving-things-tracker + a plain segment test) on the same detections.
-import { lineSchema, type AnalyticsConfig, type LineConfig } from '../../edge/config/sections/analytics.ts';
+import { analyticsSection, lineSchema, type AnalyticsConfig, type LineConfig } from '../../edge/config/sections/analytics.ts';
 import type { TrackerConfig } from '../../edge/config/sections/tracker.ts';
 import { CameraAnalytics, type CountTotals } from '../../edge/analytics/camera-analytics.ts';
 import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
@@ -20,6 +20,9 @@ import type { NamedLine } from './splits.ts';
 export const TRUTH_BAND_PX = 5;
 
 export type RelinkSettings = Partial<Pick<AnalyticsConfig, 'relinkMaxGapMs' | 'relinkRadiusPx' | 'relinkRadiusBoxesPerS' | 'relinkPredictMaxMs' | 'staleTrackMs'>>;
+
+/** The agent's defaults (the config schema's), used when a caller gives none. */
+const DEFAULT_RELINK: RelinkSettings = analyticsSection.parse({});
 
 export function lineConfigs(lines: readonly NamedLine[], overrides: Partial<LineConfig> = {}): LineConfig[] {
   return lines.map((l) => lineSchema.parse({ ...l, ...overrides }));
@@ -41,8 +44,14 @@ export function truthOf(gt: MotTable, lines: readonly LineConfig[]): LineCounts 
 }
 
 /** The product's counting on exact (ground-truth) tracks. */
-export function countOnTracks(tracks: MotTracks, lines: readonly LineConfig[], fps: number, relink?: RelinkSettings): LineCounts {
-  return runCount({ tracks, camera: { name: 'eval', lines, zones: [], queues: [] }, fps, analytics: relink, keepEvents: false }).totals.lines;
+/** Frame size of the scene, when known (the analytics use it to tell people leaving the view). */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+export function countOnTracks(tracks: MotTracks, lines: readonly LineConfig[], fps: number, frame?: FrameSize, relink: RelinkSettings = DEFAULT_RELINK): LineCounts {
+  return runCount({ tracks, camera: { name: 'eval', lines, zones: [], queues: [], ...frame }, fps, analytics: relink, keepEvents: false }).totals.lines;
 }
 
 /** Detections -> our tracker -> analytics, frame by frame as in the live agent. */
@@ -52,18 +61,19 @@ export function countThroughTracker(
   fps: number,
   lines: readonly LineConfig[],
   tracker: TrackerConfig,
-  relink?: RelinkSettings,
+  frameSize?: FrameSize,
+  relink: RelinkSettings = DEFAULT_RELINK,
 ): { counts: LineCounts; totals: CountTotals } {
   const packed = packDetections(det, lastFrame);
   const bt = new ByteTracker(tracker);
   const engine = new CameraAnalytics({
-    camera: { name: 'eval', lines, zones: [], queues: [] },
+    camera: { name: 'eval', lines, zones: [], queues: [], ...frameSize },
     sink: { append: () => '' },
-    relinkMaxGapMs: relink?.relinkMaxGapMs,
-    relinkRadiusPx: relink?.relinkRadiusPx,
-    relinkRadiusBoxesPerS: relink?.relinkRadiusBoxesPerS,
-    relinkPredictMaxMs: relink?.relinkPredictMaxMs,
-    staleTrackMs: relink?.staleTrackMs,
+    relinkMaxGapMs: relink.relinkMaxGapMs,
+    relinkRadiusPx: relink.relinkRadiusPx,
+    relinkRadiusBoxesPerS: relink.relinkRadiusBoxesPerS,
+    relinkPredictMaxMs: relink.relinkPredictMaxMs,
+    staleTrackMs: relink.staleTrackMs,
     heatmapCellPx: null,
   });
   const view = { count: 0, boxes: packed.boxes, scores: packed.scores };
@@ -89,8 +99,8 @@ export function countThroughTracker(
 }
 
 /** OpenDataCam's recipe on the same detections: its tracker, a plain segment test. */
-export function countOpenDataCam(det: MotTable, lastFrame: number, lines: readonly LineConfig[], nmt: NmtModule = loadNmt()): LineCounts {
-  const r = runNmt(nmt, packDetections(det, lastFrame));
+export function countOpenDataCam(det: MotTable, lastFrame: number, lines: readonly LineConfig[], nmt: NmtModule = loadNmt(), minScore = 0): LineCounts {
+  const r = runNmt(nmt, packDetections(det, lastFrame), minScore);
   return plainCrossings(parseMot(r.text, 'node-moving-things-tracker'), lines);
 }
 

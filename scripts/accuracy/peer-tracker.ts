@@ -24,7 +24,8 @@ export function loadNmt(): NmtModule {
 }
 
 /** Returns MOT result text and tracker-only ms. Mirrors main.js: conf > 0, centre boxes, drop tracks < 10 boxes. */
-export function runNmt(nmt: NmtModule, packed: PackedDetections): { text: string; ms: number; frames: number } {
+/** `minScore`: detections below it are not given to the tracker (OpenDataCam's detector threshold; 0 = its CLI's `conf > 0`). */
+export function runNmt(nmt: NmtModule, packed: PackedDetections, minScore = 0): { text: string; ms: number; frames: number } {
   nmt.reset();
   const perFrame: { frame: number; dets: NmtDetection[] }[] = [];
   for (let f = 0; f < packed.count.length; f++) {
@@ -33,7 +34,7 @@ export function runNmt(nmt: NmtModule, packed: PackedDetections): { text: string
       const w = packed.boxes[4 * k + 2]!;
       const h = packed.boxes[4 * k + 3]!;
       const conf = packed.scores[k]! * 100;
-      if (conf > 0) dets.push({ x: packed.boxes[4 * k]! + w / 2, y: packed.boxes[4 * k + 1]! + h / 2, w, h, confidence: conf, name: '' });
+      if (conf > 0 && packed.scores[k]! >= minScore) dets.push({ x: packed.boxes[4 * k]! + w / 2, y: packed.boxes[4 * k + 1]! + h / 2, w, h, confidence: conf, name: '' });
     }
     // The CLI only visits frames that have detections.
     if (dets.length > 0) perFrame.push({ frame: packed.firstFrame + f, dets });

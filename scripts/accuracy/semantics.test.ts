@@ -29,7 +29,7 @@ describe('line counting semantics on perfect crowd tracks', () => {
     return {
       ...c,
       truth,
-      ours: countAccuracy(countOnTracks(tracks, plainDefinition, sim.options.fps), truth),
+      ours: countAccuracy(countOnTracks(tracks, plainDefinition, sim.options.fps, { width: sim.options.width, height: sim.options.height }), truth),
       plain: countAccuracy(plainCrossings(tracks, plainDefinition), truth),
     };
   });

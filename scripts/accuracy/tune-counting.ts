@@ -35,9 +35,10 @@ const fmt = (s: CountScores) => {
   const w = s.ours.worst;
   const rows = s.ours.rows.map((r) => `${r.line}.${r.direction} ${r.counted}/${r.truth}`).join(' ');
   const peer = s.peer ? ` | ODC mean ${s.peer.mean.toFixed(3)}` : '';
-  return `gt ${s.onGt.mean.toFixed(3)} | ours mean ${s.ours.mean.toFixed(3)} worst ${w ? w.accuracy?.toFixed(3) : '-'}${peer}\n    ${rows}`;
+  return `gt ${s.onGt.mean.toFixed(3)} | ours err ${s.ours.totalError.toFixed(3)} mean ${s.ours.mean.toFixed(3)} worst ${w ? w.accuracy?.toFixed(3) : '-'}${peer}\n    ${rows}`;
 };
 const means: number[] = [];
+const errors: number[] = [];
 const worsts: number[] = [];
 const crowdLines = lineConfigs(splits.crowds.lines[half], lineOverrides);
 const crowdSeeds = [...splits.crowds.tuning, ...splits.crowds.validation].filter((c) => splits.crowds[half].includes(c));
@@ -48,11 +49,13 @@ for (const c of crowdSeeds) {
   const gt = parseMotText(sim.gt);
   const det = parseMotText(sim.det);
   const truth = truthOf(gt, crowdLines);
-  const onGt = countOnTracks(gtTracks(gt), crowdLines, 10, relink);
-  const ours = countThroughTracker(det, frames, 10, crowdLines, tracker, relink).counts;
+  const frame = { width: sim.options.width, height: sim.options.height };
+  const onGt = countOnTracks(gtTracks(gt), crowdLines, 10, frame, relink);
+  const ours = countThroughTracker(det, frames, 10, crowdLines, tracker, frame, relink).counts;
   const peer = values.peer ? countOpenDataCam(det, frames, crowdLines) : null;
   const s = scoreCounts(truth, onGt, ours, peer);
   means.push(s.ours.mean);
+  errors.push(s.ours.totalError);
   worsts.push(s.ours.worst?.accuracy ?? 1);
   process.stdout.write(`crowd ${c.people} seed ${c.seed}: ${fmt(s)}\n`);
 }
@@ -63,14 +66,16 @@ if (petsLines.length > 0) {
   for (const d of ['det.txt', 'det-acf.txt']) {
     const det = readMotFile(`${MOT_DIR}PETS09-S2L1/${d}`);
     const truth = truthOf(gt, petsLines);
-    const onGt = countOnTracks(gtTracks(gt), petsLines, info.fps, relink);
-    const ours = countThroughTracker(det, info.length ?? 795, info.fps, petsLines, tracker, relink).counts;
+    const frame = { width: info.width, height: info.height };
+    const onGt = countOnTracks(gtTracks(gt), petsLines, info.fps, frame, relink);
+    const ours = countThroughTracker(det, info.length ?? 795, info.fps, petsLines, tracker, frame, relink).counts;
     const peer = values.peer ? countOpenDataCam(det, info.length ?? 795, petsLines) : null;
     const s = scoreCounts(truth, onGt, ours, peer);
     means.push(s.ours.mean);
+    errors.push(s.ours.totalError);
     worsts.push(s.ours.worst?.accuracy ?? 1);
     process.stdout.write(`PETS09 ${d}: ${fmt(s)}\n`);
   }
 }
 const avg = means.reduce((a, b) => a + b, 0) / Math.max(1, means.length);
-process.stdout.write(`SUMMARY ${half}: mean of means ${avg.toFixed(3)}, worst ${Math.min(...worsts).toFixed(3)}, mean worst ${(worsts.reduce((a, b) => a + b, 0) / worsts.length).toFixed(3)}\n`);
+process.stdout.write(`SUMMARY ${half}: mean of means ${avg.toFixed(3)}, worst ${Math.min(...worsts).toFixed(3)}, mean worst ${(worsts.reduce((a, b) => a + b, 0) / worsts.length).toFixed(3)}, mean count error ${(errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(3)}\n`);

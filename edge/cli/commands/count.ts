@@ -47,6 +47,7 @@ export default defineCommand({
     const tracks = readMotFile(motPath);
     const result = runCount({ tracks, camera, fps, analytics: analyticsConfigOf(config), keepEvents: false });
     const t = result.totals;
+    if (tracks.duplicateRows > 0) ctx.stderr.write(`footfall count: ${motPath}: ${tracks.duplicateRows} rows repeat an id already seen in the same frame; the first row of each was kept\n`);
     if (ctx.values.json) {
       ctx.stdout.write(`${JSON.stringify({ lines: t.lines, zones: t.zones, paths: t.paths })}\n`);
       return 0;

@@ -29,6 +29,19 @@ describe('analytics geometry config', () => {
     expect(cam.queues).toEqual([]);
   });
 
+  it('with a known frame size, rejects a line, zone or queue outside the frame naming the camera and the item', () => {
+    const sized = (extra: Record<string, unknown>) => cameraWith({ width: 768, height: 576, ...extra });
+    expect(errorOf(sized({ lines: [{ name: 'door', points: [[100, 100], [800, 120]] }] }))).toContain(
+      'cameras[0].lines[0].points: line "door" of camera "entrance-cam" has point 2 [800, 120] outside the camera\'s 768x576 frame',
+    );
+    expect(errorOf(sized({ zones: [{ name: 'atrium', polygon: [[0, 0], [100, 0], [100, -5]] }] }))).toContain('zone "atrium" of camera "entrance-cam" has point 3 [100, -5]');
+    const queue = { name: 'till', polygon: [[0, 0], [100, 0], [100, 100]], serviceLine: { points: [[0, 0], [0, 600]] } };
+    expect(errorOf(sized({ queues: [queue] }))).toContain('cameras[0].queues[0].serviceLine.points: service line of queue "till" of camera "entrance-cam"');
+    // On the frame's edge is inside; without a size nothing is checked.
+    expect(validateConfig(sized({ lines: [{ name: 'edge', points: [[0, 0], [768, 576]] }] })).cameras[0]!.width).toBe(768);
+    expect(validateConfig(cameraWith({ lines: [{ name: 'far', points: [[0, 0], [5000, 5000]] }] })).cameras[0]!.lines).toHaveLength(1);
+  });
+
   it('rejects a degenerate line (A = B)', () => {
     expect(errorOf(cameraWith({ lines: [{ name: 'door', points: [[100, 600], [100, 600]] }] }))).toBe(
       'test.yaml: cameras[0].lines[0].points: is degenerate: A and B must be at least 2 px apart, got [[100,600],[100,600]]',

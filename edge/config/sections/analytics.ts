@@ -111,6 +111,40 @@ export const queueSchema = z
   })
   .strict();
 
+/**
+ * With a known frame size, every point of the camera's lines, zones and queues must lie in
+ * the frame: a point outside it is a typo or a line drawn for another resolution, and it
+ * would silently count nothing. Issues name the camera and the item.
+ */
+export function checkGeometryInFrame(
+  camera: { name: string; width?: number | undefined; height?: number | undefined; lines: LineConfig[]; zones: ZoneConfig[]; queues: QueueConfig[] },
+  ctx: z.core.$RefinementCtx<unknown>,
+): void {
+  const { width, height } = camera;
+  if (width === undefined || height === undefined) return;
+  const outside = (pts: ReadonlyArray<readonly [number, number]>) => pts.findIndex(([x, y]) => x < 0 || y < 0 || x > width || y > height);
+  const report = (path: Array<string | number>, what: string, pts: ReadonlyArray<readonly [number, number]>, k: number) =>
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `${what} of camera "${camera.name}" has point ${k + 1} [${pts[k]!.join(', ')}] outside the camera's ${width}x${height} frame`,
+    });
+  camera.lines.forEach((l, i) => {
+    const k = outside(l.points);
+    if (k >= 0) report(['lines', i, 'points'], `line "${l.name}"`, l.points, k);
+  });
+  camera.zones.forEach((z, i) => {
+    const k = outside(z.polygon);
+    if (k >= 0) report(['zones', i, 'polygon'], `zone "${z.name}"`, z.polygon, k);
+  });
+  camera.queues.forEach((q, i) => {
+    const k = outside(q.polygon);
+    if (k >= 0) report(['queues', i, 'polygon'], `queue "${q.name}"`, q.polygon, k);
+    const j = outside(q.serviceLine.points);
+    if (j >= 0) report(['queues', i, 'serviceLine', 'points'], `service line of queue "${q.name}"`, q.serviceLine.points, j);
+  });
+}
+
 /** Per-camera analytics fields, spread into the camera schema. */
 export const cameraAnalyticsFields = {
   lines: z.array(lineSchema).default([]).superRefine(uniqueNames('line')),
@@ -152,14 +186,19 @@ export const ruleSchema = z
 
 export const analyticsSection = z
   .object({
-    /** A new track starting this soon after another ended nearby continues it (lost and found). */
-    relinkMaxGapMs: intBetween(0, 60_000).default(1_500),
-    /** How far (px) from where the lost track was last seen its continuation may start. */
+    /**
+     * Lost and found: a new track starting this soon (ms) after another vanished nearby is the
+     * same person, so a tracker fragment or identity switch at a line is one crossing, not two
+     * and not none. The relink defaults were chosen on the tuning half of
+     * scripts/accuracy/splits.json (line-count error through the tracker; BENCHMARKS.md).
+     */
+    relinkMaxGapMs: intBetween(0, 60_000).default(3_000),
+    /** Base reach (px) around where the lost person is expected: their last foot point, moved on by their velocity. */
     relinkRadiusPx: numberBetween(0, 2_000).default(60),
-    /** The relink reach grows by this many of the lost person's box heights per second of gap (0: fixed relinkRadiusPx). */
-    relinkRadiusBoxesPerS: numberBetween(0, 10).default(0),
+    /** The reach grows by this many of the lost person's box heights per second of gap (0: fixed relinkRadiusPx). */
+    relinkRadiusBoxesPerS: numberBetween(0, 10).default(1),
     /** Relinking looks for a lost person where their walking velocity takes them, for at most this long (ms; 0: where last seen). */
-    relinkPredictMaxMs: intBetween(0, 10_000).default(0),
+    relinkPredictMaxMs: intBetween(0, 10_000).default(2_000),
     /** A track not updated this long is ended even if the tracker never said so. */
     staleTrackMs: intBetween(100, 600_000).default(10_000),
     heatmap: z

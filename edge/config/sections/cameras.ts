@@ -1,7 +1,7 @@
 // Config of camera sources (edge/camera); each camera also carries its analytics geometry (sections/analytics.ts).
 import { z } from 'zod';
-import { bool, identifier, nonEmptyString, numberBetween, oneOf } from '../fields.ts';
-import { cameraAnalyticsFields } from './analytics.ts';
+import { bool, identifier, intBetween, nonEmptyString, numberBetween, oneOf } from '../fields.ts';
+import { cameraAnalyticsFields, checkGeometryInFrame } from './analytics.ts';
 
 export const cameraSchema = z
   .object({
@@ -19,8 +19,12 @@ export const cameraSchema = z
     rtspTransport: oneOf(['tcp', 'udp']).default('tcp'),
     /** Longest wait between reconnect attempts (exponential backoff with jitter up to this). */
     maxBackoffS: numberBetween(1, 3600).default(30),
+    /** Frame width and height of the stream in pixels, when known: lines, zones and queues are then checked to lie inside the frame. */
+    width: intBetween(1, 16_384).optional(),
+    height: intBetween(1, 16_384).optional(),
     ...cameraAnalyticsFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkGeometryInFrame);
 
 export const camerasSection = z.array(cameraSchema).default([]);
