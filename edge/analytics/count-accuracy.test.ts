@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countAccuracy, crossingsOfPath } from './count-accuracy.ts';
+import { countAccuracy, crossingsOfPath, visitsOfPath } from './count-accuracy.ts';
+import { PackedPolygon } from './geometry.ts';
 
 // Line A -> B along y = 100 from x = 0 to x = 200; positive side = y > 100 (image y down:
 // cross(B - A, P - A) = 200 * (y - 100)).
@@ -48,5 +49,24 @@ describe('countAccuracy', () => {
     expect(r.worst).toMatchObject({ line: 'a', direction: 'out' });
     expect(r.mean).toBeCloseTo(0.85, 10);
     expect(r.totalError).toBeCloseTo(3 / 20, 10);
+  });
+});
+
+describe('visitsOfPath: the definition of a zone visit', () => {
+  const square = new PackedPolygon([[0, 0], [100, 0], [100, 100], [0, 100]]);
+  // One sample per 100 ms at the given x (y = 50): inside while 0 < x < 100.
+  const visits = (xs: number[], minStayMs = 1_000, exitGraceMs = 500) =>
+    visitsOfPath(xs.flatMap((x) => [x, 50]), xs.map((_, i) => i * 100), square, minStayMs, exitGraceMs);
+  const inside = (n: number) => Array<number>(n).fill(50);
+  const outside = (n: number) => Array<number>(n).fill(150);
+
+  it('counts a stay of at least minStayMs once, and not a shorter one', () => {
+    expect(visits([...outside(3), ...inside(11), ...outside(3)])).toBe(1); // 1.0 s inside
+    expect(visits([...outside(3), ...inside(10), ...outside(3)])).toBe(0); // 0.9 s
+  });
+
+  it('keeps one visit through an exit shorter than exitGraceMs, and splits at a longer one', () => {
+    expect(visits([...inside(15), ...outside(5), ...inside(15)])).toBe(1); // out 0.4 s
+    expect(visits([...inside(15), ...outside(7), ...inside(15)])).toBe(2); // out 0.6 s
   });
 });

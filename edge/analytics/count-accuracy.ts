@@ -3,8 +3,8 @@
 // gaps bridged by a straight step) and the score 1 - |counted - true| / true per line and
 // direction. On ground-truth tracks the plain test gives the true crossings; on noisy
 // tracker output it is the OpenDataCam-style baseline our LineCounter is compared with.
-import type { LineConfig } from '../config/sections/analytics.ts';
-import { crossSide, crossingParam } from './geometry.ts';
+import type { LineConfig, ZoneConfig } from '../config/sections/analytics.ts';
+import { crossSide, crossingParam, PackedPolygon } from './geometry.ts';
 import type { MotTracks } from './mot-reader.ts';
 
 export type LineCounts = Record<string, { in: number; out: number }>;
@@ -123,6 +123,68 @@ export function trueCrossings(tracks: MotTracks, lines: readonly LineConfig[], b
     out[l.name] = counts;
   }
   return out;
+}
+
+/**
+ * THE DEFINITION of a zone visit, used as truth: a visit begins once a person's foot point
+ * has been inside the polygon without a break for `minStayMs`, and ends once it has been
+ * outside without a break for `exitGraceMs` (or the person is gone). `path` is x, y pairs
+ * and `timesMs` their times, in order.
+ */
+export function visitsOfPath(path: ArrayLike<number>, timesMs: ArrayLike<number>, polygon: PackedPolygon, minStayMs: number, exitGraceMs: number): number {
+  let visits = 0;
+  let inVisit = false;
+  let insideSince = NaN; // start of the current unbroken stretch inside
+  let outsideSince = NaN; // start of the current unbroken stretch outside
+  for (let i = 0; 2 * i + 1 < path.length; i++) {
+    const t = timesMs[i]!;
+    if (polygon.contains(path[2 * i]!, path[2 * i + 1]!)) {
+      outsideSince = NaN;
+      if (insideSince !== insideSince) insideSince = t;
+      if (!inVisit && t - insideSince >= minStayMs) {
+        inVisit = true;
+        visits++;
+      }
+    } else {
+      insideSince = NaN;
+      if (outsideSince !== outsideSince) outsideSince = t;
+      if (inVisit && t - outsideSince >= exitGraceMs) inVisit = false;
+    }
+  }
+  return visits;
+}
+
+/** True zone visits (visitsOfPath) of every id of exact ground-truth tracks at `fps`. */
+export function trueZoneVisits(tracks: MotTracks, zones: readonly ZoneConfig[], fps: number): Record<string, number> {
+  const paths = new Map<number, { xy: number[]; t: number[] }>();
+  for (let f = 1; f <= tracks.frameCount; f++) {
+    for (let r = tracks.frameStart[f]!; r < tracks.frameStart[f + 1]!; r++) {
+      const id = tracks.ids[r]!;
+      let p = paths.get(id);
+      if (!p) paths.set(id, (p = { xy: [], t: [] }));
+      p.xy.push(tracks.boxes[4 * r]! + tracks.boxes[4 * r + 2]! / 2, tracks.boxes[4 * r + 1]! + tracks.boxes[4 * r + 3]!);
+      p.t.push(((f - 1) * 1000) / fps);
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const z of zones) {
+    const polygon = new PackedPolygon(z.polygon);
+    let n = 0;
+    for (const p of paths.values()) n += visitsOfPath(p.xy, p.t, polygon, z.minStayMs, z.exitGraceMs);
+    out[z.name] = n;
+  }
+  return out;
+}
+
+/** 1 - |counted - true| / true per zone (null where nothing is true), with the mean. */
+export function zoneAccuracy(counted: Record<string, number>, truth: Record<string, number>): { rows: Array<{ zone: string; truth: number; counted: number; accuracy: number | null }>; mean: number } {
+  const rows = Object.keys(truth).map((zone) => {
+    const t = truth[zone]!;
+    const c = counted[zone] ?? 0;
+    return { zone, truth: t, counted: c, accuracy: t > 0 ? Math.max(0, 1 - Math.abs(c - t) / t) : null };
+  });
+  const scored = rows.filter((r) => r.accuracy !== null);
+  return { rows, mean: scored.length ? scored.reduce((s, r) => s + r.accuracy!, 0) / scored.length : 1 };
 }
 
 export function countAccuracy(counted: LineCounts, truth: LineCounts): AccuracyReport {

@@ -7,4 +7,4 @@ export { parseMot, readMotFile, replayMot, type MotTracks } from './mot-reader.t
 export { runCount, type CountRunResult } from './count-runner.ts';
 export { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
 export { forecastSeries, backtestMape, simulateHourlyHistory } from './forecast.ts';
-export { countAccuracy, crossingsOfPath, plainCrossings, trueCrossings, type AccuracyReport } from './count-accuracy.ts';
+export { countAccuracy, crossingsOfPath, plainCrossings, trueCrossings, trueZoneVisits, visitsOfPath, zoneAccuracy, type AccuracyReport } from './count-accuracy.ts';

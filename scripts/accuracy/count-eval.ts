@@ -3,10 +3,10 @@
 // (a) on the perfect tracks, (b) through our tracker, exactly as live: ByteTracker
 // output frames fed straight into CameraAnalytics, and (c) the OpenDataCam recipe
 // (node-moving-things-tracker + a plain segment test) on the same detections.
-import { analyticsSection, lineSchema, type AnalyticsConfig, type LineConfig } from '../../edge/config/sections/analytics.ts';
+import { analyticsSection, lineSchema, zoneSchema, type AnalyticsConfig, type LineConfig, type ZoneConfig } from '../../edge/config/sections/analytics.ts';
 import type { TrackerConfig } from '../../edge/config/sections/tracker.ts';
 import { CameraAnalytics, type CountTotals } from '../../edge/analytics/camera-analytics.ts';
-import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
+import { countAccuracy, plainCrossings, trueCrossings, trueZoneVisits, zoneAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
 import { parseMot, type MotTracks } from '../../edge/analytics/mot-reader.ts';
 import { runCount } from '../../edge/analytics/count-runner.ts';
 import { ByteTracker } from '../../edge/track/byte-tracker.ts';
@@ -14,7 +14,7 @@ import type { MotTable } from '../../edge/track/mot-file.ts';
 import { packDetections } from '../../edge/track/mot-runner.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
 import { loadNmt, runNmt, type NmtModule } from './peer-tracker.ts';
-import type { NamedLine } from './splits.ts';
+import type { NamedLine, NamedZone } from './splits.ts';
 
 /** Band of the truth: a crossing counts once the foot point is this far past the line. */
 export const TRUTH_BAND_PX = 5;
@@ -28,6 +28,10 @@ export function lineConfigs(lines: readonly NamedLine[], overrides: Partial<Line
   return lines.map((l) => lineSchema.parse({ ...l, ...overrides }));
 }
 
+export function zoneConfigs(zones: readonly NamedZone[]): ZoneConfig[] {
+  return zones.map((z) => zoneSchema.parse(z));
+}
+
 /** MOT gt table (any format) as analytics tracks; gt rows not evaluated (conf 0) dropped. */
 export function gtTracks(gt: MotTable): MotTracks {
   const rows: string[] = [];
@@ -39,35 +43,47 @@ export function gtTracks(gt: MotTable): MotTracks {
   return parseMot(rows.join('\n'), 'gt');
 }
 
-export function truthOf(gt: MotTable, lines: readonly LineConfig[]): LineCounts {
-  return trueCrossings(gtTracks(gt), lines, TRUTH_BAND_PX);
+/** A counting scene: lines and zones in a frame of known size, at a frame rate. */
+export interface Scene {
+  lines: readonly LineConfig[];
+  zones: readonly ZoneConfig[];
+  fps: number;
+  width?: number;
+  height?: number;
+}
+
+export interface SceneCounts {
+  lines: LineCounts;
+  zones: Record<string, number>;
+}
+
+/** The truth: crossings and visits of the exact tracks by their plain definitions. */
+export function truthOf(gt: MotTable, scene: Scene): SceneCounts {
+  const tracks = gtTracks(gt);
+  return { lines: trueCrossings(tracks, scene.lines, TRUTH_BAND_PX), zones: trueZoneVisits(tracks, scene.zones, scene.fps) };
+}
+
+function countsOf(totals: CountTotals): SceneCounts {
+  const zones: Record<string, number> = {};
+  for (const [name, z] of Object.entries(totals.zones)) zones[name] = z.visits;
+  return { lines: totals.lines, zones };
+}
+
+function geometryOf(scene: Scene) {
+  return { name: 'eval', lines: scene.lines, zones: scene.zones, queues: [], width: scene.width, height: scene.height };
 }
 
 /** The product's counting on exact (ground-truth) tracks. */
-/** Frame size of the scene, when known (the analytics use it to tell people leaving the view). */
-export interface FrameSize {
-  width: number;
-  height: number;
-}
-
-export function countOnTracks(tracks: MotTracks, lines: readonly LineConfig[], fps: number, frame?: FrameSize, relink: RelinkSettings = DEFAULT_RELINK): LineCounts {
-  return runCount({ tracks, camera: { name: 'eval', lines, zones: [], queues: [], ...frame }, fps, analytics: relink, keepEvents: false }).totals.lines;
+export function countOnTracks(tracks: MotTracks, scene: Scene, relink: RelinkSettings = DEFAULT_RELINK): SceneCounts {
+  return countsOf(runCount({ tracks, camera: geometryOf(scene), fps: scene.fps, analytics: relink, keepEvents: false }).totals);
 }
 
 /** Detections -> our tracker -> analytics, frame by frame as in the live agent. */
-export function countThroughTracker(
-  det: MotTable,
-  lastFrame: number,
-  fps: number,
-  lines: readonly LineConfig[],
-  tracker: TrackerConfig,
-  frameSize?: FrameSize,
-  relink: RelinkSettings = DEFAULT_RELINK,
-): { counts: LineCounts; totals: CountTotals } {
+export function countThroughTracker(det: MotTable, lastFrame: number, scene: Scene, tracker: TrackerConfig, relink: RelinkSettings = DEFAULT_RELINK): SceneCounts {
   const packed = packDetections(det, lastFrame);
   const bt = new ByteTracker(tracker);
   const engine = new CameraAnalytics({
-    camera: { name: 'eval', lines, zones: [], queues: [], ...frameSize },
+    camera: geometryOf(scene),
     sink: { append: () => '' },
     relinkMaxGapMs: relink.relinkMaxGapMs,
     relinkRadiusPx: relink.relinkRadiusPx,
@@ -84,7 +100,7 @@ export function countThroughTracker(
     view.count = n;
     view.boxes = packed.boxes.subarray(4 * o, 4 * (o + n));
     view.scores = packed.scores.subarray(o, o + n);
-    const out = bt.update(((packed.firstFrame + f - 1) * 1000) / fps, view);
+    const out = bt.update(((packed.firstFrame + f - 1) * 1000) / scene.fps, view);
     frame.tsMs = out.tsMs;
     frame.count = out.count;
     frame.ids = out.ids;
@@ -94,8 +110,7 @@ export function countThroughTracker(
     engine.process(frame);
   }
   engine.flush();
-  const totals = engine.totals();
-  return { counts: totals.lines, totals };
+  return countsOf(engine.totals());
 }
 
 /** OpenDataCam's recipe on the same detections: its tracker, a plain segment test. */
@@ -105,12 +120,23 @@ export function countOpenDataCam(det: MotTable, lastFrame: number, lines: readon
 }
 
 export interface CountScores {
-  truth: LineCounts;
+  truth: SceneCounts;
   onGt: AccuracyReport;
   ours: AccuracyReport;
   peer: AccuracyReport | null;
+  zonesOnGt: ZoneAccuracy;
+  zonesOurs: ZoneAccuracy;
 }
 
-export function scoreCounts(truth: LineCounts, onGt: LineCounts, ours: LineCounts, peer: LineCounts | null): CountScores {
-  return { truth, onGt: countAccuracy(onGt, truth), ours: countAccuracy(ours, truth), peer: peer ? countAccuracy(peer, truth) : null };
+type ZoneAccuracy = ReturnType<typeof zoneAccuracy>;
+
+export function scoreCounts(truth: SceneCounts, onGt: SceneCounts, ours: SceneCounts, peer: LineCounts | null): CountScores {
+  return {
+    truth,
+    onGt: countAccuracy(onGt.lines, truth.lines),
+    ours: countAccuracy(ours.lines, truth.lines),
+    peer: peer ? countAccuracy(peer, truth.lines) : null,
+    zonesOnGt: zoneAccuracy(onGt.zones, truth.zones),
+    zonesOurs: zoneAccuracy(ours.zones, truth.zones),
+  };
 }

@@ -25,11 +25,12 @@ describe('line counting semantics on perfect crowd tracks', () => {
     const sim = simulateCrowd({ people: c.people, frames: 600, fps: 10, seed: c.seed, lines: named.map((l) => l.points), lineBehaviourRate: 0.35 });
     const gt = parseMotText(sim.gt);
     const tracks = gtTracks(gt);
-    const truth = truthOf(gt, plainDefinition);
+    const scene = { lines: plainDefinition, zones: [], fps: sim.options.fps, width: sim.options.width, height: sim.options.height };
+    const truth = truthOf(gt, scene).lines;
     return {
       ...c,
       truth,
-      ours: countAccuracy(countOnTracks(tracks, plainDefinition, sim.options.fps, { width: sim.options.width, height: sim.options.height }), truth),
+      ours: countAccuracy(countOnTracks(tracks, scene).lines, truth),
       plain: countAccuracy(plainCrossings(tracks, plainDefinition), truth),
     };
   });

@@ -31,6 +31,11 @@ export interface NamedLine {
   points: [[number, number], [number, number]];
 }
 
+export interface NamedZone {
+  name: string;
+  polygon: Array<[number, number]>;
+}
+
 export interface VideoEntry {
   name: string;
   video: string;
@@ -45,9 +50,10 @@ export interface VideoEntry {
 export interface Splits {
   tracking: Record<Half, TrackingEntry[]>;
   noiseSeed: Record<Half, number>;
-  crowds: { trackerFrames: number; countFrames: number; lines: Record<Half, NamedLine[]> } & Record<Half, CrowdEntry[]>;
+  crowds: { trackerFrames: number; countFrames: number; lines: Record<Half, NamedLine[]>; zones: Record<Half, NamedZone[]> } & Record<Half, CrowdEntry[]>;
   videos: Record<Half, VideoEntry[]>;
   pets09Lines: Record<Half, NamedLine[]>;
+  pets09Zones: Record<Half, NamedZone[]>;
 }
 
 export const SHARED_DIR = fileURLToPath(new URL('../../../shared/', import.meta.url));

@@ -8,7 +8,7 @@ import { trackerSection } from '../../edge/config/sections/tracker.ts';
 import { readMotFile } from '../../edge/track/mot-file.ts';
 import { parseMotText } from '../../edge/track/mot-file.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
-import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, type CountScores } from './count-eval.ts';
+import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, zoneConfigs, type CountScores } from './count-eval.ts';
 import { loadSplits, MOT_DIR, seqInfo, type Half } from './splits.ts';
 
 const { values } = parseArgs({
@@ -35,12 +35,14 @@ const fmt = (s: CountScores) => {
   const w = s.ours.worst;
   const rows = s.ours.rows.map((r) => `${r.line}.${r.direction} ${r.counted}/${r.truth}`).join(' ');
   const peer = s.peer ? ` | ODC mean ${s.peer.mean.toFixed(3)}` : '';
-  return `gt ${s.onGt.mean.toFixed(3)} | ours err ${s.ours.totalError.toFixed(3)} mean ${s.ours.mean.toFixed(3)} worst ${w ? w.accuracy?.toFixed(3) : '-'}${peer}\n    ${rows}`;
+  const zones = s.zonesOurs.rows.map((r) => `${r.zone} ${r.counted}/${r.truth}`).join(' ');
+  return `zones gt ${s.zonesOnGt.mean.toFixed(3)} ours ${s.zonesOurs.mean.toFixed(3)} (${zones}) | gt ${s.onGt.mean.toFixed(3)} | ours err ${s.ours.totalError.toFixed(3)} mean ${s.ours.mean.toFixed(3)} worst ${w ? w.accuracy?.toFixed(3) : '-'}${peer}\n    ${rows}`;
 };
 const means: number[] = [];
 const errors: number[] = [];
 const worsts: number[] = [];
 const crowdLines = lineConfigs(splits.crowds.lines[half], lineOverrides);
+const crowdZones = zoneConfigs(splits.crowds.zones[half]);
 const crowdSeeds = [...splits.crowds.tuning, ...splits.crowds.validation].filter((c) => splits.crowds[half].includes(c));
 for (const c of crowdSeeds) {
   if (wanted && !wanted.includes(c.people)) continue;
@@ -48,10 +50,10 @@ for (const c of crowdSeeds) {
   const sim = simulateCrowd({ people: c.people, frames, fps: 10, seed: c.seed, lines: splits.crowds.lines[half].map((l) => l.points) });
   const gt = parseMotText(sim.gt);
   const det = parseMotText(sim.det);
-  const truth = truthOf(gt, crowdLines);
-  const frame = { width: sim.options.width, height: sim.options.height };
-  const onGt = countOnTracks(gtTracks(gt), crowdLines, 10, frame, relink);
-  const ours = countThroughTracker(det, frames, 10, crowdLines, tracker, frame, relink).counts;
+  const scene = { lines: crowdLines, zones: crowdZones, fps: 10, width: sim.options.width, height: sim.options.height };
+  const truth = truthOf(gt, scene);
+  const onGt = countOnTracks(gtTracks(gt), scene, relink);
+  const ours = countThroughTracker(det, frames, scene, tracker, relink);
   const peer = values.peer ? countOpenDataCam(det, frames, crowdLines) : null;
   const s = scoreCounts(truth, onGt, ours, peer);
   means.push(s.ours.mean);
@@ -65,10 +67,10 @@ if (petsLines.length > 0) {
   const info = seqInfo('PETS09-S2L1');
   for (const d of ['det.txt', 'det-acf.txt']) {
     const det = readMotFile(`${MOT_DIR}PETS09-S2L1/${d}`);
-    const truth = truthOf(gt, petsLines);
-    const frame = { width: info.width, height: info.height };
-    const onGt = countOnTracks(gtTracks(gt), petsLines, info.fps, frame, relink);
-    const ours = countThroughTracker(det, info.length ?? 795, info.fps, petsLines, tracker, frame, relink).counts;
+    const scene = { lines: petsLines, zones: zoneConfigs(splits.pets09Zones[half]), fps: info.fps, width: info.width, height: info.height };
+    const truth = truthOf(gt, scene);
+    const onGt = countOnTracks(gtTracks(gt), scene, relink);
+    const ours = countThroughTracker(det, info.length ?? 795, scene, tracker, relink);
     const peer = values.peer ? countOpenDataCam(det, info.length ?? 795, petsLines) : null;
     const s = scoreCounts(truth, onGt, ours, peer);
     means.push(s.ours.mean);

@@ -18,7 +18,7 @@ import { trackerSection, type TrackerConfig } from '../../edge/config/sections/t
 import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
 import { parseMotText, readMotFile, type MotTable } from '../../edge/track/mot-file.ts';
 import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';
-import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, type CountScores } from '../accuracy/count-eval.ts';
+import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, zoneConfigs, type CountScores } from '../accuracy/count-eval.ts';
 import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
 import { HALVES, loadSplits, MOT_DIR, seqInfo, trackingCases, VIDEO_DIR, type Half, type Splits, type VideoEntry } from '../accuracy/splits.ts';
 import { scoreCases, summarize, type CaseScore } from '../accuracy/tracker-eval.ts';
@@ -124,37 +124,40 @@ function countRow(md: string[], rows: BenchRow[], half: Half, label: string, s: 
   const worst = s.ours.worst;
   const pw = s.peer?.worst;
   const detail = s.ours.rows.map((r) => `${r.line}.${r.direction} ${r.counted}/${r.truth}`).join(', ');
+  const zones = s.zonesOurs.rows.map((r) => `${r.zone} ${r.counted}/${r.truth}`).join(', ');
   md.push(
-    `| ${half} | ${label} | ${f3(s.onGt.mean)} | **${f3(s.ours.mean)}** / ${worst?.accuracy != null ? f3(worst.accuracy) : '-'} | ${s.peer ? `${f3(s.peer.mean)} / ${pw?.accuracy != null ? f3(pw.accuracy) : '-'}` : '-'} | ${detail} |`,
+    `| ${half} | ${label} | ${f3(s.onGt.mean)} | **${f3(s.ours.mean)}** / ${worst?.accuracy != null ? f3(worst.accuracy) : '-'} | ${s.peer ? `${f3(s.peer.mean)} / ${pw?.accuracy != null ? f3(pw.accuracy) : '-'}` : '-'} | ${detail} | ${f3(s.zonesOnGt.mean)} / **${f3(s.zonesOurs.mean)}** (${zones}) |`,
   );
   rows.push(
     { name: `${half}: count ${label}, perfect tracks, mean`, unit: 'accuracy', ours: f3(s.onGt.mean), reference: 1, ratio: f3(s.onGt.mean) },
     { name: `${half}: count ${label}, through our tracker, mean`, unit: 'accuracy', ours: f3(s.ours.mean), reference: s.peer ? f3(s.peer.mean) : null, ratio: s.peer ? ratio(s.ours.mean, s.peer.mean) : null, referenceName: 'OpenDataCam recipe (node-moving-things-tracker + plain segment test)' },
     { name: `${half}: count ${label}, through our tracker, worst line.direction`, unit: 'accuracy', ours: worst?.accuracy != null ? f3(worst.accuracy) : 1, reference: pw?.accuracy != null ? f3(pw.accuracy) : null, ratio: null, referenceName: 'OpenDataCam recipe' },
+    { name: `${half}: zone visits ${label}, through our tracker, mean`, unit: 'accuracy', ours: f3(s.zonesOurs.mean), reference: f3(s.zonesOnGt.mean), ratio: ratio(s.zonesOurs.mean, s.zonesOnGt.mean), referenceName: 'our zone counting on the perfect tracks' },
   );
 }
 
 function countsPart(splits: Splits, config: TrackerConfig, videos: VideoRun[], ctx: BenchContext, rows: BenchRow[], md: string[]): void {
   md.push(
-    `### Line counts against the plain definition (foot point from beyond ${TRUTH_BAND_PX} px on one side to beyond ${TRUTH_BAND_PX} px on the other, through the segment)`,
+    `### Line and zone counts against their plain definitions (crossing: foot point from beyond ${TRUTH_BAND_PX} px on one side to beyond ${TRUTH_BAND_PX} px on the other, through the segment; visit: inside for minStayMs, ended by exitGraceMs outside)`,
     '',
-    '| half | scene (tracks from) | perfect tracks, mean | through our tracker, mean / worst | OpenDataCam recipe, mean / worst | counted / true per line.direction (ours) |',
-    '|---|---|---|---|---|---|',
+    '| half | scene (tracks from) | lines: perfect tracks, mean | lines: through our tracker, mean / worst | lines: OpenDataCam recipe, mean / worst | counted / true per line.direction (ours) | zone visits: perfect / through our tracker, mean (counted/true) |',
+    '|---|---|---|---|---|---|---|',
   );
   const frames = splits.crowds.countFrames;
   const nmt = loadNmt();
   for (const half of ['validation', 'tuning'] as const) {
     const crowdLines = lineConfigs(splits.crowds.lines[half]);
+    const crowdZones = zoneConfigs(splits.crowds.zones[half]);
     for (const c of splits.crowds[half]) {
       if (c.people > 100) continue; // 200-person crowds: tracker rows only (occlusion caps recall)
       const sim = simulateCrowd({ people: c.people, frames, fps: 10, seed: c.seed, lines: splits.crowds.lines[half].map((l) => l.points) });
       const gt = parseMotText(sim.gt);
       const det = parseMotText(sim.det);
-      const frame = { width: sim.options.width, height: sim.options.height };
+      const scene = { lines: crowdLines, zones: crowdZones, fps: sim.options.fps, width: sim.options.width, height: sim.options.height };
       const s = scoreCounts(
-        truthOf(gt, crowdLines),
-        countOnTracks(gtTracks(gt), crowdLines, sim.options.fps, frame),
-        countThroughTracker(det, frames, sim.options.fps, crowdLines, config, frame).counts,
+        truthOf(gt, scene),
+        countOnTracks(gtTracks(gt), scene),
+        countThroughTracker(det, frames, scene, config),
         countOpenDataCam(det, frames, crowdLines, nmt, PEER_MIN_SCORE),
       );
       countRow(md, rows, half, `crowd ${c.people} seed ${c.seed}, ${frames} frames (sim detections)`, s);
@@ -164,15 +167,15 @@ function countsPart(splits: Splits, config: TrackerConfig, videos: VideoRun[], c
     const gt = readMotFile(`${MOT_DIR}PETS09-S2L1/gt.txt`);
     const info = seqInfo('PETS09-S2L1');
     const last = info.length ?? 795;
-    const truth = truthOf(gt, petsLines);
-    const frame = { width: info.width, height: info.height };
-    const onGt = countOnTracks(gtTracks(gt), petsLines, info.fps, frame);
+    const scene = { lines: petsLines, zones: zoneConfigs(splits.pets09Zones[half]), fps: info.fps, width: info.width, height: info.height };
+    const truth = truthOf(gt, scene);
+    const onGt = countOnTracks(gtTracks(gt), scene);
     const sources: Array<[string, MotTable, number]> = [];
     for (const d of ['det.txt', 'det-acf.txt']) sources.push([`PETS09-S2L1 (${d.replace('.txt', '')})`, readMotFile(`${MOT_DIR}PETS09-S2L1/${d}`), 0]);
     const video = videos.find((v) => v.entry.name === 'PETS09-S2L1');
     if (video) sources.push(['PETS09-S2L1 (our detector on the video)', video.det, PEER_MIN_SCORE]);
     for (const [label, det, peerMinScore] of sources) {
-      const s = scoreCounts(truth, onGt, countThroughTracker(det, last, info.fps, petsLines, config, frame).counts, countOpenDataCam(det, last, petsLines, nmt, peerMinScore));
+      const s = scoreCounts(truth, onGt, countThroughTracker(det, last, scene, config), countOpenDataCam(det, last, petsLines, nmt, peerMinScore));
       countRow(md, rows, half, `${label}, lines ${petsLines.map((l) => l.name).join(', ')}`, s);
     }
   }
