@@ -47,6 +47,25 @@ describe('footfall count', () => {
     expect(u.stderr).toContain('--camera "c" is not in');
   });
 
+  it('counts a messy track file: frames out of order, gaps, a repeated id in a frame, boxes outside the image', () => {
+    // Person 1 walks down through the door (in) with a 3-frame gap; rows are shuffled; frame 6
+    // repeats id 1 far away (a broken file), which is dropped and reported; person 2 is
+    // partly outside the image (negative x) and crosses up (out).
+    const rows = [
+      '6,1,190,95,20,50', '1,1,190,-10,20,50', '3,1,190,20,20,50', '2,1,190,5,20,50', '6,1,5000,5000,20,50',
+      '10,1,190,140,20,50', '11,1,190,160,20,50', '12,1,190,170,20,50',
+      '1,2,-5,200,20,50', '2,2,-5,170,20,50', '3,2,-5,140,20,50', '4,2,-5,100,20,50', '5,2,-5,60,20,50', '6,2,-5,30,20,50',
+    ];
+    const mot = join(tmp, 'messy.txt');
+    writeFileSync(mot, `${rows.join('\n')}\n`);
+    const cfg = join(tmp, 'messy.yaml');
+    writeFileSync(cfg, 'cameras:\n  - name: door\n    url: rtsp://example.invalid/x\n    fps: 10\n    lines:\n      - name: door\n        points: [[0, 100], [300, 100]]\n');
+    const r = footfall(['count', '--mot', mot, '--config', cfg, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).lines).toEqual({ door: { in: 1, out: 1 } });
+    expect(r.stderr).toContain('1 rows repeat an id already seen in the same frame; the first row of each was kept');
+  });
+
   it('rejects a malformed track file and bad geometry with one clear line', () => {
     const bad = join(tmp, 'bad.txt');
     writeFileSync(bad, '1,1,10,10,5,5\n2,1,ten,10,5,5\n');
