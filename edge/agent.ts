@@ -6,7 +6,9 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { SyncStage } from '../cloud-sync/index.ts';
 import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './analytics/index.ts';
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
+import { findManifestEntry } from '../models/index.ts';
 import { loadConfig } from './config/load.ts';
+import { withModelThresholds } from './config/sections/tracker.ts';
 import type { FootfallConfig } from './config/schema.ts';
 import { DetectorStage } from './detect/index.ts';
 import { EventBus } from './shared/event-bus.ts';
@@ -123,7 +125,9 @@ export class Agent {
     if (this.cameras.length > 0) {
       this.analytics = this.createAnalytics(config);
       this.stages.push(this.analytics);
-      this.stages.push(new TrackerStage({ bus, config: config.tracker, logger }));
+      // Tracker thresholds the config leaves unset come from the detection model's manifest entry.
+      const trackerConfig = withModelThresholds(config.tracker, findManifestEntry(config.detector.model)?.trackerThresholds);
+      this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger }));
       this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
       this.stages.push(new CameraStage({ bus, config: { cameras: this.cameras, demoCamera: false, detector: config.detector }, logger }));
     }

@@ -5,7 +5,7 @@
 // recovery association by last observed box. Every buffer is preallocated and only grows
 // when the number of targets exceeds it.
 import { TrackState } from '../shared/types.ts';
-import type { TrackerConfig } from '../config/sections/tracker.ts';
+import { GENERIC_THRESHOLDS, type TrackerConfig } from '../config/sections/tracker.ts';
 import { kalmanBox, kalmanInit, kalmanPredict, kalmanUpdate, KF_STRIDE, type KalmanNoise } from './kalman.ts';
 import { LinearAssignment } from './linear-assignment.ts';
 import { ScoreMapper } from './score-mapper.ts';
@@ -98,7 +98,13 @@ export class ByteTracker {
   private low = new Int32Array(0);
   private cost = new Float64Array(0);
 
+  /** Resolved thresholds (the config's, else the generic ones). */
+  private readonly highScore: number;
+  private readonly newTrackScore: number;
+
   constructor(private readonly options: TrackerOptions) {
+    this.highScore = options.highScore ?? GENERIC_THRESHOLDS.highScore;
+    this.newTrackScore = options.newTrackScore ?? GENERIC_THRESHOLDS.newTrackScore;
     this.noise = {
       stdWeightPosition: options.stdWeightPosition,
       stdWeightVelocity: options.stdWeightVelocity,
@@ -162,7 +168,7 @@ export class ByteTracker {
     let nLow = 0;
     for (let d = 0; d < nd; d++) {
       const s = this.dscore[d]!;
-      if (s >= o.highScore) this.high[nHigh++] = d;
+      if (s >= this.highScore) this.high[nHigh++] = d;
       else if (s >= o.lowScore) this.low[nLow++] = d;
       else this.dused[d] = 1;
     }
@@ -242,7 +248,7 @@ export class ByteTracker {
     // 7. New tentative tracks from confident unmatched detections.
     for (let k = 0; k < nHighLeft; k++) {
       const d = this.high[k]!;
-      if (this.dused[d] || this.dscore[d]! < o.newTrackScore) continue;
+      if (this.dused[d] || this.dscore[d]! < this.newTrackScore) continue;
       this.startTrack(d);
     }
     this.firstFrame = false;

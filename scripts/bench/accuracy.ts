@@ -14,7 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trackerSection, type TrackerConfig } from '../../edge/config/sections/tracker.ts';
+import { detectorSection } from '../../edge/config/sections/detector.ts';
+import { trackerSection, withModelThresholds, type TrackerConfig } from '../../edge/config/sections/tracker.ts';
+import { findManifestEntry } from '../../models/index.ts';
 import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
 import { parseMotText, readMotFile, type MotTable } from '../../edge/track/mot-file.ts';
 import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';
@@ -38,9 +40,10 @@ const ratio = (a: number, b: number) => (b !== 0 ? f3(a / b) : null);
  */
 const PEER_MIN_SCORE = 0.5;
 
-/** Tracker settings the agent uses with the default model on video (the config defaults). */
+/** Tracker settings the agent uses with the default model on video: config defaults plus the model's thresholds. */
 function videoTrackerConfig(): TrackerConfig {
-  return trackerSection.parse({});
+  const model = findManifestEntry(detectorSection.parse({}).model);
+  return withModelThresholds(trackerSection.parse({}), model?.trackerThresholds);
 }
 
 function trackingPart(splits: Splits, config: TrackerConfig, ctx: BenchContext, rows: BenchRow[], md: string[]): void {
@@ -175,7 +178,8 @@ function countsPart(splits: Splits, config: TrackerConfig, videos: VideoRun[], c
     const video = videos.find((v) => v.entry.name === 'PETS09-S2L1');
     if (video) sources.push(['PETS09-S2L1 (our detector on the video)', video.det, PEER_MIN_SCORE]);
     for (const [label, det, peerMinScore] of sources) {
-      const s = scoreCounts(truth, onGt, countThroughTracker(det, last, scene, config), countOpenDataCam(det, last, petsLines, nmt, peerMinScore));
+      const trackerConfig = det === video?.det ? videoTrackerConfig() : config;
+      const s = scoreCounts(truth, onGt, countThroughTracker(det, last, scene, trackerConfig), countOpenDataCam(det, last, petsLines, nmt, peerMinScore));
       countRow(md, rows, half, `${label}, lines ${petsLines.map((l) => l.name).join(', ')}`, s);
     }
   }

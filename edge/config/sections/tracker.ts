@@ -24,12 +24,16 @@ export const trackerSection = z
     rankExponent: numberBetween(0.05, 4).default(0.5),
     /** Recent detection scores kept for the rank mapping. */
     rankWindow: intBetween(64, 65_536).default(4096),
-    /** Detections at or above this (mapped) score take part in the first association. */
-    highScore: numberBetween(0, 1).default(0.5),
+    /**
+     * Detections at or above this (mapped) score take part in the first association.
+     * Default: the detection model's own (its manifest entry, chosen on the tuning video of
+     * scripts/accuracy/splits.json), else GENERIC_THRESHOLDS.highScore (0.5).
+     */
+    highScore: numberBetween(0, 1).optional(),
     /** Detections between lowScore and highScore only extend existing tracks (second association). */
     lowScore: numberBetween(0, 1).default(0.1),
-    /** An unmatched detection at or above this score starts a new track. */
-    newTrackScore: numberBetween(0, 1).default(0.6),
+    /** An unmatched detection at or above this score starts a new track. Default: the model's own, else 0.6. */
+    newTrackScore: numberBetween(0, 1).optional(),
     /** Minimum IoU (times the score when fuseScore) for the first association. */
     matchIou: numberBetween(0, 1).default(0.2),
     /** Minimum IoU for the second (low-score) association. */
@@ -80,4 +84,19 @@ export const trackerSection = z
   .refine((c) => c.scoreMax > c.scoreMin, { error: 'scoreMax must be greater than scoreMin', path: ['scoreMax'] });
 
 export type TrackerConfig = z.output<typeof trackerSection>;
+
+/** Score thresholds for detectors we know nothing about (probability-like scores in [0, 1]). */
+export const GENERIC_THRESHOLDS = { highScore: 0.5, newTrackScore: 0.6 } as const;
+
+/** Thresholds a detection model brings (models/manifest.ts), for the fields the config leaves unset. */
+export interface ModelTrackerThresholds {
+  highScore: number;
+  newTrackScore: number;
+}
+
+/** The config with the model's thresholds where the config sets none. */
+export function withModelThresholds(config: TrackerConfig, model: ModelTrackerThresholds | undefined): TrackerConfig {
+  if (!model) return config;
+  return { ...config, highScore: config.highScore ?? model.highScore, newTrackScore: config.newTrackScore ?? model.newTrackScore };
+}
 export type TrackerConfigInput = z.input<typeof trackerSection>;
