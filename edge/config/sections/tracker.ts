@@ -1,6 +1,8 @@
 // Config of the tracking core (edge/track): ByteTrack-style two-stage association with a
-// time-aware Kalman filter. Defaults were tuned once over all shared MOT sequences and the
-// crowd simulator (no per-sequence settings); see BENCHMARKS.md.
+// time-aware Kalman filter. The association defaults (matchIou, recoveryIou,
+// tentativeMatchIou, lowScore) were chosen by scripts/accuracy/search-tracker.ts on the
+// TUNING half of scripts/accuracy/splits.json only (one setting for every sequence); the
+// validation half scores them (BENCHMARKS.md, `footfall bench accuracy`).
 import { z } from 'zod';
 import { bool, intBetween, numberBetween, oneOf } from '../fields.ts';
 
@@ -31,11 +33,11 @@ export const trackerSection = z
      */
     highScore: numberBetween(0, 1).optional(),
     /** Detections between lowScore and highScore only extend existing tracks (second association). */
-    lowScore: numberBetween(0, 1).default(0.1),
+    lowScore: numberBetween(0, 1).default(0.05),
     /** An unmatched detection at or above this score starts a new track. Default: the model's own, else 0.6. */
     newTrackScore: numberBetween(0, 1).optional(),
     /** Minimum IoU (times the score when fuseScore) for the first association. */
-    matchIou: numberBetween(0, 1).default(0.2),
+    matchIou: numberBetween(0, 1).default(0.1),
     /** Minimum IoU for the second (low-score) association. */
     lowMatchIou: numberBetween(0, 1).default(0.5),
     /**
@@ -43,9 +45,9 @@ export const trackerSection = z
      * are matched to the remaining confident detections by IoU with their LAST OBSERVED box
      * (not the drifting prediction). Minimum IoU; 0 disables.
      */
-    recoveryIou: numberBetween(0, 1).default(0.5),
+    recoveryIou: numberBetween(0, 1).default(0.3),
     /** Minimum IoU for matching a tentative track (stricter than ByteTrack's 0.3: fewer false tracks). */
-    tentativeMatchIou: numberBetween(0, 1).default(0.5),
+    tentativeMatchIou: numberBetween(0, 1).default(0.4),
     /** Multiply IoU by the detection score in the first association (ByteTrack fuse_score). */
     fuseScore: bool().default(true),
     /** Matched frames before a tentative track is confirmed and gets an id. */
