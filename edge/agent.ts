@@ -214,12 +214,21 @@ export class Agent {
     return { applied: true, file: this.options.configFile };
   }
 
-  /** Starts stages in order; on a failure stops what started and rethrows. */
+  /**
+   * Starts stages in order; on a failure stops what started and rethrows. A stop requested
+   * meanwhile (SIGTERM during start-up) ends start-up: no further stage starts, and one
+   * that was starting is stopped as soon as its start returns.
+   */
   async start(): Promise<void> {
     if (this.stages.length === 0) this.build();
     for (const stage of this.stages) {
+      if (this.stopping) return;
       try {
         await stage.start();
+        if (this.stopping) {
+          await stage.stop().catch((err: unknown) => this.log.error({ stage: stage.name, err: errorMessage(err) }, 'stage failed to stop cleanly'));
+          return;
+        }
         this.started.push(stage);
       } catch (err) {
         this.log.fatal({ stage: stage.name, err: errorMessage(err) }, 'stage failed to start');

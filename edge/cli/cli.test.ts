@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../shared/test-support/net.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/footfall.js', import.meta.url));
 const COMMANDS = fileURLToPath(new URL('./commands/', import.meta.url));
@@ -131,5 +132,27 @@ describe('footfall run lifecycle', () => {
     expect(await exited).toBe(0);
     expect(log).toContain('footfall agent stopped');
     expect(existsSync(join(dir, 'data', 'footfall.db'))).toBe(true);
+  });
+
+  it('stops cleanly on SIGTERM during start-up with a large valid config (64 cameras)', async () => {
+    const dir = tempDir();
+    const cameras = Array.from({ length: 64 }, (_, i) => `  - name: cam-${i}\n    url: rtsp://127.0.0.1:9/cam-${i}\n    lines:\n      - name: door\n        points: [[0, 100], [640, 100]]\n`).join('');
+    writeFileSync(join(dir, 'big.yaml'), `cameras:\n${cameras}mqtt:\n  embedded:\n    port: ${await freePort()}\nstatus:\n  port: ${await freePort()}\n`);
+    const child = spawn(process.execPath, [BIN, 'run', '--config', 'big.yaml'], { cwd: dir, env: { ...process.env, FOOTFALL_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let log = '';
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!log.includes('starting footfall') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    expect(log).toContain('starting footfall');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await exited;
+    clearTimeout(timer);
+    expect(code, log.slice(-2000)).toBe(0);
+    expect(log).toContain('footfall agent stopped');
+    // Start-up was cut short: the remaining stages never started.
+    expect(log).not.toContain('footfall agent running');
   });
 });

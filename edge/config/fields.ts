@@ -37,3 +37,18 @@ export function point() {
     error: msg,
   });
 }
+
+/**
+ * Refinement for a list of named items: a repeated name is an error at the later item,
+ * naming the earlier one too (`duplicate camera name "door", also cameras[0].name`).
+ */
+export function uniqueNames<T extends { name: string }>(what: string, listName: string) {
+  return (items: T[], ctx: z.core.$RefinementCtx<T[]>) => {
+    const first = new Map<string, number>();
+    items.forEach((item, i) => {
+      const earlier = first.get(item.name);
+      if (earlier !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate ${what} name "${item.name}", also ${listName}[${earlier}].name` });
+      else first.set(item.name, i);
+    });
+  };
+}

@@ -1,10 +1,11 @@
 // Reads the YAML config, substitutes ${ENV_VAR} secrets, validates it once against
 // the schema and reports every problem as `path: what is allowed, got value`.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { FootfallError } from '../shared/errors.ts';
+import { CONFIG_LIMITS, checkConfigLimits } from './limits.ts';
 import { configSchema, type FootfallConfig } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = 'footfall.yaml';
@@ -54,6 +55,7 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
 
 /** Validates a parsed config object; throws CONFIG_INVALID naming every bad field. */
 export function validateConfig(input: unknown, source = 'config'): FootfallConfig {
+  checkConfigLimits(input, source);
   const result = configSchema.safeParse(input ?? {});
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => formatIssue(issue, input));
@@ -89,11 +91,29 @@ export function parseConfigText(text: string, source: string): unknown {
     const where = first.linePos?.[0] ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})` : '';
     throw new FootfallError('CONFIG_PARSE', `${source}: not valid YAML${where}: ${first.message.split('\n')[0]}`);
   }
-  const value = doc.toJS();
+  let value: unknown;
+  try {
+    // maxAliasCount bounds "billion laughs" alias expansion.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new FootfallError('CONFIG_PARSE', `${source}: YAML aliases expand too far (${(err as Error).message.toLowerCase()}); write the values out instead of nesting aliases`);
+  }
+  if (hasCycle(value)) throw new FootfallError('CONFIG_PARSE', `${source}: a YAML alias refers to the node that contains it (a cycle); write the value out instead`);
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new FootfallError('CONFIG_PARSE', `${source}: the top level must be a mapping of fields, got ${describeValue(value)}`);
   }
   return value ?? {};
+}
+
+/** Whether a parsed YAML value refers to itself (an alias inside its own anchor). */
+function hasCycle(value: unknown, ancestors = new Set<object>()): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const children = Array.isArray(value) ? value : Object.values(value);
+  for (const child of children) if (hasCycle(child, ancestors)) return true;
+  ancestors.delete(value);
+  return false;
 }
 
 /** FOOTFALL_DATA_DIR sets dataDir when the file does not (containers mount a volume there). */
@@ -124,10 +144,22 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (file === null) return { config: validateConfig(withEnvDefaults({}, env), 'embedded defaults'), file: null };
   let text: string;
   try {
+    const bytes = statSync(file).size;
+    if (bytes > CONFIG_LIMITS.fileBytes) {
+      throw new FootfallError('CONFIG_TOO_LARGE', `${file}: the file is ${bytes} bytes; at most ${CONFIG_LIMITS.fileBytes} bytes (1 MiB) are allowed (config limit)`);
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof FootfallError) throw err;
     throw new FootfallError('CONFIG_NOT_FOUND', `cannot read config file ${file}: ${(err as Error).message}`);
   }
-  const raw = substituteEnv(parseConfigText(text, file), env);
+  const parsed = parseConfigText(text, file);
+  checkConfigLimits(parsed, file);
+  let raw: unknown;
+  try {
+    raw = substituteEnv(parsed, env);
+  } catch (err) {
+    throw err instanceof FootfallError ? new FootfallError(err.code, `${file}: ${err.message}`) : err;
+  }
   return { config: validateConfig(withEnvDefaults(raw, env), file), file };
 }

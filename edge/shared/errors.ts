@@ -5,6 +5,7 @@ export type FootfallErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
   | 'CONFIG_PARSE'
+  | 'CONFIG_TOO_LARGE'
   | 'CLI_USAGE'
   | 'FILE_NOT_FOUND'
   | 'STORE_OPEN'

@@ -18,17 +18,24 @@ export default defineCommand({
     logger.info({ config: file ?? 'embedded defaults', site: config.site, device: config.device }, 'starting footfall');
     const { packageVersion } = await import('../main.ts');
     const agent = new Agent({ config, logger, cwd: ctx.cwd, configFile: file, version: packageVersion() });
-    await agent.start();
     // Stages may all be idle (unref'd timers); the agent lives until a signal.
     const keepAlive = setInterval(() => undefined, 1 << 30);
-    const signal = await ctx.shutdownSignal;
-    clearInterval(keepAlive);
-    logger.info({ signal }, 'shutting down');
-    // A second signal while stopping exits at once.
-    const force = () => process.exit(130);
-    process.once('SIGINT', force);
-    process.once('SIGTERM', force);
-    await agent.stop();
+    // A signal at any point, start-up included, stops the agent; a second one exits at once.
+    const stopped = ctx.shutdownSignal.then((signal) => {
+      clearInterval(keepAlive);
+      logger.info({ signal }, 'shutting down');
+      const force = () => process.exit(130);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      return agent.stop();
+    });
+    try {
+      await agent.start();
+    } catch (err) {
+      clearInterval(keepAlive);
+      throw err;
+    }
+    await stopped;
     logger.flush?.();
     return 0;
   },

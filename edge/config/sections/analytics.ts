@@ -3,7 +3,8 @@
 // (track relinking, heatmaps, forecasts, alert rules). Geometry is checked here, so a
 // degenerate line or a self-intersecting zone fails at start with the field named.
 import { z } from 'zod';
-import { bool, identifier, intBetween, numberBetween, oneOf, point } from '../fields.ts';
+import { bool, identifier, intBetween, numberBetween, oneOf, point, uniqueNames } from '../fields.ts';
+import { CONFIG_LIMITS } from '../limits.ts';
 
 /** Below this a zone cannot hold a person's foot point reliably (px²). */
 export const MIN_ZONE_AREA_PX2 = 100;
@@ -49,16 +50,6 @@ const polygonField = () =>
         ctx.addIssue({ code: 'custom', message: `is too small: area ${area.toFixed(1)} px², at least ${MIN_ZONE_AREA_PX2} px² needed` });
       }
     });
-
-function uniqueNames<T extends { name: string }>(what: string) {
-  return (items: T[], ctx: z.core.$RefinementCtx<T[]>) => {
-    const seen = new Set<string>();
-    items.forEach((item, i) => {
-      if (seen.has(item.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate ${what} name "${item.name}"` });
-      seen.add(item.name);
-    });
-  };
-}
 
 export const lineSchema = z
   .object({
@@ -147,9 +138,9 @@ export function checkGeometryInFrame(
 
 /** Per-camera analytics fields, spread into the camera schema. */
 export const cameraAnalyticsFields = {
-  lines: z.array(lineSchema).default([]).superRefine(uniqueNames('line')),
-  zones: z.array(zoneSchema).default([]).superRefine(uniqueNames('zone')),
-  queues: z.array(queueSchema).default([]).superRefine(uniqueNames('queue')),
+  lines: z.array(lineSchema).max(CONFIG_LIMITS.linesPerCamera).default([]).superRefine(uniqueNames('line', 'lines')),
+  zones: z.array(zoneSchema).max(CONFIG_LIMITS.zonesPerCamera).default([]).superRefine(uniqueNames('zone', 'zones')),
+  queues: z.array(queueSchema).max(CONFIG_LIMITS.queuesPerCamera).default([]).superRefine(uniqueNames('queue', 'queues')),
 };
 
 export const ruleSchema = z
@@ -226,7 +217,7 @@ export const analyticsSection = z
       })
       .strict()
       .prefault({}),
-    rules: z.array(ruleSchema).default([]).superRefine(uniqueNames('rule')),
+    rules: z.array(ruleSchema).max(CONFIG_LIMITS.rules).default([]).superRefine(uniqueNames('rule', 'analytics.rules')),
     /** How often rules are evaluated. */
     ruleEveryMs: intBetween(100, 600_000).default(5_000),
   })

@@ -1,6 +1,7 @@
 // Config of camera sources (edge/camera); each camera also carries its analytics geometry (sections/analytics.ts).
 import { z } from 'zod';
-import { bool, identifier, intBetween, nonEmptyString, numberBetween, oneOf } from '../fields.ts';
+import { bool, identifier, intBetween, nonEmptyString, numberBetween, oneOf, uniqueNames } from '../fields.ts';
+import { CONFIG_LIMITS } from '../limits.ts';
 import { cameraAnalyticsFields, checkGeometryInFrame } from './analytics.ts';
 
 export const cameraSchema = z
@@ -27,4 +28,4 @@ export const cameraSchema = z
   .strict()
   .superRefine(checkGeometryInFrame);
 
-export const camerasSection = z.array(cameraSchema).default([]);
+export const camerasSection = z.array(cameraSchema).max(CONFIG_LIMITS.cameras).superRefine(uniqueNames('camera', 'cameras')).default([]);

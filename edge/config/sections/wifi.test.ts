@@ -26,6 +26,6 @@ describe('wifi config section', () => {
     expect(() => validateConfig({ wifi: { keyRotation: 'weekly' } })).toThrow(/wifi\.keyRotation: must be one of "daily", "hourly", "never"/);
     expect(() => validateConfig({ wifi: { sensors: [{ name: 's', interface: 'w', pcap: 'p' }] } })).toThrow(/needs exactly one of "interface" or "pcap"/);
     expect(() => validateConfig({ wifi: { sensors: [{ name: 's', pcap: 'p', replaySpeed: 0 }] } })).toThrow(/replaySpeed: must be a number between/);
-    expect(() => validateConfig({ wifi: { sensors: [{ name: 's', pcap: 'p' }, { name: 's', pcap: 'q' }] } })).toThrow(/wifi\.sensors: sensor names must be unique/);
+    expect(() => validateConfig({ wifi: { sensors: [{ name: 's', pcap: 'p' }, { name: 's', pcap: 'q' }] } })).toThrow('wifi.sensors[1].name: duplicate sensor name "s", also wifi.sensors[0].name');
   });
 });

@@ -2,7 +2,8 @@
 // interface or a capture file replayed), channel hopping, MAC-hash key rotation, sessions,
 // visitor/staff classification and the randomized-MAC estimator. Every field has a default.
 import { z } from 'zod';
-import { bool, identifier, intBetween, numberBetween, oneOf } from '../fields.ts';
+import { bool, identifier, intBetween, numberBetween, oneOf, uniqueNames } from '../fields.ts';
+import { CONFIG_LIMITS } from '../limits.ts';
 
 const ouiMsg = 'must be a 3-byte vendor prefix like "dc:fb:48"';
 const oui = () => z.string({ error: ouiMsg }).regex(/^[0-9A-Fa-f]{2}([:.-]?)[0-9A-Fa-f]{2}\1[0-9A-Fa-f]{2}$/, { error: ouiMsg });
@@ -36,8 +37,8 @@ export const wifiSection = z
   .object({
     sensors: z
       .array(wifiSensorSchema)
-      .max(30, { error: 'at most 30 Wi-Fi sensors per box' })
-      .refine((list) => new Set(list.map((s) => s.name)).size === list.length, { error: 'sensor names must be unique' })
+      .max(CONFIG_LIMITS.wifiSensors, { error: `at most ${CONFIG_LIMITS.wifiSensors} Wi-Fi sensors per box` })
+      .superRefine(uniqueNames('sensor', 'wifi.sensors'))
       .default([]),
     /** How often the MAC-hash key changes: at local midnight (daily), on the hour, or never. */
     keyRotation: oneOf(['daily', 'hourly', 'never']).default('daily'),
