@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,6 +200,30 @@ describe('EventStore on a full disk', () => {
 });
 
 describe('EventStore open errors', () => {
+  it('reports a database with many damaged pages in one line, details at debug level', () => {
+    const path = tempDb();
+    const store = EventStore.open({ path });
+    for (let i = 0; i < 3000; i++) store.append({ tsMs: 1_700_000_000_000 + i, type: 'line.cross', source: 'cam', data: { line: 'door', direction: 'in', trackId: i } });
+    store.close();
+    // Overwrite pages 3-30 with noise (page 1 holds the schema, so the file still opens).
+    const fd = openSync(path, 'r+');
+    const noise = Buffer.alloc(4096 * 28, 0xa5);
+    writeSync(fd, noise, 0, noise.length, 4096 * 2);
+    closeSync(fd);
+    let err: unknown;
+    try {
+      EventStore.open({ path });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FootfallError);
+    const message = (err as FootfallError).message;
+    expect((err as FootfallError).code).toBe('STORE_CORRUPT');
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/corrupt or not a footfall database \(.+(, and \d+ more problems? \(details at log level debug\))?\); move it aside/);
+    expect(message.length).toBeLessThan(400);
+  });
+
   it('refuses a file that is not a database, with a clear message', () => {
     const path = tempDb();
     writeFileSync(path, 'this is not sqlite at all, just text '.repeat(200));

@@ -97,7 +97,7 @@ function sqliteCode(err: unknown): string | undefined {
 }
 
 /** Opens (creating if needed) the database file and turns SQLite's failures into clear errors. */
-function openDatabase(path: string, readonly: boolean): Database.Database {
+function openDatabase(path: string, readonly: boolean, log: Logger): Database.Database {
   const dir = dirname(path);
   if (!readonly) {
     try {
@@ -133,10 +133,11 @@ function openDatabase(path: string, readonly: boolean): Database.Database {
     if (check !== 'ok') throw new Error(check);
   } catch (err) {
     db.close();
-    throw new FootfallError(
-      'STORE_CORRUPT',
-      `database ${path} is corrupt or not a footfall database (${(err as Error).message}); move it aside to start a new one`,
-    );
+    // SQLite lists every damaged page; the operator needs one line, the details go to the log.
+    const problems = (err as Error).message.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('***'));
+    log.debug({ path, problems }, 'database check failed');
+    const more = problems.length > 1 ? `, and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''} (details at log level debug)` : '';
+    throw new FootfallError('STORE_CORRUPT', `database ${path} is corrupt or not a footfall database (${problems[0] ?? 'check failed'}${more}); move it aside to start a new one`);
   }
   return db;
 }
@@ -237,7 +238,7 @@ export class EventStore implements EventSink, Stage {
   /** Opens the store, running pending migrations. Throws FootfallError with a clear message. */
   static open(options: EventStoreOptions): EventStore {
     const readonly = options.readonly ?? false;
-    const db = openDatabase(options.path, readonly);
+    const db = openDatabase(options.path, readonly, (options.logger ?? silentLogger()).child({ module: 'store' }));
     try {
       if (!readonly) {
         db.pragma('journal_mode = WAL');
