@@ -129,10 +129,12 @@ describe('FfmpegFrameSource', () => {
       expect(frames[0]!.sw).toBe(768);
       await stopProcess(server); // the camera "reboots"
       await waitFor(() => src.restarts >= 1, 10_000, 'the source to notice');
+      await waitFor(() => src.stats().lastError !== null, 10_000, 'the outage to be reported');
       const before = frames.length;
       server = startMjpegServer(port, DEMO_VIDEO_PATH);
       await waitFor(() => frames.length >= before + 5, 20_000, 'frames after the restart');
       await waitFor(() => src.state === 'streaming', 10_000, 'streaming state'); // a slow box may be mid-reconnect
+      expect(src.stats().lastError).toBeNull(); // recovered: the outage is history, not its state now
       expect(frames.at(-1)!.idx).toBe(frames.length - 1); // indices keep counting across restarts
     } finally {
       await src.stop();

@@ -258,6 +258,9 @@ export class FfmpegFrameSource {
     const now = Date.now();
     if (this.state !== 'streaming') {
       this.state = 'streaming';
+      // Recovered: the error that stopped the previous run is history, not the camera's state now.
+      this.lastExitError = null;
+      this.parser.lastError = null;
       this.log.info({ sourceWidth: this.parser.sourceWidth, sourceHeight: this.parser.sourceHeight, restarts: this.restarts }, 'streaming');
     }
     this.framesIn++;

@@ -229,6 +229,7 @@ describe('status page login rate limiting', () => {
       expect((await attempt('wrong-3')).status).toBe(401);
       const limited = await attempt(generatedPasswordOf(h));
       expect(limited.status).toBe(429);
+      expect(await limited.json()).toMatchObject({ error: 'RATE_LIMITED' }); // as docs/status-api.md promises
       expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(limited.headers.get('set-cookie')).toBeNull();
       // Other routes are not limited.

@@ -211,7 +211,7 @@ export async function buildStatusServer(deps: StatusServerDeps): Promise<Fastify
         rateLimit: {
           max: config.loginAttemptsPerMinute,
           timeWindow: 60_000,
-          errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'RATE_LIMITED', message: `too many login attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s` }),
+          errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'RATE_LIMITED', error: 'RATE_LIMITED', message: `too many login attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s` }),
         },
       },
     },
