@@ -80,4 +80,49 @@ describe('footfall run on the demo camera', () => {
     expect(aggregated.n).toBe(crossings.n);
     db.close();
   }, 240_000);
+
+  it('keeps the camera streaming when a Wi-Fi replay capture is random bytes, and names the sensor and file in health', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'footfall-agent-wifi-'));
+    const garbage = join(dir, 'garbage.pcap');
+    writeFileSync(garbage, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 197 + 3) & 0xff)));
+    const brokerPort = await freePort();
+    const statusPort = await freePort();
+    writeFileSync(
+      join(dir, 'footfall.yaml'),
+      `mqtt:\n  embedded:\n    port: ${brokerPort}\nstatus:\n  host: 127.0.0.1\n  port: ${statusPort}\nwifi:\n  sensors:\n    - name: lab-sniffer\n      pcap: garbage.pcap\n`,
+    );
+    const child = spawn(process.execPath, [BIN, 'run'], { cwd: dir, env: { ...process.env, FOOTFALL_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    try {
+      await waitFor('the agent to run', () => log.includes('footfall agent running') || child.exitCode !== null, 60_000);
+      expect(log).toContain('footfall agent running');
+      const base = `http://127.0.0.1:${statusPort}`;
+      const password = /"password":"([^"]+)"/.exec(log)?.[1];
+      const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      type Health = { stages: Record<string, { status: string; detail?: string }> };
+      let health: Health = { stages: {} };
+      await waitFor(
+        'the camera to stream',
+        () => {
+          void fetch(`${base}/api/health`, { headers: { cookie } })
+            .then((r) => r.json())
+            .then((h) => (health = h as Health))
+            .catch(() => undefined);
+          return health.stages.camera?.status === 'ok';
+        },
+        60_000,
+        500,
+      );
+      expect(health.stages.wifi?.status).toBe('failed');
+      expect(health.stages.wifi?.detail).toContain(`sensor "lab-sniffer" (capture file ${garbage})`);
+      expect(health.stages.wifi?.detail).toContain('not a pcap or pcapng file');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 120_000);
 });

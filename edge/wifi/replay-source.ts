@@ -17,8 +17,9 @@ export interface ReplayOptions {
 export class PcapReplaySource implements CaptureSource {
   readonly kind = 'replay';
   finished = false;
-  errors = 0;
   detail = '';
+  /** Bad records of loop passes already rewound (the current pass's are the reader's). */
+  private pastBadRecords = 0;
   private reader: CaptureFileReader | null = null;
   private timer: NodeJS.Timeout | null = null;
   private onFrame: FrameHandler | null = null;
@@ -35,6 +36,11 @@ export class PcapReplaySource implements CaptureSource {
 
   constructor(private readonly options: ReplayOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** Bad records so far, counted as the reader meets them (the CLI's `(+N bad)`). */
+  get errors(): number {
+    return this.pastBadRecords + (this.reader?.badRecords ?? 0);
   }
 
   async start(onFrame: FrameHandler): Promise<void> {
@@ -81,13 +87,12 @@ export class PcapReplaySource implements CaptureSource {
       n++;
       this.pendingValid = r.next();
       if (!this.pendingValid && this.options.loop && r.records > 0) {
-        this.errors += r.badRecords;
+        this.pastBadRecords += r.badRecords;
         this.rewind();
         r = this.reader;
       }
     }
     if (!this.pendingValid) {
-      this.errors += r.badRecords;
       this.finish();
       return;
     }

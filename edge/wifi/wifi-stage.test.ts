@@ -1,7 +1,7 @@
 // The Wi-Fi stage end to end on a real capture replayed into the real event store: it stores
 // visits and per-minute counts, and no raw MAC of the input appears in the database file,
 // the logs or any event payload (the privacy test of issue 7).
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -178,11 +178,68 @@ describe('WifiStage', () => {
     expect(fixedSeen).toBeGreaterThan(fixedTruth * 0.8); // some are heard only below minRssiDbm
   });
 
-  it('fails to start with a clear error for a missing capture file', async () => {
+  it('keeps running when a capture file is missing, names the sensor and file in health, and retries', async () => {
     const dir = tempDir();
-    const config = validateConfig({ wifi: { sensors: [{ name: 's1', pcap: join(dir, 'nope.pcap') }] } }).wifi;
-    const stage = new WifiStage({ config, dataDir: dir, sink: { append: () => '' }, logger: pino({ level: 'silent' }) });
-    await expect(stage.start()).rejects.toThrow(/capture file not found: .*nope\.pcap/);
-    expect(stage.health().status).toBe('failed');
+    const missing = join(dir, 'nope.pcap');
+    const config = validateConfig({ wifi: { sensors: [{ name: 's1', pcap: missing, replaySpeed: 1000 }] } }).wifi;
+    const events: NewEvent[] = [];
+    const stage = new WifiStage({ config, dataDir: dir, sink: { append: (e) => (events.push(e), '') }, logger: pino({ level: 'silent' }), sensorRetryMs: 100 });
+    try {
+      await stage.start(); // does not throw: one bad source never stops the agent
+      const h = stage.health();
+      expect(h.status).toBe('failed');
+      expect(h.detail).toMatch(/sensor "s1" \(capture file .*nope\.pcap\): capture file not found: .*nope\.pcap \(retrying\)/);
+      // The file appears: the retry picks it up.
+      copyFileSync(capture('test1.pcap'), missing);
+      const deadline = Date.now() + 5_000;
+      while (stage.health().status === 'failed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stage.health().status).toBe('ok');
+    } finally {
+      await stage.stop();
+    }
+  });
+
+  it('runs the good sensor beside one whose capture is random bytes, and counts bad records as the CLI does', async () => {
+    const dir = tempDir();
+    const garbage = join(dir, 'garbage.pcap');
+    writeFileSync(garbage, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) & 0xff)));
+    // A real capture with a truncated last record: the reader counts it as bad.
+    const truncated = join(dir, 'truncated.pcap');
+    const good = readFileSync(capture('test1.pcap'));
+    writeFileSync(truncated, Buffer.concat([good, good.subarray(24, 24 + 16 + 8)]));
+    // A capture cut right after its header: the first record is already bad.
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, Buffer.concat([good.subarray(0, 24), Buffer.alloc(16, 0xff)]));
+    let cliBad = 0;
+    for (const file of [truncated, cut]) {
+      const reader = CaptureFileReader.open(file);
+      while (reader.next());
+      cliBad += reader.badRecords;
+    }
+    expect(cliBad).toBe(2);
+    const config = validateConfig({
+      wifi: {
+        sensors: [
+          { name: 'junk', pcap: garbage },
+          { name: 'lab', pcap: truncated, replaySpeed: 1_000_000, replayRestamp: false },
+          { name: 'cut', pcap: cut, replaySpeed: 1_000_000, replayRestamp: false },
+        ],
+      },
+    }).wifi;
+    const stage = new WifiStage({ config, dataDir: dir, sink: { append: () => '' }, logger: pino({ level: 'silent' }), sensorRetryMs: 60_000 });
+    try {
+      await stage.start();
+      const deadline = Date.now() + 5_000;
+      while (Number(stage.health().metrics?.frames ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const h = stage.health();
+      expect(h.status).toBe('degraded');
+      expect(h.detail).toMatch(/sensor "junk" \(capture file .*garbage\.pcap\): .*not a pcap or pcapng file/);
+      expect(h.detail).toContain('lab: ');
+      expect(Number(h.metrics!.frames)).toBeGreaterThan(0);
+      while (!String(stage.health().detail).includes('replay finished') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stage.health().metrics!.badRecords).toBe(cliBad);
+    } finally {
+      await stage.stop();
+    }
   });
 });

@@ -26,9 +26,23 @@ export interface WifiStageOptions {
   cwd?: string;
   /** Wall clock, for tests. */
   now?: () => number;
+  /** First retry delay of a sensor that cannot start (ms; doubles up to 5 minutes). */
+  sensorRetryMs?: number;
 }
 
 const TICK_MS = 5_000;
+/** A sensor whose source cannot start is retried after this, doubling up to the maximum. */
+const RETRY_FIRST_MS = 10_000;
+const RETRY_MAX_MS = 300_000;
+
+/** One configured sensor: its source once started, or why it is not running. */
+interface SensorSlot {
+  source: CaptureSource | null;
+  error: string | null;
+  retryMs: number;
+  retryTimer: NodeJS.Timeout | null;
+  failures: number;
+}
 
 export class WifiStage implements Stage {
   readonly name = 'wifi';
@@ -36,7 +50,7 @@ export class WifiStage implements Stage {
   private readonly warnings: RateLimitedLog;
   private readonly parser = new ProbeRequestParser();
   private readonly hasher = new MacHasher();
-  private sources: CaptureSource[] = [];
+  private sensors: SensorSlot[] = [];
   private presence: PresenceTracker | null = null;
   private keys: HashKeyStore | null = null;
   private ouis: ReadonlySet<number> = new Set();
@@ -47,7 +61,6 @@ export class WifiStage implements Stage {
   private ignored = 0;
   private sinkErrors = 0;
   private events = 0;
-  private startError: string | null = null;
 
   constructor(private readonly options: WifiStageOptions) {
     this.log = options.logger.child({ module: 'wifi' });
@@ -79,39 +92,76 @@ export class WifiStage implements Stage {
       },
       (e) => this.emit(e),
     );
-    const cwd = this.options.cwd ?? process.cwd();
-    try {
-      for (let i = 0; i < config.sensors.length; i++) {
-        const s = config.sensors[i]!;
-        const source: CaptureSource = s.pcap
-          ? new PcapReplaySource({
-              path: isAbsolute(s.pcap) ? s.pcap : resolve(cwd, s.pcap),
-              speed: s.replaySpeed,
-              loop: s.replayLoop,
-              restamp: s.replayRestamp,
-              now: this.options.now,
-            })
-          : new LiveCaptureSource({
-              iface: s.interface!,
-              filter: s.filter,
-              monitor: s.monitor,
-              channels: s.channels,
-              hopIntervalMs: s.hopIntervalMs,
-              logger: this.log.child({ sensor: s.name }),
-            });
-        const sensor = i;
-        await source.start((buf, off, len, linkType, tsMs) => this.onFrame(sensor, buf, off, len, linkType, tsMs));
-        this.sources.push(source);
-        this.log.info({ sensor: s.name, source: s.pcap ? 'replay' : 'live', speed: s.pcap ? s.replaySpeed : undefined }, 'Wi-Fi sensor started');
-      }
-    } catch (err) {
-      this.startError = errorMessage(err);
-      await this.stopSources();
-      throw err;
-    }
+    // A sensor that cannot start (a missing or corrupt capture, an absent interface) fails
+    // alone: it is reported in health with its name and source and retried; the other
+    // sensors and the rest of the agent keep running.
+    const firstRetryMs = this.options.sensorRetryMs ?? RETRY_FIRST_MS;
+    this.sensors = config.sensors.map(() => ({ source: null, error: null, retryMs: firstRetryMs, retryTimer: null, failures: 0 }));
+    for (let i = 0; i < config.sensors.length; i++) await this.startSensor(i);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref?.();
     this.running = true;
+  }
+
+  /** Where a sensor's frames come from, for messages: its capture file or interface. */
+  private sourceOf(i: number): string {
+    const s = this.options.config.sensors[i]!;
+    return s.pcap ? `capture file ${isAbsolute(s.pcap) ? s.pcap : resolve(this.options.cwd ?? process.cwd(), s.pcap)}` : `interface ${s.interface}`;
+  }
+
+  private async startSensor(i: number): Promise<void> {
+    const slot = this.sensors[i]!;
+    slot.retryTimer = null;
+    if (this.stopped) return;
+    const s = this.options.config.sensors[i]!;
+    const cwd = this.options.cwd ?? process.cwd();
+    const source: CaptureSource = s.pcap
+      ? new PcapReplaySource({
+          path: isAbsolute(s.pcap) ? s.pcap : resolve(cwd, s.pcap),
+          speed: s.replaySpeed,
+          loop: s.replayLoop,
+          restamp: s.replayRestamp,
+          now: this.options.now,
+        })
+      : new LiveCaptureSource({
+          iface: s.interface!,
+          filter: s.filter,
+          monitor: s.monitor,
+          channels: s.channels,
+          hopIntervalMs: s.hopIntervalMs,
+          logger: this.log.child({ sensor: s.name }),
+        });
+    try {
+      await source.start((buf, off, len, linkType, tsMs) => this.onFrame(i, buf, off, len, linkType, tsMs));
+    } catch (err) {
+      await source.stop().catch(() => undefined);
+      slot.failures++;
+      const error = `sensor "${s.name}" (${this.sourceOf(i)}): ${errorMessage(err)}`;
+      if (error !== slot.error) this.log.error({ sensor: s.name, source: this.sourceOf(i), err: errorMessage(err), retryInMs: slot.retryMs }, 'Wi-Fi sensor could not start; retrying');
+      slot.error = error;
+      if (!this.stopped) {
+        slot.retryTimer = setTimeout(() => void this.startSensor(i), slot.retryMs);
+        slot.retryTimer.unref?.();
+        slot.retryMs = Math.min(RETRY_MAX_MS, slot.retryMs * 2);
+      }
+      return;
+    }
+    if (this.stopped) {
+      await source.stop().catch(() => undefined);
+      return;
+    }
+    slot.source = source;
+    slot.error = null;
+    slot.retryMs = this.options.sensorRetryMs ?? RETRY_FIRST_MS;
+    this.allFinishedFlushed = false;
+    this.log.info({ sensor: s.name, source: s.pcap ? 'replay' : 'live', speed: s.pcap ? s.replaySpeed : undefined }, 'Wi-Fi sensor started');
+  }
+
+  /** The sensors' running sources. */
+  private get sources(): CaptureSource[] {
+    const out: CaptureSource[] = [];
+    for (const slot of this.sensors) if (slot.source) out.push(slot.source);
+    return out;
   }
 
   /** One captured frame of sensor `sensor`; never throws (a bad frame is counted). */
@@ -161,7 +211,7 @@ export class WifiStage implements Stage {
       clock = Math.min(clock, s.clockMs());
     }
     if (open > 0 && Number.isFinite(clock)) this.presence.advance(clock);
-    else if (open === 0 && !this.allFinishedFlushed) {
+    else if (open === 0 && !this.allFinishedFlushed && this.sources.length > 0) {
       // Every replay reached its end: close what is open so the visits are stored.
       this.allFinishedFlushed = true;
       this.presence.flushAll();
@@ -184,6 +234,7 @@ export class WifiStage implements Stage {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    for (const slot of this.sensors) if (slot.retryTimer) clearTimeout(slot.retryTimer);
     await this.stopSources();
     if (!this.allFinishedFlushed) this.presence?.flushAll();
     this.allFinishedFlushed = true;
@@ -215,12 +266,14 @@ export class WifiStage implements Stage {
       keyRotations: this.keys?.rotations ?? 0,
     };
     if (this.stopped) return { status: 'stopped', metrics };
-    if (this.startError) return { status: 'failed', detail: this.startError, metrics };
     if (!this.running) return { status: 'stopped', detail: 'not started', metrics };
-    if (this.sources.length === 0) return { status: 'ok', detail: 'no sensor configured', metrics };
-    const problems = [...hopErrors];
+    if (this.sensors.length === 0) return { status: 'ok', detail: 'no sensor configured', metrics };
+    const failed = this.sensors.filter((slot) => slot.error !== null).map((slot) => slot.error!);
+    const problems = [...failed.map((e) => `${e} (retrying)`), ...hopErrors];
     if (this.sinkErrors > 0) problems.push(`${this.sinkErrors} events could not be stored`);
-    const detail = this.sources.map((s, i) => `${this.options.config.sensors[i]!.name}: ${s.detail || s.kind}`).join('; ');
-    return problems.length > 0 ? { status: 'degraded', detail: `${problems.join('; ')}; ${detail}`, metrics } : { status: 'ok', detail, metrics };
+    const sensorNames = this.options.config.sensors;
+    const detail = this.sensors.map((slot, i) => (slot.source ? `${sensorNames[i]!.name}: ${slot.source.detail || slot.source.kind}` : null)).filter((d) => d !== null).join('; ');
+    if (failed.length === this.sensors.length) return { status: 'failed', detail: problems.join('; '), metrics: { ...metrics, failedSensors: failed.length } };
+    return problems.length > 0 ? { status: 'degraded', detail: `${problems.join('; ')}${detail ? `; ${detail}` : ''}`, metrics: { ...metrics, failedSensors: failed.length } } : { status: 'ok', detail, metrics };
   }
 }
