@@ -5,10 +5,10 @@
 import { parseArgs } from 'node:util';
 import { analyticsSection } from '../../edge/config/sections/analytics.ts';
 import { trackerSection } from '../../edge/config/sections/tracker.ts';
-import { readMotFile } from '../../edge/track/mot-file.ts';
-import { parseMotText } from '../../edge/track/mot-file.ts';
+import { parseMotText, readMotFile } from '../../edge/track/mot-file.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, zoneConfigs, type CountScores } from './count-eval.ts';
+import { parseSettings } from './settings.ts';
 import { loadSplits, MOT_DIR, seqInfo, type Half } from './splits.ts';
 
 const { values } = parseArgs({
@@ -23,10 +23,9 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const kv = (list: string[]) => Object.fromEntries(list.map((s) => { const [k, v] = s.split('='); return [k!, v === 'true' ? true : v === 'false' ? false : Number(v)]; }));
-const tracker = trackerSection.parse(kv(values.set ?? []));
-const relink = analyticsSection.parse(kv(values.analytics ?? []));
-const lineOverrides = kv(values.line ?? []);
+const tracker = trackerSection.parse(parseSettings(values.set ?? []));
+const relink = analyticsSection.parse(parseSettings(values.analytics ?? []));
+const lineOverrides = parseSettings(values.line ?? []);
 const half = values.half as Half;
 const splits = loadSplits();
 const frames = Number(values.frames ?? splits.crowds.countFrames);

@@ -3,6 +3,7 @@
 //   npx tsx scripts/accuracy/tune-tracker.ts [--half tuning|validation] [--peer] [--set key=value ...] [--only TEXT]
 import { parseArgs } from 'node:util';
 import { trackerSection } from '../../edge/config/sections/tracker.ts';
+import { parseSettings } from './settings.ts';
 import { loadSplits, trackingCases, type Half } from './splits.ts';
 import { scoreCases, summarize } from './tracker-eval.ts';
 
@@ -15,11 +16,7 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const overrides: Record<string, unknown> = {};
-for (const kv of values.set ?? []) {
-  const [k, v] = kv.split('=');
-  overrides[k!] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
-}
+const overrides = parseSettings(values.set ?? []);
 const config = trackerSection.parse(overrides);
 const half = values.half as Half;
 const cases = trackingCases(loadSplits(), half).filter((c) => !values.only || c.name.includes(values.only));

@@ -8,17 +8,14 @@ import { trackerSection } from '../../edge/config/sections/tracker.ts';
 import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
 import { parseMotText, readMotFile } from '../../edge/track/mot-file.ts';
 import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';
+import { parseSettings } from './settings.ts';
 import { loadSplits, MOT_DIR, type Half } from './splits.ts';
 
 const { values } = parseArgs({
   options: { half: { type: 'string', default: 'tuning' }, 'det-cache': { type: 'string' }, set: { type: 'string', multiple: true, default: [] }, 'score-offset': { type: 'string', default: '0' } },
   strict: true,
 });
-const overrides: Record<string, unknown> = {};
-for (const kv of values.set ?? []) {
-  const [k, v] = kv.split('=');
-  overrides[k!] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
-}
+const overrides = parseSettings(values.set ?? []);
 const config = trackerSection.parse(overrides);
 const cache = values['det-cache'] ?? join(process.cwd(), 'data', 'cache', 'accuracy');
 for (const v of loadSplits().videos[values.half as Half]) {
