@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../shared/test-support/net.ts';
+import { joinNegativeValues } from './main.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/footfall.js', import.meta.url));
 const COMMANDS = fileURLToPath(new URL('./commands/', import.meta.url));
@@ -46,6 +47,16 @@ describe('footfall CLI', () => {
     expect(b.code).toBe(2);
     expect(b.stderr).toContain("Unknown option '--frob'");
     expect(b.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('takes negative numbers as option values in every command', () => {
+    expect(joinNegativeValues(['--min-rssi', '-70', '--json', '-c', '-1.5', 'x', '--', '--min-rssi', '-3'], { 'min-rssi': { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string', short: 'c' } })).toEqual([
+      '--min-rssi=-70', '--json', '-c-1.5', 'x', '--', '--min-rssi', '-3',
+    ]);
+    const pcap = fileURLToPath(new URL('../../../shared/fixtures/pcap/test1.pcap', import.meta.url));
+    const r = footfall(['wifi', '--pcap', pcap, '--summary', '--presence-minutes', '10', '--min-rssi', '-80']);
+    expect(r.stderr).not.toContain('ambiguous');
+    expect(r.code, r.stderr).toBe(0);
   });
 
   it('reports a missing config file without a stack trace', () => {

@@ -81,6 +81,36 @@ function toParseArgsOptions(options: Record<string, OptionSpec>): NonNullable<Pa
   return out;
 }
 
+/** A negative number (`-70`, `-0.5`), which node's parser would take for an option. */
+const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * `--min-rssi -70` as `--min-rssi=-70`: a value-taking option followed by a negative number
+ * takes it as its value (node's parseArgs refuses it as "ambiguous").
+ */
+export function joinNegativeValues(args: readonly string[], options: Record<string, OptionSpec>): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (o.short) takesValue.add(`-${o.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (takesValue.has(a) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(a.startsWith('--') ? `${a}=${next}` : `${a}${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 function shutdownPromise(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -121,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({
-      args: rest,
+      args: joinNegativeValues(rest, allOptions),
       options: toParseArgsOptions(allOptions),
       strict: true,
       allowPositionals: spec.allowPositionals ?? false,
