@@ -8,6 +8,7 @@ import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } fr
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';
 import { loadConfig } from './config/load.ts';
+import { requireStreamUrls } from './config/sections/cameras.ts';
 import { withModelThresholds } from './config/sections/tracker.ts';
 import type { FootfallConfig } from './config/schema.ts';
 import { DetectorStage } from './detect/index.ts';
@@ -37,8 +38,8 @@ export function dataDirOf(config: FootfallConfig, cwd: string): string {
 }
 
 /** The cameras the agent runs: the configured ones, else the demo camera when it is on and present. */
-export function effectiveCameras(config: FootfallConfig, log?: Logger): CameraConfig[] {
-  if (config.cameras.length > 0 || !config.demoCamera) return config.cameras;
+export function effectiveCameras(config: FootfallConfig, log?: Logger, source = 'config'): CameraConfig[] {
+  if (config.cameras.length > 0 || !config.demoCamera) return requireStreamUrls(config.cameras, source);
   const demo = defaultDemoCamera();
   if (!demo.camera) {
     log?.warn({ reason: demo.reason }, 'no camera configured and no demo camera');
@@ -101,7 +102,7 @@ export class Agent {
     });
     this.store = store;
     this.sink = new StoreSink(store, bus);
-    this.cameras = effectiveCameras(config, this.log);
+    this.cameras = effectiveCameras(config, this.log, this.options.configFile ?? 'config');
     collectDefaultMetrics({ register: this.metricsRegistry });
 
     // Start order follows the data backwards: sinks before sources, so nothing produced

@@ -3,7 +3,7 @@
 // A camera that fails is restarted on its own; the others and the agent keep running.
 import type { z } from 'zod';
 import { findManifestEntry } from '../../models/index.ts';
-import type { cameraSchema } from '../config/sections/cameras.ts';
+import { requireStreamUrls, type cameraSchema } from '../config/sections/cameras.ts';
 import type { FootfallConfig } from '../config/schema.ts';
 import type { EventBus, RawFrame } from '../shared/event-bus.ts';
 import type { Logger } from '../shared/log.ts';
@@ -44,8 +44,8 @@ export class CameraStage implements Stage {
   }
 
   /** The cameras this stage runs (configured and enabled, else the demo camera). */
-  cameras(): CameraConfig[] {
-    const configured = this.options.config.cameras.filter((c) => c.enabled);
+  cameras(): Array<CameraConfig & { url: string }> {
+    const configured = requireStreamUrls(this.options.config.cameras.filter((c) => c.enabled), 'config');
     if (configured.length > 0 || this.options.config.cameras.length > 0) return configured;
     if (!this.options.config.demoCamera) return [];
     const demo = defaultDemoCamera();
@@ -53,7 +53,7 @@ export class CameraStage implements Stage {
       this.note = demo.reason;
       return [];
     }
-    return [demo.camera];
+    return requireStreamUrls([demo.camera], 'demo camera');
   }
 
   async start(): Promise<void> {

@@ -50,13 +50,21 @@ describe('footfall CLI', () => {
   });
 
   it('takes negative numbers as option values in every command', () => {
-    expect(joinNegativeValues(['--min-rssi', '-70', '--json', '-c', '-1.5', 'x', '--', '--min-rssi', '-3'], { 'min-rssi': { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string', short: 'c' } })).toEqual([
+    expect(joinNegativeValues(['--min-rssi', '-70', '--json', '-c', '-1.5', 'x', '--', '--min-rssi', '-3'], { 'min-rssi': { type: 'string', description: '' }, json: { type: 'boolean', description: '' }, config: { type: 'string', short: 'c', description: '' } })).toEqual([
       '--min-rssi=-70', '--json', '-c-1.5', 'x', '--', '--min-rssi', '-3',
     ]);
     const pcap = fileURLToPath(new URL('../../../shared/fixtures/pcap/test1.pcap', import.meta.url));
     const r = footfall(['wifi', '--pcap', pcap, '--summary', '--presence-minutes', '10', '--min-rssi', '-80']);
     expect(r.stderr).not.toContain('ambiguous');
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('refuses to run a camera without a url, naming it', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'nourl.yaml'), 'cameras:\n  - name: door\n    lines:\n      - name: door\n        points: [[0, 100], [300, 100]]\n');
+    const r = footfall(['run', '--config', 'nourl.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`footfall run: ${join(dir, 'nourl.yaml')}: cameras[0].url: camera "door" needs a stream URL, file path or V4L2 device to run (offline commands such as footfall count do without)`);
   });
 
   it('reports a missing config file without a stack trace', () => {

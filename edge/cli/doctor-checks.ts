@@ -148,7 +148,9 @@ export function checkBroker(config: FootfallConfig): Promise<CheckResult> {
 
 export function checkCameras(config: FootfallConfig, demoVideo: string): CheckResult {
   if (config.cameras.length > 0) {
-    const files = config.cameras.filter((c) => !/^[a-z]+:\/\//i.test(c.url) && !c.url.startsWith('/dev/'));
+    const noUrl = config.cameras.filter((c) => c.enabled && !c.url);
+    if (noUrl.length > 0) return { name: 'cameras', status: 'fail', detail: `no url: ${noUrl.map((c) => c.name).join(', ')}`, fix: 'give every enabled camera a stream URL, file path or V4L2 device' };
+    const files = config.cameras.filter((c): c is typeof c & { url: string } => c.url !== undefined && !/^[a-z]+:\/\//i.test(c.url) && !c.url.startsWith('/dev/'));
     const missing = files.filter((c) => !existsSync(c.url));
     if (missing.length > 0) {
       return { name: 'cameras', status: 'fail', detail: `file source not found: ${missing.map((c) => `${c.name} (${c.url})`).join(', ')}` };

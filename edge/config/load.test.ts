@@ -75,7 +75,7 @@ describe('bad config names the field, the value and what is allowed', () => {
     ['unknown top-level field', { cameraz: [] }, 'unknown field "cameraz"'],
     ['unknown nested field', { store: { retention: { dayz: 3 } } }, 'store.retention: unknown field "dayz"'],
     ['enum value not allowed', { store: { synchronous: 'HALF' } }, 'store.synchronous: must be one of "OFF", "NORMAL", "FULL", "EXTRA", got "HALF"'],
-    ['missing required field', { cameras: [{ name: 'a' }] }, 'cameras[0].url: must be a stream URL, file path or V4L2 device (missing)'],
+    ['missing required field', { cameras: [{ url: 'rtsp://cam/1' }] }, 'cameras[0].name: must be 1-64 characters of letters, digits, "-", "_" or "." (missing)'],
     ['bad identifier', { site: 'my mall!' }, 'site: must be 1-64 characters of letters, digits, "-", "_" or ".", got "my mall!"'],
     ['line with one point', { cameras: [{ name: 'a', url: 'x', lines: [{ name: 'l', points: [[1, 2]] }] }] }, 'cameras[0].lines[0].points: must be two points'],
     ['polygon too short', { cameras: [{ name: 'a', url: 'x', zones: [{ name: 'z', polygon: [[0, 0], [1, 1]] }] }] }, 'cameras[0].zones[0].polygon: must have at least 3 points'],

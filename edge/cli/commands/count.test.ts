@@ -47,7 +47,7 @@ describe('footfall count', () => {
     expect(u.stderr).toContain('--camera "c" is not in');
   });
 
-  it('counts a messy track file: frames out of order, gaps, a repeated id in a frame, boxes outside the image', () => {
+  it('counts a messy track file (frames out of order, gaps, a repeated id in a frame, boxes outside the image) with a camera that has no url', () => {
     // Person 1 walks down through the door (in) with a 3-frame gap; rows are shuffled; frame 6
     // repeats id 1 far away (a broken file), which is dropped and reported; person 2 is
     // partly outside the image (negative x) and crosses up (out).
@@ -59,7 +59,7 @@ describe('footfall count', () => {
     const mot = join(tmp, 'messy.txt');
     writeFileSync(mot, `${rows.join('\n')}\n`);
     const cfg = join(tmp, 'messy.yaml');
-    writeFileSync(cfg, 'cameras:\n  - name: door\n    url: rtsp://example.invalid/x\n    fps: 10\n    lines:\n      - name: door\n        points: [[0, 100], [300, 100]]\n');
+    writeFileSync(cfg, 'cameras:\n  - name: door\n    fps: 10\n    lines:\n      - name: door\n        points: [[0, 100], [300, 100]]\n');
     const r = footfall(['count', '--mot', mot, '--config', cfg, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).lines).toEqual({ door: { in: 1, out: 1 } });

@@ -1,5 +1,6 @@
 // Config of camera sources (edge/camera); each camera also carries its analytics geometry (sections/analytics.ts).
 import { z } from 'zod';
+import { FootfallError } from '../../shared/errors.ts';
 import { bool, identifier, intBetween, nonEmptyString, numberBetween, oneOf, uniqueNames } from '../fields.ts';
 import { CONFIG_LIMITS } from '../limits.ts';
 import { cameraAnalyticsFields, checkGeometryInFrame } from './analytics.ts';
@@ -7,8 +8,11 @@ import { cameraAnalyticsFields, checkGeometryInFrame } from './analytics.ts';
 export const cameraSchema = z
   .object({
     name: identifier(),
-    /** rtsp://, http(s)://, file path, or /dev/videoN. */
-    url: nonEmptyString('a stream URL, file path or V4L2 device'),
+    /**
+     * The stream: rtsp://, http(s)://, a file path, or /dev/videoN. Needed by `footfall run`;
+     * offline commands such as `footfall count` read the camera's geometry only.
+     */
+    url: nonEmptyString('a stream URL, file path or V4L2 device').optional(),
     enabled: bool().default(true),
     /** Frames per second sampled from the stream for detection. */
     fps: numberBetween(0.1, 60).default(5),
@@ -29,3 +33,16 @@ export const cameraSchema = z
   .superRefine(checkGeometryInFrame);
 
 export const camerasSection = z.array(cameraSchema).max(CONFIG_LIMITS.cameras).superRefine(uniqueNames('camera', 'cameras')).default([]);
+
+/**
+ * `footfall run` reads every enabled camera, so each needs a url (offline commands do not):
+ * throws CONFIG_INVALID naming the first camera without one.
+ */
+export function requireStreamUrls<T extends { name: string; enabled: boolean; url?: string | undefined }>(cameras: readonly T[], source: string): Array<T & { url: string }> {
+  cameras.forEach((c, i) => {
+    if (c.enabled && !c.url) {
+      throw new FootfallError('CONFIG_INVALID', `${source}: cameras[${i}].url: camera "${c.name}" needs a stream URL, file path or V4L2 device to run (offline commands such as footfall count do without)`);
+    }
+  });
+  return cameras as Array<T & { url: string }>;
+}
