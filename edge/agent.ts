@@ -9,6 +9,8 @@ import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';
 import { loadConfig } from './config/load.ts';
 import { requireStreamUrls } from './config/sections/cameras.ts';
+import { siteZoneOf } from './config/time-zone.ts';
+import { LocalZone } from './shared/local-time.ts';
 import { withModelThresholds } from './config/sections/tracker.ts';
 import type { FootfallConfig } from './config/schema.ts';
 import { DetectorStage } from './detect/index.ts';
@@ -76,6 +78,9 @@ export class Agent {
   private stopping: Promise<void> | null = null;
   store: EventStore | null = null;
 
+  /** The site's local time (days, hours, closing time), resolved from the config at build. */
+  private zone: LocalZone = LocalZone.fixed(0);
+
   constructor(private readonly options: AgentOptions) {
     this.log = options.logger.child({ module: 'agent' });
     this.config = options.config;
@@ -89,6 +94,10 @@ export class Agent {
   build(): void {
     const config = this.config;
     const { logger, cwd } = this.options;
+    const site = siteZoneOf(config);
+    this.zone = site.zone;
+    for (const w of site.warnings) this.log.warn(w);
+    this.log.info({ timeZone: site.zone.name }, 'site local time');
     const bus = this.bus;
     const dbPath = isAbsolute(config.store.path) ? config.store.path : resolve(this.dataDir, config.store.path);
     const store = EventStore.open({
@@ -136,6 +145,7 @@ export class Agent {
       this.stages.push(
         new StatusStage({
           config: config.status,
+          zone: this.zone,
           dataDir: this.dataDir,
           logger,
           bus,
@@ -162,6 +172,7 @@ export class Agent {
       logger: this.options.logger,
       dataDir: this.dataDir,
       history: this.store,
+      zone: this.zone,
     });
   }
 

@@ -10,6 +10,7 @@ import type { EventBus } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import type { EventSink, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
 import { CameraAnalytics, MINUTE_MS } from './camera-analytics.ts';
+import { LocalZone } from '../shared/local-time.ts';
 // Imported eagerly: at shutdown (when the last hour's heatmap is written) the TypeScript
 // loader may no longer compile modules on demand.
 import { renderHeatmapPng } from './heatmap-render.ts';
@@ -35,6 +36,8 @@ export interface AnalyticsCamera {
   queues?: readonly QueueConfig[];
 }
 
+const UTC_ZONE = LocalZone.fixed(0);
+
 export interface AnalyticsStageOptions {
   bus: EventBus;
   cameras: readonly AnalyticsCamera[];
@@ -44,6 +47,8 @@ export interface AnalyticsStageOptions {
   dataDir: string;
   /** History for forecasts; without it forecasts are off. */
   history?: CountsReader | null;
+  /** The site's local time (forecast seasons and "rest of day"); default UTC. */
+  zone?: LocalZone;
   /** Wall clock (tests). */
   now?: () => number;
 }
@@ -259,10 +264,11 @@ export class AnalyticsStage implements Stage {
     const history = this.options.history;
     if (!history) return [];
     const f = this.options.analyticsConfig.forecast;
-    const offsetMs = f.utcOffsetMinutes * 60_000;
+    const zone = this.options.zone ?? UTC_ZONE;
+    const forecastOptions = { alpha: f.alpha, gamma: f.gamma, minHistoryWeeks: f.minHistoryWeeks, zone };
     const currentHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
     const fromHour = currentHour - f.historyWeeks * 7 * 24 * HOUR_MS;
-    const localDayEnd = Math.floor((nowMs + offsetMs) / (24 * HOUR_MS)) * 24 * HOUR_MS + 24 * HOUR_MS - offsetMs;
+    const localDayEnd = zone.startOfDay(nowMs, 1);
     const horizon = Math.max(1, Math.round((localDayEnd - currentHour) / HOUR_MS));
     const out: ForecastFigure[] = [];
     for (const engine of this.engines.values()) {
@@ -286,7 +292,7 @@ export class AnalyticsStage implements Stage {
           }
           // History starts at the first hour with data (a new box has no weeks of zeros).
           const used = series.subarray(firstData < hours ? firstData : hours);
-          const fc = forecastSeries(used, fromHour + (firstData < hours ? firstData : hours) * HOUR_MS, horizon, f);
+          const fc = forecastSeries(used, fromHour + (firstData < hours ? firstData : hours) * HOUR_MS, horizon, forecastOptions);
           const restOfDay = Math.max(0, fc.values.reduce((a, b) => a + b, 0) - soFar);
           const fig: ForecastFigure = {
             camera: engine.camera,

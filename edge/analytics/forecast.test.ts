@@ -1,7 +1,8 @@
+import { LocalZone } from '../shared/local-time.ts';
 import { describe, expect, it } from 'vitest';
 import { backtestMape, backtestSameHourLastWeek, forecastSeries, simulateHourlyHistory, WEEK_HOURS } from './forecast.ts';
 
-const OPTS = { alpha: 0.2, gamma: 0.3, minHistoryWeeks: 2, utcOffsetMinutes: 0 };
+const OPTS = { alpha: 0.2, gamma: 0.3, minHistoryWeeks: 2, zone: LocalZone.fixed(0) };
 
 describe('forecast', () => {
   it('uses seasonal smoothing with enough history and beats same-hour-last-week on simulated history', () => {

@@ -2,6 +2,7 @@
 // weekday-and-hour season (168 hours) once there are `minHistoryWeeks` weeks of history,
 // else the mean of the same weekday-hour in past weeks (or the same hour of past days).
 // Also a simulated mall history and a rolling one-step backtest (MAPE) to measure it.
+import type { LocalZone } from '../shared/local-time.ts';
 import { SeededRandom } from '../shared/random.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -11,7 +12,8 @@ export interface ForecastOptions {
   alpha: number;
   gamma: number;
   minHistoryWeeks: number;
-  utcOffsetMinutes: number;
+  /** The site's local time: the season is the local weekday and hour. */
+  zone: LocalZone;
 }
 
 export type ForecastMethod = 'seasonal-smoothing' | 'same-hour-mean' | 'same-hour-of-day' | 'last-value' | 'none';
@@ -22,10 +24,9 @@ export interface SeriesForecast {
   method: ForecastMethod;
 }
 
-/** Hour of the week (0..167) of an absolute hour start, in site local time. */
-export function hourOfWeek(hourStartMs: number, utcOffsetMinutes: number): number {
-  const h = Math.floor((hourStartMs + utcOffsetMinutes * 60_000) / HOUR_MS);
-  return ((h % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+/** Hour of the week (0..167, Sunday 00:00 = 0) of an instant, in the site's local time. */
+export function hourOfWeek(tsMs: number, zone: LocalZone): number {
+  return zone.weekday(tsMs) * 24 + zone.hourOfDay(tsMs);
 }
 
 /**
@@ -36,7 +37,7 @@ export function forecastSeries(series: ArrayLike<number>, startHourMs: number, h
   const n = series.length;
   const values: number[] = [];
   if (n === 0) return { values: new Array<number>(horizon).fill(0), method: 'none' };
-  const how = (i: number) => hourOfWeek(startHourMs + i * HOUR_MS, options.utcOffsetMinutes);
+  const how = (i: number) => hourOfWeek(startHourMs + i * HOUR_MS, options.zone);
   if (n >= options.minHistoryWeeks * WEEK_HOURS && n >= WEEK_HOURS) {
     // Initialise level and season from the first week, then smooth through the rest.
     const season = new Float64Array(WEEK_HOURS);

@@ -3,6 +3,7 @@
 // emits it as JSON Schema (docs/config.schema.json) for editors.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { isKnownTimeZone } from '../shared/local-time.ts';
 import { identifier, oneOf } from './fields.ts';
 import { analyticsSection } from './sections/analytics.ts';
 import { camerasSection } from './sections/cameras.ts';
@@ -24,6 +25,15 @@ export const configSchema = z
     site: identifier().default('default-site'),
     /** This box's name (MQTT topic level); defaults to the host name. */
     device: identifier().optional(),
+    /**
+     * The site's IANA time zone (e.g. "Europe/Berlin"): where local days, hours and closing
+     * time are cut (daily report, today vs yesterday, forecasts, heatmap hours, rules with
+     * hours), daylight saving included. Default: the box's own zone.
+     */
+    timeZone: z
+      .string({ error: 'must be an IANA time zone name such as "Europe/Berlin"' })
+      .refine(isKnownTimeZone, { error: 'must be an IANA time zone name such as "Europe/Berlin"' })
+      .optional(),
     /** Where the database, keys and snapshots live. */
     dataDir: z.string().min(1).default('./data'),
     log: z

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalZone } from '../shared/local-time.ts';
 import { dayWindow } from './day-summary.ts';
 import { login, startHarness, type Harness, type LoggedIn } from './testing/harness.ts';
 import { decodePetsFrames, emitPetsFrame } from './testing/pets-frames.ts';
@@ -34,7 +35,7 @@ describe('docs/status-api.md', () => {
   });
 
   it('lists the routes the server has, each answering with a login and refusing without', async () => {
-    const today = dayWindow(Date.now(), 0).day;
+    const today = dayWindow(Date.now(), LocalZone.fixed(0)).day;
     const routes = documentedGets();
     expect(routes).toContain('/editor?camera=…');
     expect(routes.length).toBeGreaterThanOrEqual(15);

@@ -1,6 +1,7 @@
 // The JSON API against the real EventStore: today's counts by line and zone against
 // yesterday, recent events, the Wi-Fi summary, cameras, health, and the CSV export.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalZone } from '../shared/local-time.ts';
 import { dayWindow, dayWindowOf } from './day-summary.ts';
 import { login, startHarness, type Harness, type LoggedIn } from './testing/harness.ts';
 
@@ -9,7 +10,7 @@ describe('status JSON API', () => {
   let h: Harness;
   let s: LoggedIn;
   const now = Date.now();
-  const today = dayWindow(now, 0);
+  const today = dayWindow(now, LocalZone.fixed(0));
 
   beforeAll(async () => {
     h = await startHarness();
@@ -51,12 +52,12 @@ describe('status JSON API', () => {
   });
 
   it('summarises a past day by date and rejects a malformed one', async () => {
-    const y = dayWindow(now, 0, -1);
+    const y = dayWindow(now, LocalZone.fixed(0), -1);
     const d = await get<{ day: string; lines: Array<{ in: number }> }>(`/api/counts/day/${y.day}`);
     expect(d.day).toBe(y.day);
     expect(d.lines[0]!.in).toBe(4);
     expect((await fetch(`${h.baseUrl}/api/counts/day/2026-13-45`, { headers: { cookie: s.cookie } })).status).toBe(400);
-    expect(dayWindowOf('2026-02-30', 0)).toBeNull();
+    expect(dayWindowOf('2026-02-30', LocalZone.fixed(0))).toBeNull();
   });
 
   it('lists recent events newest first, filtered by type and limited', async () => {

@@ -7,12 +7,14 @@ import type { EventSink } from '../shared/types.ts';
 import { dayWindow } from './day-summary.ts';
 import { buildDailyReport, closingMsOf, REPORT_EVENT_SOURCE, REPORT_EVENT_TYPE, storedReportOf, type DailyReport } from './daily-report.ts';
 import type { StatusStoreReader } from './store-reader.ts';
+import type { LocalZone } from '../shared/local-time.ts';
 
 export interface DailyReportSchedulerOptions {
   store: StatusStoreReader;
   sink: EventSink;
   closingTime: string;
-  utcOffsetMinutes: number;
+  /** The site's local time (days and closing time). */
+  zone: LocalZone;
   logger: Logger;
   now?: () => number;
   /** How often the clock is looked at; the report is made at the first check after closing. */
@@ -50,22 +52,22 @@ export class DailyReportScheduler {
   check(): DailyReport | null {
     const o = this.options;
     const nowMs = (o.now ?? Date.now)();
-    let day = dayWindow(nowMs, o.utcOffsetMinutes);
-    if (closingMsOf(day, o.closingTime) > nowMs) day = dayWindow(nowMs, o.utcOffsetMinutes, -1);
+    let day = dayWindow(nowMs, o.zone);
+    if (closingMsOf(day, o.closingTime, o.zone) > nowMs) day = dayWindow(nowMs, o.zone, -1);
     if (this.doneDay === day.day) return null;
     try {
       if (storedReportOf(o.store, day)) {
         this.doneDay = day.day;
         return null;
       }
-      const closingMs = closingMsOf(day, o.closingTime);
+      const closingMs = closingMsOf(day, o.closingTime, o.zone);
       const late = nowMs - closingMs > 2 * (o.checkIntervalMs ?? 30_000);
       if (late && o.store.countsBetween(day.fromMs, closingMs).length === 0) {
         // Catching up a day the box saw nothing of (e.g. before its first start): no report.
         this.doneDay = day.day;
         return null;
       }
-      const report = buildDailyReport(o.store, day, closingMs, { closingTime: o.closingTime, utcOffsetMinutes: o.utcOffsetMinutes, nowMs });
+      const report = buildDailyReport(o.store, day, closingMs, { closingTime: o.closingTime, zone: o.zone, nowMs });
       // Stamped at the closing instant so it belongs to its day even when made late.
       o.sink.append({ tsMs: closingMs, type: REPORT_EVENT_TYPE, source: REPORT_EVENT_SOURCE, data: report as unknown as Record<string, unknown> });
       this.doneDay = day.day;

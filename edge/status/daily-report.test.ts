@@ -10,11 +10,13 @@ import { wireEventSchema } from '../../cloud-sync/contract/index.ts';
 import { EventStore } from '../store/index.ts';
 import type { NewEvent } from '../shared/types.ts';
 import { DailyReportScheduler } from './daily-report-scheduler.ts';
+import { LocalZone } from '../shared/local-time.ts';
 import { closingMsOf, REPORT_EVENT_TYPE, type DailyReport } from './daily-report.ts';
 import { dayWindow, dayWindowOf, DAY_MS } from './day-summary.ts';
 import { login, startHarness, type Harness } from './testing/harness.ts';
 
 const OFFSET = 60; // UTC+1
+const ZONE = LocalZone.fixed(OFFSET);
 const CLOSING = '22:00';
 const logger = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -39,7 +41,7 @@ function openStore(dir: string): EventStore {
 const at = (dayFromMs: number, hh: number, mm = 0) => dayFromMs + hh * 3_600_000 + mm * 60_000;
 
 /** Monday 2026-11-16 (local, UTC+1) with a week of history before it. */
-function seed(store: EventStore, day = dayWindowOf('2026-11-16', OFFSET)!): void {
+function seed(store: EventStore, day = dayWindowOf('2026-11-16', ZONE)!): void {
   const ev = (tsMs: number, type: string, data: Record<string, unknown>, source = 'entrance'): NewEvent => ({ tsMs, type, source, data });
   const d = day.fromMs;
   const events: NewEvent[] = [
@@ -83,10 +85,10 @@ describe('DailyReportScheduler', () => {
     const store = openStore(tempDir());
     await store.start();
     seed(store);
-    const day = dayWindowOf('2026-11-16', OFFSET)!;
-    const closingMs = closingMsOf(day, CLOSING);
+    const day = dayWindowOf('2026-11-16', ZONE)!;
+    const closingMs = closingMsOf(day, CLOSING, ZONE);
     let nowMs = closingMs - 60_000;
-    const scheduler = new DailyReportScheduler({ store, sink: store, closingTime: CLOSING, utcOffsetMinutes: OFFSET, logger, now: () => nowMs });
+    const scheduler = new DailyReportScheduler({ store, sink: store, closingTime: CLOSING, zone: ZONE, logger, now: () => nowMs });
 
     // Before closing: the last closed day (Sunday) had no counts, so nothing is made.
     expect(scheduler.check()).toBeNull();
@@ -136,7 +138,7 @@ describe('DailyReportScheduler', () => {
 
   it('after a restart past a missed closing time makes the report once', async () => {
     const dir = tempDir();
-    const day = dayWindowOf('2026-11-16', OFFSET)!;
+    const day = dayWindowOf('2026-11-16', ZONE)!;
     const first = openStore(dir);
     await first.start();
     seed(first, day);
@@ -146,7 +148,7 @@ describe('DailyReportScheduler', () => {
     for (let run = 0; run < 2; run++) {
       const store = openStore(dir);
       await store.start();
-      const scheduler = new DailyReportScheduler({ store, sink: store, closingTime: CLOSING, utcOffsetMinutes: OFFSET, logger, now: () => nextMorning + run * 60_000 });
+      const scheduler = new DailyReportScheduler({ store, sink: store, closingTime: CLOSING, zone: ZONE, logger, now: () => nextMorning + run * 60_000 });
       scheduler.start();
       scheduler.stop();
       expect(scheduler.reportsMade).toBe(run === 0 ? 1 : 0);
@@ -162,7 +164,7 @@ describe('DailyReportScheduler', () => {
   it('makes no catch-up report for a day the box saw nothing of', async () => {
     const store = openStore(tempDir());
     await store.start();
-    const scheduler = new DailyReportScheduler({ store, sink: store, closingTime: CLOSING, utcOffsetMinutes: OFFSET, logger, now: () => Date.parse('2026-11-20T10:00:00Z') });
+    const scheduler = new DailyReportScheduler({ store, sink: store, closingTime: CLOSING, zone: ZONE, logger, now: () => Date.parse('2026-11-20T10:00:00Z') });
     expect(scheduler.check()).toBeNull();
     expect(scheduler.reportsMade).toBe(0);
     store.close();
@@ -173,7 +175,7 @@ describe('daily report in the status stage and pages', () => {
   it('the stage makes the missed report on start; the page, list and API show the stored one', async () => {
     const dir = tempDir();
     // Yesterday (UTC) so the report is among the listed past days.
-    const yesterday = dayWindow(Date.now(), 0, -1);
+    const yesterday = dayWindow(Date.now(), LocalZone.fixed(0), -1);
     const pre = openStore(dir);
     await pre.start();
     const ev = (tsMs: number, direction: string): NewEvent => ({ tsMs, type: 'line.cross', source: 'entrance', data: { line: 'door', direction } });
@@ -214,7 +216,7 @@ describe('daily report in the status stage and pages', () => {
     for (const k of keys(api.report)) expect(doc, `report key ${k}`).toContain(`"${k}"`);
     for (const k of keys(api.report.entrances[0]!)) expect(doc, `entrance key ${k}`).toContain(`"${k}"`);
     for (const k of keys(api.report.alerts.items[0]!)) expect(doc, `alert key ${k}`).toContain(`"${k}"`);
-    const live = (await (await get(`/api/reports/${dayWindow(Date.now(), 0).day}`)).json()) as { stored: boolean; report: DailyReport };
+    const live = (await (await get(`/api/reports/${dayWindow(Date.now(), LocalZone.fixed(0)).day}`)).json()) as { stored: boolean; report: DailyReport };
     expect(live.stored).toBe(false);
     expect((await get('/api/reports/2026-13-40')).status).toBe(400);
 

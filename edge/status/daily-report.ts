@@ -1,12 +1,12 @@
 // The end-of-day summary of one local day, built from the store's per-minute `counts` and
 // its alert/forecast/Wi-Fi events. Plain JSON so it can be stored as a `report.daily` event,
 // published upstream as is, and rendered later without recomputing (docs/status-api.md).
+import { shiftDay, type LocalZone } from '../shared/local-time.ts';
 import { DAY_MS, dayWindowOf, type DayWindow } from './day-summary.ts';
 import type { StatusStoreReader } from './store-reader.ts';
 
 export const REPORT_EVENT_TYPE = 'report.daily';
 export const REPORT_EVENT_SOURCE = 'agent';
-const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * DAY_MS;
 /** Same-weekday history used for tomorrow's forecast. */
 export const FORECAST_WEEKS = 4;
@@ -76,6 +76,8 @@ export interface DailyReport {
   fromMs: number;
   toMs: number;
   closingTime: string;
+  /** The site's time zone and its offset from UTC at closing time (minutes). */
+  timeZone: string;
   utcOffsetMinutes: number;
   generatedAtMs: number;
   /** The same weekday a week earlier, over the same hours. */
@@ -101,7 +103,7 @@ export interface DailyReport {
 
 export interface ReportWindowOptions {
   closingTime: string;
-  utcOffsetMinutes: number;
+  zone: LocalZone;
 }
 
 /** Minutes after local midnight of "HH:MM". */
@@ -110,9 +112,9 @@ export function closingMinuteOf(closingTime: string): number {
   return h! * 60 + m!;
 }
 
-/** Closing instant (ms) of a local day. */
-export function closingMsOf(day: DayWindow, closingTime: string): number {
-  return day.fromMs + closingMinuteOf(closingTime) * 60_000;
+/** Closing instant (ms) of a local day, by the wall clock (daylight saving included). */
+export function closingMsOf(day: DayWindow, closingTime: string, zone: LocalZone): number {
+  return zone.at(day.day, closingMinuteOf(closingTime));
 }
 
 const hours = () => new Array<number>(24).fill(0);
@@ -145,8 +147,9 @@ export function buildDailyReport(store: StatusStoreReader, day: DayWindow, toMs:
   const wifiByClass: Record<string, number> = {};
   let wifiVisits = 0;
 
+  const site = o.zone;
   for (const r of store.countsBetween(fromMs, toMs)) {
-    const hour = Math.min(23, Math.max(0, Math.floor((r.minute - fromMs) / HOUR_MS)));
+    const hour = site.hourOfDay(r.minute);
     if (r.metric === 'in' || r.metric === 'out') {
       const e = entrance(r.source, r.subject);
       if (r.metric === 'in') { e.in += r.n; e.hourlyIn[hour]! += r.n; } else { e.out += r.n; e.hourlyOut[hour]! += r.n; }
@@ -187,9 +190,11 @@ export function buildDailyReport(store: StatusStoreReader, day: DayWindow, toMs:
     }
   }
 
-  // Same weekday last week, same hours of the day.
-  for (const r of store.countsBetween(fromMs - WEEK_MS, toMs - WEEK_MS)) {
-    const hour = Math.min(23, Math.max(0, Math.floor((r.minute - (fromMs - WEEK_MS)) / HOUR_MS)));
+  // Same weekday last week, same hours of the day (by the wall clock: a week is not always 168 h).
+  const lastWeek = dayWindowOf(shiftDay(day.day, -7), site)!;
+  const lastWeekTo = toMs >= day.toMs ? lastWeek.toMs : Math.min(lastWeek.toMs, site.at(lastWeek.day, site.minuteOfDay(toMs)));
+  for (const r of store.countsBetween(lastWeek.fromMs, lastWeekTo)) {
+    const hour = site.hourOfDay(r.minute);
     if (r.metric === 'in') { const e = entrance(r.source, r.subject); e.lastWeekIn += r.n; e.lastWeekHourlyIn[hour]! += r.n; }
     else if (r.metric === 'out') entrance(r.source, r.subject).lastWeekOut += r.n;
     else if (r.metric === 'visits') zone(r.source, r.subject).lastWeekVisits += r.n;
@@ -202,13 +207,13 @@ export function buildDailyReport(store: StatusStoreReader, day: DayWindow, toMs:
   for (let h = 0; h < 24; h++) if (hourlyAll[h]! > 0 && (peak < 0 || hourlyAll[h]! > hourlyAll[peak]!)) peak = h;
 
   // Tomorrow: mean of the same weekday's whole-day entries over the last weeks with data.
-  const tomorrow = dayWindowOf(new Date(Date.parse(`${day.day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10), o.utcOffsetMinutes)!;
+  const tomorrow = shiftDay(day.day, 1);
   const forecastSum = new Map<string, { sum: number; weeks: number }>();
   for (let w = 1; w <= FORECAST_WEEKS; w++) {
-    const wFrom = tomorrow.fromMs - w * WEEK_MS;
+    const past = dayWindowOf(shiftDay(tomorrow, -7 * w), site)!;
     const seen = new Set<string>();
     const dayIn = new Map<string, number>();
-    for (const r of store.countsBetween(wFrom, wFrom + DAY_MS, { metric: 'in' })) {
+    for (const r of store.countsBetween(past.fromMs, past.toMs, { metric: 'in' })) {
       const k = key(r.source, r.subject);
       entrance(r.source, r.subject);
       dayIn.set(k, (dayIn.get(k) ?? 0) + r.n);
@@ -264,9 +269,10 @@ export function buildDailyReport(store: StatusStoreReader, day: DayWindow, toMs:
     fromMs,
     toMs,
     closingTime: o.closingTime,
-    utcOffsetMinutes: o.utcOffsetMinutes,
+    timeZone: site.name,
+    utcOffsetMinutes: site.offsetMinutesAt(toMs - 1),
     generatedAtMs: o.nowMs,
-    comparisonDay: new Date(Date.parse(`${day.day}T00:00:00Z`) - WEEK_MS).toISOString().slice(0, 10),
+    comparisonDay: lastWeek.day,
     totals: { in: sum((e) => e.in), out: sum((e) => e.out), lastWeekIn: sum((e) => e.lastWeekIn), lastWeekOut: sum((e) => e.lastWeekOut) },
     peakHour: peak < 0 ? null : { hour: peak, in: hourlyAll[peak]! },
     entrances: entranceList,
@@ -292,7 +298,7 @@ export function buildDailyReport(store: StatusStoreReader, day: DayWindow, toMs:
       randomizedShare: wifiEvents > 0 ? Math.round((randomized / wifiEvents) * 1000) / 1000 : null,
     },
     forecast: {
-      day: tomorrow.day,
+      day: tomorrow,
       method: 'same-weekday-mean',
       entrances: forecasts,
       totalExpectedIn: withForecast.length ? withForecast.reduce((a, f) => a + f.expectedIn!, 0) : null,

@@ -1,10 +1,11 @@
 // Today against yesterday from the store's per-minute `counts` rows: line crossings in/out
 // and zone visits per camera, hourly, plus yesterday up to the same time of day so a
-// morning is not compared with a whole day. Days start at local midnight (utcOffsetMinutes).
+// morning is not compared with a whole day. Days start at local midnight in the site's time
+// zone, so a daylight-saving day has 23 or 25 hours.
+import { shiftDay, type LocalZone } from '../shared/local-time.ts';
 import type { StatusCountRow, StatusStoreReader } from './store-reader.ts';
 
 export const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 export interface DayWindow {
   /** Local date, YYYY-MM-DD. */
@@ -13,21 +14,18 @@ export interface DayWindow {
   toMs: number;
 }
 
-/** The local day containing `tsMs` (shifted by `offsetDays`). */
-export function dayWindow(tsMs: number, utcOffsetMinutes: number, offsetDays = 0): DayWindow {
-  const offsetMs = utcOffsetMinutes * 60_000;
-  const localMidnight = Math.floor((tsMs + offsetMs) / DAY_MS) * DAY_MS + offsetDays * DAY_MS;
-  const fromMs = localMidnight - offsetMs;
-  return { day: new Date(localMidnight).toISOString().slice(0, 10), fromMs, toMs: fromMs + DAY_MS };
+/** The local day containing `tsMs` (shifted by `offsetDays` calendar days). */
+export function dayWindow(tsMs: number, zone: LocalZone, offsetDays = 0): DayWindow {
+  const day = shiftDay(zone.dayOf(tsMs), offsetDays);
+  return { day, fromMs: zone.at(day, 0), toMs: zone.at(shiftDay(day, 1), 0) };
 }
 
 /** Parses YYYY-MM-DD into that local day's window, or null. */
-export function dayWindowOf(day: string, utcOffsetMinutes: number): DayWindow | null {
+export function dayWindowOf(day: string, zone: LocalZone): DayWindow | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
   const ms = Date.parse(`${day}T00:00:00Z`);
   if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== day) return null;
-  const fromMs = ms - utcOffsetMinutes * 60_000;
-  return { day, fromMs, toMs: fromMs + DAY_MS };
+  return { day, fromMs: zone.at(day, 0), toMs: zone.at(shiftDay(day, 1), 0) };
 }
 
 export interface LineDay {
@@ -63,6 +61,8 @@ export interface DaySummary {
   fromMs: number;
   toMs: number;
   nowMs: number;
+  /** The site's time zone, and its offset from UTC now (minutes). */
+  timeZone: string;
   utcOffsetMinutes: number;
   lines: LineDay[];
   zones: ZoneDay[];
@@ -77,10 +77,11 @@ export interface KnownGeometry {
 const hours = () => new Array<number>(24).fill(0);
 
 /** Builds the summary; configured lines and zones appear even with no counts yet. */
-export function summarizeDay(store: StatusStoreReader, nowMs: number, utcOffsetMinutes: number, known: KnownGeometry[] = []): DaySummary {
-  const today = dayWindow(nowMs, utcOffsetMinutes);
-  const yesterday = dayWindow(nowMs, utcOffsetMinutes, -1);
-  const soFarMs = nowMs - today.fromMs;
+export function summarizeDay(store: StatusStoreReader, nowMs: number, site: LocalZone, known: KnownGeometry[] = []): DaySummary {
+  const today = dayWindow(nowMs, site);
+  const yesterday = dayWindow(nowMs, site, -1);
+  // "So far" compares wall-clock times of day, which holds across a daylight-saving change.
+  const nowMinuteOfDay = site.minuteOfDay(nowMs);
   const lines = new Map<string, LineDay>();
   const zones = new Map<string, ZoneDay & { dwellSum: number }>();
   const line = (camera: string, name: string): LineDay => {
@@ -112,9 +113,8 @@ export function summarizeDay(store: StatusStoreReader, nowMs: number, utcOffsetM
     for (const z of k.zones) zone(k.camera, z);
   }
   const apply = (row: StatusCountRow, isToday: boolean) => {
-    const base = isToday ? today.fromMs : yesterday.fromMs;
-    const hour = Math.min(23, Math.max(0, Math.floor((row.minute - base) / HOUR_MS)));
-    const soFar = !isToday && row.minute - base < soFarMs;
+    const hour = site.hourOfDay(row.minute);
+    const soFar = !isToday && site.minuteOfDay(row.minute) < nowMinuteOfDay;
     if (row.metric === 'in' || row.metric === 'out') {
       const l = line(row.source, row.subject);
       if (row.metric === 'in') {
@@ -139,7 +139,8 @@ export function summarizeDay(store: StatusStoreReader, nowMs: number, utcOffsetM
     fromMs: today.fromMs,
     toMs: today.toMs,
     nowMs,
-    utcOffsetMinutes,
+    timeZone: site.name,
+    utcOffsetMinutes: site.offsetMinutesAt(nowMs),
     lines: [...lines.values()].sort((a, b) => byName(a, b, a.line, b.line)),
     zones: [...zones.values()]
       .map(({ dwellSum, ...z }) => ({ ...z, meanDwellMs: z.visits > 0 ? Math.round(dwellSum / z.visits) : null }))
@@ -159,8 +160,8 @@ export interface WifiSummary {
   devicesNowTsMs: number | null;
 }
 
-export function summarizeWifi(store: StatusStoreReader, nowMs: number, utcOffsetMinutes: number): WifiSummary {
-  const today = dayWindow(nowMs, utcOffsetMinutes);
+export function summarizeWifi(store: StatusStoreReader, nowMs: number, zone: LocalZone): WifiSummary {
+  const today = dayWindow(nowMs, zone);
   const visitsByClass: Record<string, number> = {};
   let visits = 0;
   let devicesNow: number | null = null;

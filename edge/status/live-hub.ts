@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ZoneConfig } from '../config/sections/analytics.ts';
 import { type Logger } from '../shared/log.ts';
+import type { LocalZone } from '../shared/local-time.ts';
 import { dayWindow } from './day-summary.ts';
 import { trailOf, type CameraLive, type LiveView } from './live-view.ts';
 import type { StatusStoreReader } from './store-reader.ts';
@@ -13,7 +14,8 @@ export interface LiveHubOptions {
   pushIntervalMs: number;
   countsIntervalMs?: number;
   trailPoints: number;
-  utcOffsetMinutes: number;
+  /** The site's local time, for "today". */
+  zone: LocalZone;
   maxClients?: number;
   now?: () => number;
 }
@@ -151,7 +153,7 @@ export class LiveHub {
 
   /** Today's line crossings per camera and line: {camera: {line: {in, out}}}. */
   countsText(): string {
-    const day = dayWindow(this.now(), this.options.utcOffsetMinutes);
+    const day = dayWindow(this.now(), this.options.zone);
     const lines: Record<string, Record<string, { in: number; out: number }>> = {};
     for (const row of this.store.countsBetween(day.fromMs, day.toMs)) {
       if (row.metric !== 'in' && row.metric !== 'out') continue;

@@ -7,6 +7,7 @@ import { dayWindow, type DaySummary, type DayWindow } from './day-summary.ts';
 import { html, type Html } from './html.ts';
 import { layout } from './pages.ts';
 import type { StatusStoreReader } from './store-reader.ts';
+import type { LocalZone } from '../shared/local-time.ts';
 
 /** Quotes a CSV field; a leading = + - @ is defused so spreadsheets do not run it as a formula. */
 function csvField(v: string | number | null): string {
@@ -25,10 +26,10 @@ export function reportCsv(store: StatusStoreReader, w: DayWindow): string {
 }
 
 /** Local days (newest first) within the last `days` that have any counts, plus days with a stored report. */
-function pastDays(store: StatusStoreReader, nowMs: number, utcOffsetMinutes: number, storedDays: readonly string[], days = 14): string[] {
+function pastDays(store: StatusStoreReader, nowMs: number, zone: LocalZone, storedDays: readonly string[], days = 14): string[] {
   const out = new Set<string>(storedDays);
   for (let d = 0; d < days; d++) {
-    const w = dayWindow(nowMs, utcOffsetMinutes, -d);
+    const w = dayWindow(nowMs, zone, -d);
     if (store.countsBetween(w.fromMs, w.toMs).length > 0) out.add(w.day);
   }
   return [...out].sort().reverse();
@@ -41,7 +42,7 @@ function dayLinks(days: readonly string[], storedDays: readonly string[]): Html 
 
 const seconds = (ms: number | null) => (ms === null ? '–' : `${Math.round(ms / 1000)} s`);
 const share = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)}%`);
-const clock = (tsMs: number, utcOffsetMinutes: number) => new Date(tsMs + utcOffsetMinutes * 60_000).toISOString().slice(11, 16);
+const offsetLabel = (minutes: number) => `UTC${minutes >= 0 ? '+' : '−'}${String(Math.floor(Math.abs(minutes) / 60)).padStart(2, '0')}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
 
 function delta(a: number, b: number): Html {
   if (b === 0) return html`<span class="muted">–</span>`;
@@ -50,8 +51,8 @@ function delta(a: number, b: number): Html {
 }
 
 /** The page of a report stored at closing time (the figures exactly as published). */
-export function storedReportPage(r: DailyReport, store: StatusStoreReader, csrfToken: string, nowMs: number, storedDays: readonly string[]): string {
-  const days = pastDays(store, nowMs, r.utcOffsetMinutes, storedDays);
+export function storedReportPage(r: DailyReport, store: StatusStoreReader, csrfToken: string, nowMs: number, storedDays: readonly string[], zone: LocalZone): string {
+  const days = pastDays(store, nowMs, zone, storedDays);
   const hourly = new Array<number>(24).fill(0);
   const lastWeek = new Array<number>(24).fill(0);
   for (const e of r.entrances) for (let h = 0; h < 24; h++) { hourly[h]! += e.hourlyIn[h]!; lastWeek[h]! += e.lastWeekHourlyIn[h]!; }
@@ -62,7 +63,7 @@ export function storedReportPage(r: DailyReport, store: StatusStoreReader, csrfT
     page: 'report',
     csrfToken,
     body: html`<h1>Daily report ${r.day}</h1>
-<p class="muted" data-role="report-stored">Made at closing time ${r.closingTime} (local, UTC${r.utcOffsetMinutes >= 0 ? '+' : '−'}${Math.abs(r.utcOffsetMinutes / 60)}), compared with ${r.comparisonDay} (same weekday last week, same hours).</p>
+<p class="muted" data-role="report-stored">Made at closing time ${r.closingTime} (local time, ${r.timeZone ?? 'UTC'}, ${offsetLabel(r.utcOffsetMinutes)}), compared with ${r.comparisonDay} (same weekday last week, same hours).</p>
 <p class="noprint"><a href="/api/counts.csv?day=${r.day}">Download the counts as CSV</a> · <a href="/api/reports/${r.day}">JSON</a> · Past days: ${dayLinks(days, storedDays)}</p>
 <section class="card"><h2>Visitors</h2><dl class="kv"><dt>Entries (all lines, in)</dt><dd data-role="total-in">${r.totals.in}</dd><dt>Same weekday last week</dt><dd>${r.totals.lastWeekIn} ${delta(r.totals.in, r.totals.lastWeekIn)}</dd>
 <dt>Exits</dt><dd>${r.totals.out}</dd><dt>Peak hour</dt><dd data-role="peak-hour">${r.peakHour === null ? '–' : `${r.peakHour.hour}:00–${r.peakHour.hour + 1}:00 (${r.peakHour.in})`}</dd></dl>
@@ -75,17 +76,17 @@ export function storedReportPage(r: DailyReport, store: StatusStoreReader, csrfT
 <section class="card"><h2>Forecast for ${r.forecast.day}</h2><dl class="kv"><dt>Expected entries</dt><dd data-role="forecast-total">${r.forecast.totalExpectedIn ?? '– (no history yet)'}</dd></dl>
 ${r.forecast.entrances.length ? html`<table><thead><tr><th>Camera</th><th>Line</th><th class="num">Expected in</th><th class="num">Weeks of history</th></tr></thead><tbody>${r.forecast.entrances.map((f) => html`<tr><td>${f.camera}</td><td>${f.line}</td><td class="num">${f.expectedIn ?? '–'}</td><td class="num">${f.weeksUsed}</td></tr>`)}</tbody></table>` : ''}
 <p class="muted small">Mean of the same weekday over the last ${FORECAST_WEEKS} weeks with data.</p></section>
-<section class="card"><h2>Alerts raised</h2>${r.alerts.raised ? html`<dl class="kv">${rules.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl><ul class="events">${r.alerts.items.map((a) => html`<li><time>${clock(a.tsMs, r.utcOffsetMinutes)}</time> ${a.source}: ${a.rule} (${String(a.value ?? '')})</li>`)}</ul>` : html`<p class="muted">None.</p>`}</section>`,
+<section class="card"><h2>Alerts raised</h2>${r.alerts.raised ? html`<dl class="kv">${rules.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl><ul class="events">${r.alerts.items.map((a) => html`<li><time>${zone.clock(a.tsMs)}</time> ${a.source}: ${a.rule} (${String(a.value ?? '')})</li>`)}</ul>` : html`<p class="muted">None.</p>`}</section>`,
   });
 }
 
-export function reportPage(s: DaySummary, store: StatusStoreReader, csrfToken: string, nowMs: number, storedDays: readonly string[] = []): string {
+export function reportPage(s: DaySummary, store: StatusStoreReader, csrfToken: string, nowMs: number, storedDays: readonly string[], zone: LocalZone): string {
   const totalIn = s.lines.reduce((a, l) => a + l.in, 0);
   const hourly = new Array<number>(24).fill(0);
   for (const l of s.lines) l.hourlyIn.forEach((v, h) => (hourly[h]! += v));
   let peak = -1;
   for (let h = 0; h < 24; h++) if (hourly[h]! > 0 && (peak < 0 || hourly[h]! > hourly[peak]!)) peak = h;
-  const days = pastDays(store, nowMs, s.utcOffsetMinutes, storedDays);
+  const days = pastDays(store, nowMs, zone, storedDays);
   return layout({
     title: `Report ${s.day}`,
     page: 'report',

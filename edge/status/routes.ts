@@ -17,7 +17,7 @@ const MAX_RECENT_EVENTS = 500;
 
 export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): void {
   const { live, store, now } = deps;
-  const utcOffset = deps.config.utcOffsetMinutes;
+  const zone = deps.zone;
 
   /** Configured cameras plus any camera sending frames that is not in the config (the demo). */
   const pageCameras = (): PageCamera[] => {
@@ -87,13 +87,13 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
 
   app.get('/api/health', async () => healthData());
 
-  app.get('/api/counts/today', async () => summarizeDay(store, now(), utcOffset, known()));
+  app.get('/api/counts/today', async () => summarizeDay(store, now(), zone, known()));
 
   app.get<{ Params: { day: string } }>('/api/counts/day/:day', async (req) => {
-    const w = dayWindowOf(req.params.day, utcOffset);
+    const w = dayWindowOf(req.params.day, zone);
     if (!w) throw new FootfallError('INPUT_INVALID', 'day: must be a date YYYY-MM-DD');
     // The summary of a past day is "today" seen from that day's last millisecond.
-    return summarizeDay(store, Math.min(now(), w.toMs - 1), utcOffset, known());
+    return summarizeDay(store, Math.min(now(), w.toMs - 1), zone, known());
   });
 
   app.get<{ Querystring: { limit?: string; type?: string } }>('/api/events/recent', async (req) => {
@@ -110,17 +110,17 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
   app.get('/api/reports', async () => ({ days: storedReportDays(store, now()) }));
 
   app.get<{ Params: { day: string } }>('/api/reports/:day', async (req) => {
-    const w = dayWindowOf(req.params.day, utcOffset);
+    const w = dayWindowOf(req.params.day, zone);
     if (!w) throw new FootfallError('INPUT_INVALID', 'day: must be a date YYYY-MM-DD');
     const stored = storedReportOf(store, w);
     if (stored) return { stored: true, report: stored };
     // Not stored (not closed yet, or before reports): the same figures computed up to now.
     const t = now();
     if (t < w.fromMs) throw Object.assign(new Error(`day ${w.day} has not begun`), { statusCode: 404, code: 'NOT_FOUND' });
-    return { stored: false, report: buildDailyReport(store, w, Math.min(t, w.toMs), { closingTime: deps.config.report?.closingTime ?? '22:00', utcOffsetMinutes: utcOffset, nowMs: t }) };
+    return { stored: false, report: buildDailyReport(store, w, Math.min(t, w.toMs), { closingTime: deps.config.report?.closingTime ?? '22:00', zone, nowMs: t }) };
   });
 
-  app.get('/api/wifi', async () => summarizeWifi(store, now(), utcOffset));
+  app.get('/api/wifi', async () => summarizeWifi(store, now(), zone));
 
   app.get('/api/cameras', async () => ({
     cameras: pageCameras().map((c) => ({ ...c, snapshotUrl: c.snapshotSeq > 0 ? `/api/cameras/${encodeURIComponent(c.name)}/snapshot.jpg?seq=${c.snapshotSeq}` : null })),
@@ -162,7 +162,7 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
   });
 
   app.get<{ Querystring: { day?: string } }>('/api/counts.csv', async (req, reply) => {
-    const w = req.query.day ? dayWindowOf(req.query.day, utcOffset) : dayWindow(now(), utcOffset);
+    const w = req.query.day ? dayWindowOf(req.query.day, zone) : dayWindow(now(), zone);
     if (!w) throw new FootfallError('INPUT_INVALID', 'day: must be a date YYYY-MM-DD');
     return reply
       .type('text/csv; charset=utf-8')
@@ -177,7 +177,7 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
   app.get('/', async (req, reply) => {
     const t = now();
     return reply.type('text/html; charset=utf-8').send(
-      page(overviewPage({ cameras: pageCameras(), summary: summarizeDay(store, t, utcOffset, known()), wifi: summarizeWifi(store, t, utcOffset), csrfToken: csrfOf(req) })),
+      page(overviewPage({ cameras: pageCameras(), summary: summarizeDay(store, t, zone, known()), wifi: summarizeWifi(store, t, zone), csrfToken: csrfOf(req) })),
     );
   });
 
@@ -192,13 +192,13 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
   });
 
   app.get<{ Querystring: { day?: string } }>('/report', async (req, reply) => {
-    const w = req.query.day ? dayWindowOf(req.query.day, utcOffset) : dayWindow(now(), utcOffset);
+    const w = req.query.day ? dayWindowOf(req.query.day, zone) : dayWindow(now(), zone);
     if (!w) return reply.code(400).type('text/plain; charset=utf-8').send('day must be a date YYYY-MM-DD');
     const t = now();
     const storedDays = storedReportDays(store, t);
     const stored = storedReportOf(store, w);
-    if (stored) return reply.type('text/html; charset=utf-8').send(storedReportPage(stored, store, csrfOf(req), t, storedDays));
-    const summary = summarizeDay(store, Math.min(t, w.toMs - 1), utcOffset, known());
-    return reply.type('text/html; charset=utf-8').send(reportPage(summary, store, csrfOf(req), t, storedDays));
+    if (stored) return reply.type('text/html; charset=utf-8').send(storedReportPage(stored, store, csrfOf(req), t, storedDays, zone));
+    const summary = summarizeDay(store, Math.min(t, w.toMs - 1), zone, known());
+    return reply.type('text/html; charset=utf-8').send(reportPage(summary, store, csrfOf(req), t, storedDays, zone));
   });
 }

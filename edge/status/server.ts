@@ -25,6 +25,7 @@ import { registerRoutes } from './routes.ts';
 import { csrfTokenMatches, type Session, type SessionStore } from './session-store.ts';
 import type { StatusMetrics } from './status-metrics.ts';
 import type { StatusStoreReader } from './store-reader.ts';
+import type { LocalZone } from '../shared/local-time.ts';
 
 export const SESSION_COOKIE = 'ff_session';
 const LOGIN_BODY_LIMIT = 4_096;
@@ -42,6 +43,8 @@ export interface StatusCamera {
 
 export interface StatusServerDeps {
   config: StatusConfig;
+  /** The site's local time (days, hours, closing time). */
+  zone: LocalZone;
   logger: Logger;
   sessions: SessionStore;
   passwordHash: string;

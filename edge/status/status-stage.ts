@@ -21,9 +21,12 @@ import { buildStatusServer, type StatusCamera } from './server.ts';
 import { SessionStore } from './session-store.ts';
 import { StatusMetrics } from './status-metrics.ts';
 import type { StatusStoreReader } from './store-reader.ts';
+import type { LocalZone } from '../shared/local-time.ts';
 
 export interface StatusStageOptions {
   config: StatusConfig;
+  /** The site's local time (today, the daily report and its closing time). */
+  zone: LocalZone;
   /** Absolute data directory (the password hash file is resolved against it). */
   dataDir: string;
   logger: Logger;
@@ -75,7 +78,7 @@ export class StatusStage implements Stage {
       log.warn({ password: generatedPassword, hashFile: this.passwordFile }, 'status page: first start, generated the operator password (shown once; delete the hash file to reset)');
     }
     const live = new LiveView(o.bus, { snapshotIntervalMs: o.config.snapshotIntervalMs, trailPoints: o.config.trailPoints, blurPersons: o.config.blurPersons, now }, o.logger);
-    const hub = new LiveHub(live, o.store, o.cameras, { pushIntervalMs: o.config.livePushIntervalMs, trailPoints: o.config.trailPoints, utcOffsetMinutes: o.config.utcOffsetMinutes, now }, log);
+    const hub = new LiveHub(live, o.store, o.cameras, { pushIntervalMs: o.config.livePushIntervalMs, trailPoints: o.config.trailPoints, zone: o.zone, now }, log);
     const sessions = new SessionStore(o.config.sessionTtlMinutes * 60_000, now);
     const metrics = new StatusMetrics(o.metricsRegistry, {
       health: o.health,
@@ -88,6 +91,7 @@ export class StatusStage implements Stage {
     try {
       app = await buildStatusServer({
         config: o.config,
+        zone: o.zone,
         logger: o.logger,
         sessions,
         passwordHash: hash,
@@ -115,7 +119,7 @@ export class StatusStage implements Stage {
     live.start(BUS_OWNER);
     const report = o.config.report;
     if (o.sink && report?.enabled) {
-      this.reports = new DailyReportScheduler({ store: o.store, sink: o.sink, closingTime: report.closingTime, utcOffsetMinutes: o.config.utcOffsetMinutes, logger: o.logger, now });
+      this.reports = new DailyReportScheduler({ store: o.store, sink: o.sink, closingTime: report.closingTime, zone: o.zone, logger: o.logger, now });
       this.reports.start();
     }
     this.app = app;

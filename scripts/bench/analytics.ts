@@ -20,6 +20,7 @@ import type { LineConfig } from '../../edge/config/sections/analytics.ts';
 import { crossSide, crossingParam } from '../../edge/analytics/geometry.ts';
 import { backtestMape, backtestSameHourLastWeek, simulateHourlyHistory, WEEK_HOURS } from '../../edge/analytics/forecast.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
+import { LocalZone } from '../../edge/shared/local-time.ts';
 import { machineInfo } from './machine.ts';
 import type { BenchRow, BenchTarget } from './types.ts';
 
@@ -366,7 +367,7 @@ const target: BenchTarget = {
 
     // (3) Forecast backtest on simulated history (8 weeks; the last 2 weeks one step ahead).
     const hist = simulateHourlyHistory({ weeks: 8, seed: 3 });
-    const fOpts = { alpha: 0.2, gamma: 0.3, minHistoryWeeks: 2, utcOffsetMinutes: 0 };
+    const fOpts = { alpha: 0.2, gamma: 0.3, minHistoryWeeks: 2, zone: LocalZone.fixed(0) };
     const ours = backtestMape(hist.values, hist.startHourMs, 2 * WEEK_HOURS, fOpts);
     const naive = backtestSameHourLastWeek(hist.values, 2 * WEEK_HOURS);
     results.push({

@@ -212,8 +212,8 @@ export const analyticsSection = z
         minHistoryWeeks: intBetween(1, 52).default(2),
         /** History read for a forecast. */
         historyWeeks: intBetween(1, 52).default(8),
-        /** Site local time offset from UTC, for weekday/hour seasons and "rest of day". */
-        utcOffsetMinutes: intBetween(-840, 840).default(0),
+        /** Deprecated: a fixed offset from UTC for the forecasts. Set the top-level timeZone instead. */
+        utcOffsetMinutes: intBetween(-840, 840).optional(),
       })
       .strict()
       .prefault({}),

@@ -9,7 +9,7 @@ const CLOSING_TIME_MSG = 'must be a local time "HH:MM" between 00:00 and 23:59';
 export const statusReportSection = z
   .object({
     enabled: bool().default(true),
-    /** Local closing time (status.utcOffsetMinutes); the report covers local midnight up to it. */
+    /** Local closing time (in the site's timeZone); the report covers local midnight up to it. */
     closingTime: z.string({ error: CLOSING_TIME_MSG }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: CLOSING_TIME_MSG }).default('22:00'),
   })
   .strict();
@@ -38,8 +38,8 @@ export const statusSection = z
     blurPersons: bool().default(false),
     /** Points kept per track for the short trails drawn on the live view. */
     trailPoints: intBetween(0, 100).default(12),
-    /** Site local time offset from UTC; "today" starts at local midnight. */
-    utcOffsetMinutes: intBetween(-840, 840).default(0),
+    /** Deprecated: a fixed offset from UTC (no daylight saving). Set the top-level timeZone instead. */
+    utcOffsetMinutes: intBetween(-840, 840).optional(),
     /** Bearer token for Prometheus scrapers on /metrics (else /metrics needs a login). */
     metricsToken: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
     report: statusReportSection.prefault({}),

@@ -14,6 +14,7 @@ import { EventStore } from '../../store/index.ts';
 import type { StageHealth } from '../../shared/types.ts';
 import type { StatusCamera } from '../server.ts';
 import { StatusStage } from '../status-stage.ts';
+import { LocalZone } from '../../shared/local-time.ts';
 
 export interface Harness {
   stage: StatusStage;
@@ -72,8 +73,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const registry = new Registry();
   const saved: FootfallConfig[] = [];
   const cameras = () => config.cameras as StatusCamera[];
+  const statusConfig = { ...config.status, host: '127.0.0.1', port: 0, ...options.status } as FootfallConfig['status'];
   const stage: StatusStage = new StatusStage({
-    config: { ...config.status, host: '127.0.0.1', port: 0, ...options.status } as FootfallConfig['status'],
+    config: statusConfig,
+    // Tests pin their clock: the config's zone, else its fixed offset, else UTC (never the machine's).
+    zone: config.timeZone ? LocalZone.of(config.timeZone) : LocalZone.fixed(statusConfig.utcOffsetMinutes ?? 0),
     dataDir: dir,
     logger,
     bus,
