@@ -173,6 +173,8 @@ export class Agent {
       dataDir: this.dataDir,
       history: this.store,
       zone: this.zone,
+      // Site occupancy starts over when the mall closes (the daily report's closing time).
+      closingTime: config.status.report.closingTime,
     });
   }
 

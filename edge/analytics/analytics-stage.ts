@@ -11,6 +11,7 @@ import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import type { EventSink, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
 import { CameraAnalytics, MINUTE_MS } from './camera-analytics.ts';
 import { LocalZone } from '../shared/local-time.ts';
+import { SiteOccupancy, type SiteFigures } from './site-occupancy.ts';
 // Imported eagerly: at shutdown (when the last hour's heatmap is written) the TypeScript
 // loader may no longer compile modules on demand.
 import { renderHeatmapPng } from './heatmap-render.ts';
@@ -47,8 +48,10 @@ export interface AnalyticsStageOptions {
   dataDir: string;
   /** History for forecasts; without it forecasts are off. */
   history?: CountsReader | null;
-  /** The site's local time (forecast seasons and "rest of day"); default UTC. */
+  /** The site's local time (forecast seasons, "rest of day", closing time); default UTC. */
   zone?: LocalZone;
+  /** Local "HH:MM" when site occupancy starts over (closing time); null or absent: never. */
+  closingTime?: string | null;
   /** Wall clock (tests). */
   now?: () => number;
 }
@@ -80,6 +83,17 @@ export class AnalyticsStage implements Stage {
   private running = false;
   private errors = 0;
   private pendingWrites = new Set<Promise<void>>();
+  /** Entries, exits and people inside over the entrance lines of every camera (null: no entrance line). */
+  private site: SiteOccupancy | null = null;
+  private siteTimer: NodeJS.Timeout | null = null;
+  /** The engines' sink: the stage's, with entrance crossings also told to the site count. */
+  private readonly engineSink: EventSink = {
+    append: (e) => {
+      const id = this.options.sink.append(e);
+      if (this.site && e.type === 'line.cross' && (e.data?.site === 'in' || e.data?.site === 'out')) this.site.onCross(e.data.site, e.tsMs);
+      return id;
+    },
+  };
 
   constructor(private readonly options: AnalyticsStageOptions) {
     this.log = options.logger.child({ module: 'analytics' });
@@ -104,6 +118,14 @@ export class AnalyticsStage implements Stage {
         if (z.capacity === undefined || rules.some((r) => r.kind === 'occupancy-above' && r.subject === z.name)) continue;
         rules.push({ name: `crowding.${z.name}`, kind: 'occupancy-above', subject: z.name, threshold: z.capacity, minDurationS: 60 });
       }
+    }
+    const entrances = this.options.cameras.some((c) => c.enabled !== false && c.lines.some((l) => l.role === 'entrance')) ||
+      [...this.engines.values()].some((e) => e.hasEntrance);
+    if (entrances) {
+      this.site = new SiteOccupancy({ sink: this.options.sink, zone: this.options.zone ?? UTC_ZONE, closingTime: this.options.closingTime ?? null });
+      if (this.options.history) this.site.restore(this.options.history, this.now());
+      this.siteTimer = setInterval(() => this.site?.advance(this.now()), 5_000);
+      this.siteTimer.unref();
     }
     this.rules = new RuleEngine(rules, (ts, alert) => this.emitAlert(ts, alert), this.now());
     const bus = this.options.bus;
@@ -130,6 +152,9 @@ export class AnalyticsStage implements Stage {
     this.options.bus.removeOwner(OWNER);
     if (this.ruleTimer) clearInterval(this.ruleTimer);
     if (this.forecastTimer) clearInterval(this.forecastTimer);
+    if (this.siteTimer) clearInterval(this.siteTimer);
+    this.siteTimer = null;
+    this.site?.advance(this.now());
     this.ruleTimer = null;
     this.forecastTimer = null;
     // Close open visits and paths, last minute's occupancy and the hour's heatmap.
@@ -175,7 +200,14 @@ export class AnalyticsStage implements Stage {
         transitionsByHour: Object.fromEntries([...e.transitions.byHour].map(([h, m]) => [h, Object.fromEntries(m)])),
       };
     }
-    return { cameras, forecasts: [...this.forecasts.values()], alerts: this.rules?.active() ?? [] };
+    return { site: this.siteFigures(), cameras, forecasts: [...this.forecasts.values()], alerts: this.rules?.active() ?? [] };
+  }
+
+  /** The site's entries, exits and people inside now (null: no entrance line configured). */
+  siteFigures(): SiteFigures | null {
+    if (!this.site) return null;
+    this.site.advance(this.now());
+    return this.site.figures();
   }
 
   /** The current hour's heatmap of a camera as PNG (over its latest snapshot), or null. */
@@ -192,7 +224,7 @@ export class AnalyticsStage implements Stage {
     e = new CameraAnalytics({
       // Unconfigured cameras get a heatmap only; the embedded demo camera its known scene.
       camera: cam ?? (name === DEMO_CAMERA_NAME ? DEMO_GEOMETRY : { name, lines: [], zones: [], queues: [] }),
-      sink: this.options.sink,
+      sink: this.engineSink,
       relinkMaxGapMs: cfg.relinkMaxGapMs,
       relinkRadiusPx: cfg.relinkRadiusPx,
       relinkRadiusBoxesPerS: cfg.relinkRadiusBoxesPerS,

@@ -117,6 +117,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   readonly camera: string;
   readonly slots = new TrackSlots(64);
   readonly lines: LineCounter[];
+  private readonly lineConfigs: readonly LineConfig[];
   readonly zones: ZoneCounter[];
   readonly queues: QueueMonitor[];
   readonly paths = new PathRecorder();
@@ -166,6 +167,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     this.onHeatmapHour = options.onHeatmapHour;
     this.edgeRight = options.camera.width !== undefined ? options.camera.width - EDGE_PX : Infinity;
     this.edgeBottom = options.camera.height !== undefined ? options.camera.height - EDGE_PX : Infinity;
+    this.lineConfigs = options.camera.lines;
     this.lines = options.camera.lines.map((l, i) => new LineCounter(l, i, this));
     this.zones = options.camera.zones.map((z, i) => new ZoneCounter(z, i, this));
     this.queues = (options.camera.queues ?? []).map((q) => new QueueMonitor(q));
@@ -416,7 +418,11 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   onLineCross(lineIndex: number, slot: number, direction: Direction, tsMs: number): void {
     const dir = direction === Direction.In ? 'in' : 'out';
     if (direction === Direction.In) this.lineIns[lineIndex]!.add(tsMs);
-    this.emit(tsMs, 'line.cross', { line: this.lines[lineIndex]!.name, direction: dir, trackId: this.slots.firstIds[slot]! });
+    const data: Record<string, unknown> = { line: this.lines[lineIndex]!.name, direction: dir, trackId: this.slots.firstIds[slot]! };
+    // A site entrance also says whether the person came into the site or left it.
+    const config = this.lineConfigs[lineIndex]!;
+    if (config.role === 'entrance') data.site = dir === config.intoSite ? 'in' : 'out';
+    this.emit(tsMs, 'line.cross', data);
   }
 
   onZoneEnter(zoneIndex: number, _slot: number, _startTsMs: number, tsMs: number): void {
@@ -432,6 +438,11 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   private emit(tsMs: number, type: string, data: Record<string, unknown>): void {
     this.events++;
     this.sink.append({ tsMs, type, source: this.camera, data });
+  }
+
+  /** Whether any line of this camera is a site entrance. */
+  get hasEntrance(): boolean {
+    return this.lineConfigs.some((l) => l.role === 'entrance');
   }
 
   /** Live figures for rules and the status page. */

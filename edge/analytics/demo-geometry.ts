@@ -5,12 +5,14 @@ import type { LineConfig, ZoneConfig } from '../config/sections/analytics.ts';
 
 export const DEMO_CAMERA_NAME = 'demo';
 
-const line = (name: string, a: [number, number], b: [number, number]): LineConfig => ({
+const line = (name: string, a: [number, number], b: [number, number], role: LineConfig['role'] = 'count'): LineConfig => ({
   name,
   points: [a, b],
   minDistancePx: 8,
   minSideMs: 250,
   minDistanceBoxFraction: 0,
+  role,
+  intoSite: 'in',
 });
 
 const zone = (name: string, polygon: Array<[number, number]>): ZoneConfig => ({ name, polygon, minStayMs: 1_000, exitGraceMs: 1_000 });
@@ -19,7 +21,7 @@ export const DEMO_GEOMETRY = {
   name: DEMO_CAMERA_NAME,
   width: 768,
   height: 576,
-  lines: [line('west-path', [200, 170], [200, 330]), line('plaza', [480, 180], [480, 340]), line('east-road', [560, 270], [768, 270])],
+  lines: [line('west-path', [200, 170], [200, 330], 'entrance'), line('plaza', [480, 180], [480, 340]), line('east-road', [560, 270], [768, 270])],
   zones: [
     zone('west', [[0, 180], [250, 180], [250, 330], [0, 330]]),
     zone('plaza', [[300, 180], [540, 180], [540, 360], [300, 360]]),

@@ -64,8 +64,24 @@ export interface DaySummary {
   /** The site's time zone, and its offset from UTC now (minutes). */
   timeZone: string;
   utcOffsetMinutes: number;
+  /** Local hour of day now (0-23). */
+  hourNow: number;
+  /** The whole site over its entrance lines (null: no entrance line has counted anything). */
+  site: SiteDay | null;
   lines: LineDay[];
   zones: ZoneDay[];
+}
+
+export interface SiteDay {
+  /** Entries into and exits from the site today, over every entrance line. */
+  in: number;
+  out: number;
+  yesterdaySoFarIn: number;
+  /** People inside at the end of the latest minute with figures (never below zero), or null. */
+  occupancy: number | null;
+  occupancyAtMs: number | null;
+  /** Occupancy left when the count last started over at closing time (a quality figure), or null. */
+  lastDrift: number | null;
 }
 
 export interface KnownGeometry {
@@ -77,11 +93,11 @@ export interface KnownGeometry {
 const hours = () => new Array<number>(24).fill(0);
 
 /** Builds the summary; configured lines and zones appear even with no counts yet. */
-export function summarizeDay(store: StatusStoreReader, nowMs: number, site: LocalZone, known: KnownGeometry[] = []): DaySummary {
-  const today = dayWindow(nowMs, site);
-  const yesterday = dayWindow(nowMs, site, -1);
+export function summarizeDay(store: StatusStoreReader, nowMs: number, localZone: LocalZone, known: KnownGeometry[] = []): DaySummary {
+  const today = dayWindow(nowMs, localZone);
+  const yesterday = dayWindow(nowMs, localZone, -1);
   // "So far" compares wall-clock times of day, which holds across a daylight-saving change.
-  const nowMinuteOfDay = site.minuteOfDay(nowMs);
+  const nowMinuteOfDay = localZone.minuteOfDay(nowMs);
   const lines = new Map<string, LineDay>();
   const zones = new Map<string, ZoneDay & { dwellSum: number }>();
   const line = (camera: string, name: string): LineDay => {
@@ -113,8 +129,8 @@ export function summarizeDay(store: StatusStoreReader, nowMs: number, site: Loca
     for (const z of k.zones) zone(k.camera, z);
   }
   const apply = (row: StatusCountRow, isToday: boolean) => {
-    const hour = site.hourOfDay(row.minute);
-    const soFar = !isToday && site.minuteOfDay(row.minute) < nowMinuteOfDay;
+    const hour = localZone.hourOfDay(row.minute);
+    const soFar = !isToday && localZone.minuteOfDay(row.minute) < nowMinuteOfDay;
     if (row.metric === 'in' || row.metric === 'out') {
       const l = line(row.source, row.subject);
       if (row.metric === 'in') {
@@ -131,16 +147,37 @@ export function summarizeDay(store: StatusStoreReader, nowMs: number, site: Loca
       if (row.max !== null && (z.maxOccupancy === null || row.max > z.maxOccupancy)) z.maxOccupancy = row.max;
     }
   };
-  for (const row of store.countsBetween(today.fromMs, today.toMs)) apply(row, true);
-  for (const row of store.countsBetween(yesterday.fromMs, yesterday.toMs)) apply(row, false);
+  let site: SiteDay | null = null;
+  const siteDay = (): SiteDay => (site ??= { in: 0, out: 0, yesterdaySoFarIn: 0, occupancy: null, occupancyAtMs: null, lastDrift: null });
+  const applySite = (row: StatusCountRow, isToday: boolean): void => {
+    const s = siteDay();
+    if (row.metric === 'site.in') {
+      if (isToday) s.in += row.n;
+      else if (localZone.minuteOfDay(row.minute) < nowMinuteOfDay) s.yesterdaySoFarIn += row.n;
+    } else if (row.metric === 'site.out' && isToday) s.out += row.n;
+    else if (row.metric === 'site.occupancy' && isToday && (s.occupancyAtMs === null || row.minute >= s.occupancyAtMs)) {
+      s.occupancy = row.n > 0 ? Math.round(row.sum / row.n) : null;
+      s.occupancyAtMs = row.minute;
+    } else if (row.metric === 'site.drift') s.lastDrift = row.n > 0 ? row.sum / row.n : null;
+  };
+  for (const row of store.countsBetween(yesterday.fromMs, yesterday.toMs)) {
+    if (row.subject === 'site' && row.metric.startsWith('site.')) applySite(row, false);
+    else apply(row, false);
+  }
+  for (const row of store.countsBetween(today.fromMs, today.toMs)) {
+    if (row.subject === 'site' && row.metric.startsWith('site.')) applySite(row, true);
+    else apply(row, true);
+  }
   const byName = <T extends { camera: string }>(a: T, b: T, ka: string, kb: string) => a.camera.localeCompare(b.camera) || ka.localeCompare(kb);
   return {
     day: today.day,
     fromMs: today.fromMs,
     toMs: today.toMs,
     nowMs,
-    timeZone: site.name,
-    utcOffsetMinutes: site.offsetMinutesAt(nowMs),
+    timeZone: localZone.name,
+    utcOffsetMinutes: localZone.offsetMinutesAt(nowMs),
+    hourNow: localZone.hourOfDay(nowMs),
+    site,
     lines: [...lines.values()].sort((a, b) => byName(a, b, a.line, b.line)),
     zones: [...zones.values()]
       .map(({ dwellSum, ...z }) => ({ ...z, meanDwellMs: z.visits > 0 ? Math.round(dwellSum / z.visits) : null }))

@@ -111,7 +111,11 @@ export interface OverviewData {
 }
 
 export function overviewPage(d: OverviewData): string {
-  const hourNow = Math.floor((d.summary.nowMs - d.summary.fromMs) / 3_600_000);
+  const hourNow = d.summary.hourNow;
+  const site = d.summary.site;
+  const siteCard = site
+    ? html`<section class="card site" data-role="site"><h2>Site now</h2><dl class="kv"><dt>Inside now</dt><dd data-role="site-occupancy">${site.occupancy ?? '–'}</dd><dt>In today</dt><dd data-role="site-in">${site.in}</dd><dt>Out today</dt><dd data-role="site-out">${site.out}</dd><dt>In yesterday by now</dt><dd>${site.yesterdaySoFarIn}</dd><dt>Drift at last closing</dt><dd data-role="site-drift">${site.lastDrift ?? '–'}</dd></dl><p class="muted small">Over every entrance line (role: entrance); the count starts over at closing time.</p></section>`
+    : html`<section class="card site" data-role="site"><h2>Site now</h2><p class="muted">No entrance line yet: mark the site's doors with <code>role: entrance</code> to count people inside.</p></section>`;
   const countsOf = (camera: string) => {
     const m = new Map<string, { in: number; out: number }>();
     for (const l of d.summary.lines) if (l.camera === camera) m.set(l.line, { in: l.in, out: l.out });
@@ -139,7 +143,7 @@ export function overviewPage(d: OverviewData): string {
     title: 'Overview',
     page: 'overview',
     csrfToken: d.csrfToken,
-    body: html`<div class="cams">${cams}</div>
+    body: html`${siteCard}<div class="cams">${cams}</div>
 <section class="card"><h2>Today ${d.summary.day} <span class="muted small">vs yesterday at the same time / whole day</span></h2>
 <div class="scroll"><table><thead><tr><th>Camera</th><th>Line</th><th class="num">In</th><th class="num">Out</th><th class="num">Yesterday in</th><th class="num">Δ in</th></tr></thead><tbody>${lineRows.length ? lineRows : html`<tr><td colspan="6" class="muted">No counting lines yet.</td></tr>`}</tbody></table></div>
 <div class="scroll"><table><thead><tr><th>Camera</th><th>Zone</th><th class="num">Visits</th><th class="num">Yesterday</th><th class="num">Mean dwell</th><th class="num">Peak occupancy</th></tr></thead><tbody>${zoneRows.length ? zoneRows : html`<tr><td colspan="6" class="muted">No zones yet.</td></tr>`}</tbody></table></div>

@@ -45,6 +45,16 @@ export function countDeltasOf(event: NewEvent, out: CountDelta[]): number {
       const line = str(d.line);
       const dir = d.direction === 'in' || d.direction === 'out' ? d.direction : undefined;
       if (line && dir) n = setDelta(out, n, line, dir, 1);
+      // A site entrance's crossing is also a site entry or exit (summed over the box's cameras).
+      if (d.site === 'in' || d.site === 'out') n = setDelta(out, n, 'site', `site.${d.site}`, 1);
+      break;
+    }
+    case 'site.occupancy': {
+      n = setDelta(out, n, 'site', 'site.occupancy', num(d.occupancy));
+      break;
+    }
+    case 'site.reset': {
+      n = setDelta(out, n, 'site', 'site.drift', num(d.drift));
       break;
     }
     case 'zone.visit': {

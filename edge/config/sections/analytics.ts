@@ -62,6 +62,14 @@ export const lineSchema = z
     minSideMs: intBetween(0, 10_000).default(250),
     /** Band as a fraction of the person's box height, where that is wider than minDistancePx (0: off). */
     minDistanceBoxFraction: numberBetween(0, 1).default(0),
+    /**
+     * `entrance`: a door of the site. Its crossings also count as site entries and exits, which
+     * make the site's in/out per minute and how many people are inside now (`count`: a line
+     * inside the site, counted on its own).
+     */
+    role: oneOf(['count', 'entrance']).default('count'),
+    /** For an entrance: which crossing direction of this line goes into the site. */
+    intoSite: oneOf(['in', 'out']).default('in'),
   })
   .strict();
 
