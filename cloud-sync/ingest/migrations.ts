@@ -168,6 +168,54 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       $$;
     `,
   },
+  {
+    version: 3,
+    description: 'site views: entries and exits per hour, occupancy across the boxes of a site, zone visits per hour across boxes',
+    sql: `
+      -- Entries into and exits from each site per hour, over every box's entrance lines
+      -- (counts rows subject 'site', metric 'site.in' / 'site.out').
+      CREATE VIEW site_in_out_hourly AS
+        SELECT site, date_trunc('hour', minute) AS hour,
+               coalesce(sum(n) FILTER (WHERE metric = 'site.in'), 0)::bigint AS entries,
+               coalesce(sum(n) FILTER (WHERE metric = 'site.out'), 0)::bigint AS exits
+        FROM counts
+        WHERE subject = 'site' AND metric IN ('site.in', 'site.out')
+        GROUP BY site, date_trunc('hour', minute);
+
+      -- People inside each site at p_now across all its boxes: entries minus exits of every
+      -- box since the site's latest reset (closing time, a 'site.drift' row of any box in the
+      -- two days before p_now; else the last 24 hours), never below zero. A person may come in
+      -- through one box's door and leave through another's, so this is summed before the
+      -- floor, unlike each box's own 'site.occupancy'.
+      CREATE FUNCTION site_occupancy(p_now timestamptz DEFAULT now())
+      RETURNS TABLE (site text, occupancy bigint, entries bigint, exits bigint, since timestamptz, as_of timestamptz)
+      LANGUAGE sql STABLE AS $$
+        WITH resets AS (
+          SELECT c.site, max(c.minute) AS reset_at FROM counts c
+          WHERE c.subject = 'site' AND c.metric = 'site.drift' AND c.minute > p_now - interval '2 days' AND c.minute <= p_now
+          GROUP BY c.site
+        ), flows AS (
+          SELECT c.site, coalesce(r.reset_at, p_now - interval '1 day') AS since,
+                 coalesce(sum(c.n) FILTER (WHERE c.metric = 'site.in'), 0)::bigint AS entries,
+                 coalesce(sum(c.n) FILTER (WHERE c.metric = 'site.out'), 0)::bigint AS exits,
+                 max(c.minute) AS as_of
+          FROM counts c LEFT JOIN resets r ON r.site = c.site
+          WHERE c.subject = 'site' AND c.metric IN ('site.in', 'site.out') AND c.minute <= p_now
+            AND c.minute > coalesce(r.reset_at, p_now - interval '1 day')
+          GROUP BY c.site, coalesce(r.reset_at, p_now - interval '1 day')
+        )
+        SELECT f.site, greatest(0, f.entries - f.exits)::bigint, f.entries, f.exits, f.since, f.as_of FROM flows f ORDER BY f.site
+      $$;
+
+      -- Zone visits per hour across every box and camera of a site, with the mean dwell.
+      CREATE VIEW zone_visits_hourly AS
+        SELECT site, subject AS zone, date_trunc('hour', minute) AS hour, sum(n)::bigint AS visits,
+               (sum(sum) / nullif(sum(n), 0)) AS mean_dwell_ms
+        FROM counts
+        WHERE metric = 'visits'
+        GROUP BY site, subject, date_trunc('hour', minute);
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
