@@ -133,6 +133,28 @@ describe('JSON Schema for editors', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
   });
 
+  it('describes every field for editors (units, range, default, what it changes)', () => {
+    let total = 0;
+    const missing: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (!node || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      for (const [k, v] of Object.entries((n.properties as Record<string, Record<string, unknown>> | undefined) ?? {})) {
+        total++;
+        if (typeof v.description !== 'string' || v.description.length < 10) missing.push(`${path}.${k}`);
+        walk(v, `${path}.${k}`);
+      }
+      for (const key of ['items', 'anyOf', 'oneOf', 'allOf']) {
+        const x = n[key];
+        if (Array.isArray(x)) x.forEach((y) => walk(y, path));
+        else if (x) walk(x, `${path}[]`);
+      }
+    };
+    walk(configJsonSchema(), '');
+    expect(total).toBeGreaterThan(150);
+    expect(missing.length / total, `undescribed: ${missing.join(', ')}`).toBeLessThanOrEqual(0.1);
+  });
+
   it('FOOTFALL_DATA_DIR sets the data directory unless the file does', () => {
     expect(loadConfig({ cwd: mkdtempSync(join(tmpdir(), 'ff-')), env: { FOOTFALL_DATA_DIR: '/data' } }).config.dataDir).toBe('/data');
     const file = yamlFile('dataDir: /srv/ff\n');

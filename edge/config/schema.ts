@@ -22,9 +22,9 @@ function defaultDeviceName(): string {
 export const configSchema = z
   .object({
     /** The mall or site this box belongs to (MQTT topic level). */
-    site: identifier().default('default-site'),
+    site: identifier().default('default-site').describe('The mall or site this box belongs to (MQTT topic level).'),
     /** This box's name (MQTT topic level); defaults to the host name. */
-    device: identifier().optional(),
+    device: identifier().optional().describe("This box's name (MQTT topic level); defaults to the host name."),
     /**
      * The site's IANA time zone (e.g. "Europe/Berlin"): where local days, hours and closing
      * time are cut (daily report, today vs yesterday, forecasts, heatmap hours, rules with
@@ -33,29 +33,37 @@ export const configSchema = z
     timeZone: z
       .string({ error: 'must be an IANA time zone name such as "Europe/Berlin"' })
       .refine(isKnownTimeZone, { error: 'must be an IANA time zone name such as "Europe/Berlin"' })
-      .optional(),
+      .optional().describe("The site's IANA time zone (e.g. \"Europe/Berlin\"): where local days, hours and closing time are cut (daily report, today vs yesterday, forecasts, heatmap hours, rules with hours), daylight saving included. Default: the box's own zone."),
     /** Where the database, keys and snapshots live. */
-    dataDir: z.string().min(1).default('./data'),
+    dataDir: z.string().min(1).default('./data').describe('Where the database, keys and snapshots live.'),
+    /** Logging (pino, JSON lines on stdout). */
     log: z
       .object({
-        level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        /** Least severe level written: trace, debug, info (default), warn, error, fatal or silent. */
+        level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level written: trace, debug, info (default), warn, error, fatal or silent.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({}).describe('Logging (pino, JSON lines on stdout).'),
     /** Graceful shutdown budget; stages still running after it are abandoned. */
-    shutdownTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-    store: storeSection.prefault({}),
+    shutdownTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Graceful shutdown budget; stages still running after it are abandoned.'),
+    /** The event store (SQLite, edge/store): file, write batching and retention. */
+    store: storeSection.prefault({}).describe('The event store (SQLite, edge/store): file, write batching and retention.'),
     /** Cameras; when none is configured, `footfall run` uses the demo video. */
-    cameras: camerasSection,
+    cameras: camerasSection.describe('Cameras; when none is configured, `footfall run` uses the demo video.'),
     /** Use the demo video (looping) when no camera is configured. */
-    demoCamera: z.boolean({ error: 'must be true or false' }).default(true),
-    detector: detectorSection.prefault({}),
-    tracker: trackerSection.prefault({}),
+    demoCamera: z.boolean({ error: 'must be true or false' }).default(true).describe('Use the demo video (looping) when no camera is configured.'),
+    /** The person detector (ONNX model, edge/detect): model, threads, thresholds. */
+    detector: detectorSection.prefault({}).describe('The person detector (ONNX model, edge/detect): model, threads, thresholds.'),
+    /** The multi-person tracker (edge/track); defaults chosen on the tuning half of scripts/accuracy/splits.json. */
+    tracker: trackerSection.prefault({}).describe('The multi-person tracker (edge/track); defaults chosen on the tuning half of scripts/accuracy/splits.json.'),
     /** Analytics settings beyond per-camera geometry: queues, heatmaps, forecasts, rules. */
-    analytics: analyticsSection.prefault({}),
-    wifi: wifiSection.prefault({}),
-    mqtt: mqttSection.prefault({}),
-    status: statusSection.prefault({}),
+    analytics: analyticsSection.prefault({}).describe('Analytics settings beyond per-camera geometry: queues, heatmaps, forecasts, rules.'),
+    /** Wi-Fi probe capture and presence (edge/wifi): sensors, MAC hashing, visits. */
+    wifi: wifiSection.prefault({}).describe('Wi-Fi probe capture and presence (edge/wifi): sensors, MAC hashing, visits.'),
+    /** Upstream sync over MQTT (cloud-sync): broker, TLS, batching, counts, commands; unset url = the embedded broker. */
+    mqtt: mqttSection.prefault({}).describe('Upstream sync over MQTT (cloud-sync): broker, TLS, batching, counts, commands; unset url = the embedded broker.'),
+    /** The local status page (Fastify, edge/status): address, login, live view, daily report. */
+    status: statusSection.prefault({}).describe('The local status page (Fastify, edge/status): address, login, live view, daily report.'),
   })
   .strict()
   // Resolved after validation so the schema (and docs/config.schema.json) is the same on every machine.

@@ -53,60 +53,67 @@ const polygonField = () =>
 
 export const lineSchema = z
   .object({
-    name: identifier(),
+    /** Line name (unique per camera): the subject of its counts and events. */
+    name: identifier().describe('Line name (unique per camera): the subject of its counts and events.'),
     /** A -> B in source-image pixels; `in` is a crossing from the negative to the positive side. */
-    points: linePoints(),
+    points: linePoints().describe('A -> B in source-image pixels; `in` is a crossing from the negative to the positive side.'),
     /** Hysteresis: how far past the line (px) the foot point must go before a crossing counts. */
-    minDistancePx: numberBetween(0, 500).default(8),
+    minDistancePx: numberBetween(0, 500).default(8).describe('Hysteresis: how far past the line (px) the foot point must go before a crossing counts.'),
     /** The new side must hold this long (not go back beyond the band) before a crossing counts. */
-    minSideMs: intBetween(0, 10_000).default(250),
+    minSideMs: intBetween(0, 10_000).default(250).describe('The new side must hold this long (not go back beyond the band) before a crossing counts.'),
     /** Band as a fraction of the person's box height, where that is wider than minDistancePx (0: off). */
-    minDistanceBoxFraction: numberBetween(0, 1).default(0),
+    minDistanceBoxFraction: numberBetween(0, 1).default(0).describe("Band as a fraction of the person's box height, where that is wider than minDistancePx (0: off)."),
     /**
      * `entrance`: a door of the site. Its crossings also count as site entries and exits, which
      * make the site's in/out per minute and how many people are inside now (`count`: a line
      * inside the site, counted on its own).
      */
-    role: oneOf(['count', 'entrance']).default('count'),
+    role: oneOf(['count', 'entrance']).default('count').describe("`entrance`: a door of the site. Its crossings also count as site entries and exits, which make the site's in/out per minute and how many people are inside now (`count`: a line inside the site, counted on its own)."),
     /** For an entrance: which crossing direction of this line goes into the site. */
-    intoSite: oneOf(['in', 'out']).default('in'),
+    intoSite: oneOf(['in', 'out']).default('in').describe('For an entrance: which crossing direction of this line goes into the site.'),
   })
   .strict();
 
 export const zoneSchema = z
   .object({
-    name: identifier(),
+    /** Zone name (unique per camera): the subject of its visits and occupancy. */
+    name: identifier().describe('Zone name (unique per camera): the subject of its visits and occupancy.'),
     /** Vertices in order around the area (either orientation), source pixels. */
-    polygon: polygonField(),
+    polygon: polygonField().describe('Vertices in order around the area (either orientation), source pixels.'),
     /** Visits shorter than this are flicker, not visits. */
-    minStayMs: intBetween(0, 3_600_000).default(1_000),
+    minStayMs: intBetween(0, 3_600_000).default(1_000).describe('Visits shorter than this are flicker, not visits.'),
     /** A visit ends only after the foot point has been outside this long (doorway jitter). */
-    exitGraceMs: intBetween(0, 600_000).default(1_000),
+    exitGraceMs: intBetween(0, 600_000).default(1_000).describe('A visit ends only after the foot point has been outside this long (doorway jitter).'),
     /** People; above it a crowding alert can fire. */
-    capacity: intBetween(1, 100_000).optional(),
+    capacity: intBetween(1, 100_000).optional().describe('People; above it a crowding alert can fire.'),
   })
   .strict();
 
 export const queueSchema = z
   .object({
-    name: identifier(),
+    /** Queue name (unique per camera). */
+    name: identifier().describe('Queue name (unique per camera).'),
     /** Where people wait. */
-    polygon: polygonField(),
+    polygon: polygonField().describe('Where people wait.'),
     /** The service point: crossing it (in `serviceDirection`) means served. */
     serviceLine: z
       .object({
-        points: linePoints(),
+        /** Service line A -> B in source-image pixels. */
+        points: linePoints().describe('Service line A -> B in source-image pixels.'),
         /** Which crossing direction means served ("any": both). */
-        direction: oneOf(['in', 'out', 'any']).default('any'),
-        minDistancePx: numberBetween(0, 500).default(8),
-        minSideMs: intBetween(0, 10_000).default(250),
+        direction: oneOf(['in', 'out', 'any']).default('any').describe('Which crossing direction means served ("any": both).'),
+        /** Hysteresis of the service line (px, default 8). */
+        minDistancePx: numberBetween(0, 500).default(8).describe('Hysteresis of the service line (px, default 8).'),
+        /** How long the served side must hold (ms, default 250). */
+        minSideMs: intBetween(0, 10_000).default(250).describe('How long the served side must hold (ms, default 250).'),
       })
-      .strict(),
+      .strict().describe('The service point: crossing it (in `serviceDirection`) means served.'),
     /** Shorter stays in the queue area are passers-by, not queuers. */
-    minStayMs: intBetween(0, 3_600_000).default(3_000),
-    exitGraceMs: intBetween(0, 600_000).default(2_000),
+    minStayMs: intBetween(0, 3_600_000).default(3_000).describe('Shorter stays in the queue area are passers-by, not queuers.'),
+    /** A queue stay ends only after this long outside the area (ms, default 2000). */
+    exitGraceMs: intBetween(0, 600_000).default(2_000).describe('A queue stay ends only after this long outside the area (ms, default 2000).'),
     /** Weight of the newest minute in the smoothed service rate (exponential smoothing). */
-    smoothing: numberBetween(0.01, 1).default(0.3),
+    smoothing: numberBetween(0.01, 1).default(0.3).describe('Weight of the newest minute in the smoothed service rate (exponential smoothing).'),
   })
   .strict();
 
@@ -146,29 +153,33 @@ export function checkGeometryInFrame(
 
 /** Per-camera analytics fields, spread into the camera schema. */
 export const cameraAnalyticsFields = {
-  lines: z.array(lineSchema).max(CONFIG_LIMITS.linesPerCamera).default([]).superRefine(uniqueNames('line', 'lines')),
-  zones: z.array(zoneSchema).max(CONFIG_LIMITS.zonesPerCamera).default([]).superRefine(uniqueNames('zone', 'zones')),
-  queues: z.array(queueSchema).max(CONFIG_LIMITS.queuesPerCamera).default([]).superRefine(uniqueNames('queue', 'queues')),
+  /** Counting lines of this camera (at most 64): crossings in and out per direction. */
+  lines: z.array(lineSchema).max(CONFIG_LIMITS.linesPerCamera).default([]).superRefine(uniqueNames('line', 'lines')).describe('Counting lines of this camera (at most 64): crossings in and out per direction.'),
+  /** Zones of this camera (at most 64): visits, dwell and occupancy. */
+  zones: z.array(zoneSchema).max(CONFIG_LIMITS.zonesPerCamera).default([]).superRefine(uniqueNames('zone', 'zones')).describe('Zones of this camera (at most 64): visits, dwell and occupancy.'),
+  /** Queues of this camera (at most 16): length and waiting time. */
+  queues: z.array(queueSchema).max(CONFIG_LIMITS.queuesPerCamera).default([]).superRefine(uniqueNames('queue', 'queues')).describe('Queues of this camera (at most 16): length and waiting time.'),
 };
 
 export const ruleSchema = z
   .object({
-    name: identifier(),
+    /** Rule name (unique): the name of its alerts. */
+    name: identifier().describe('Rule name (unique): the name of its alerts.'),
     /**
      * occupancy-above: people in a zone now; queue-wait-above: a queue's wait (minutes);
      * visitors-below: entries into a zone or `in` crossings of a line in the last hour;
      * forecast-below: forecast visitors of a zone or line for the next hour;
      * silent: seconds since a camera (or any event source) last reported.
      */
-    kind: oneOf(['occupancy-above', 'queue-wait-above', 'visitors-below', 'forecast-below', 'silent']),
+    kind: oneOf(['occupancy-above', 'queue-wait-above', 'visitors-below', 'forecast-below', 'silent']).describe("occupancy-above: people in a zone now; queue-wait-above: a queue's wait (minutes); visitors-below: entries into a zone or `in` crossings of a line in the last hour; forecast-below: forecast visitors of a zone or line for the next hour; silent: seconds since a camera (or any event source) last reported."),
     /** Zone, queue, line, camera or source name. */
-    subject: identifier(),
+    subject: identifier().describe('Zone, queue, line, camera or source name.'),
     /** Raise at this value (people, minutes, visitors or seconds by kind). */
-    threshold: numberBetween(0, 1e9),
+    threshold: numberBetween(0, 1e9).describe('Raise at this value (people, minutes, visitors or seconds by kind).'),
     /** Clear at this value (hysteresis); defaults to 10% back from the threshold. */
-    clearAt: numberBetween(0, 1e9).optional(),
+    clearAt: numberBetween(0, 1e9).optional().describe('Clear at this value (hysteresis); defaults to 10% back from the threshold.'),
     /** The condition must hold this long before raising (and its opposite before clearing). */
-    minDurationS: intBetween(0, 86_400).default(60),
+    minDurationS: intBetween(0, 86_400).default(60).describe('The condition must hold this long before raising (and its opposite before clearing).'),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -191,43 +202,49 @@ export const analyticsSection = z
      * and not none. The relink defaults were chosen on the tuning half of
      * scripts/accuracy/splits.json (line-count error through the tracker; BENCHMARKS.md).
      */
-    relinkMaxGapMs: intBetween(0, 60_000).default(3_000),
+    relinkMaxGapMs: intBetween(0, 60_000).default(3_000).describe('Lost and found: a new track starting this soon (ms) after another vanished nearby is the same person, so a tracker fragment or identity switch at a line is one crossing, not two and not none. The relink defaults were chosen on the tuning half of scripts/accuracy/splits.json (line-count error through the tracker; BENCHMARKS.md).'),
     /** Base reach (px) around where the lost person is expected: their last foot point, moved on by their velocity. */
-    relinkRadiusPx: numberBetween(0, 2_000).default(60),
+    relinkRadiusPx: numberBetween(0, 2_000).default(60).describe('Base reach (px) around where the lost person is expected: their last foot point, moved on by their velocity.'),
     /** The reach grows by this many of the lost person's box heights per second of gap (0: fixed relinkRadiusPx). */
-    relinkRadiusBoxesPerS: numberBetween(0, 10).default(1),
+    relinkRadiusBoxesPerS: numberBetween(0, 10).default(1).describe("The reach grows by this many of the lost person's box heights per second of gap (0: fixed relinkRadiusPx)."),
     /** Relinking looks for a lost person where their walking velocity takes them, for at most this long (ms; 0: where last seen). */
-    relinkPredictMaxMs: intBetween(0, 10_000).default(2_000),
+    relinkPredictMaxMs: intBetween(0, 10_000).default(2_000).describe('Relinking looks for a lost person where their walking velocity takes them, for at most this long (ms; 0: where last seen).'),
     /** A track not updated this long is ended even if the tracker never said so. */
-    staleTrackMs: intBetween(100, 600_000).default(10_000),
+    staleTrackMs: intBetween(100, 600_000).default(10_000).describe('A track not updated this long is ended even if the tracker never said so.'),
+    /** Hourly heatmaps of where people stood, per camera (PNG under dataDir/heatmaps). */
     heatmap: z
       .object({
-        enabled: bool().default(true),
+        /** Make heatmaps (default true). */
+        enabled: bool().default(true).describe('Make heatmaps (default true).'),
         /** Grid cell size in source pixels. */
-        cellPx: intBetween(2, 256).default(16),
+        cellPx: intBetween(2, 256).default(16).describe('Grid cell size in source pixels.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({}).describe('Hourly heatmaps of where people stood, per camera (PNG under dataDir/heatmaps).'),
+    /** Next-hour and rest-of-day visitor forecasts per line and zone. */
     forecast: z
       .object({
-        enabled: bool().default(true),
+        /** Make forecasts (default true). */
+        enabled: bool().default(true).describe('Make forecasts (default true).'),
         /** How often forecasts are recomputed. */
-        everyMinutes: intBetween(1, 1_440).default(15),
+        everyMinutes: intBetween(1, 1_440).default(15).describe('How often forecasts are recomputed.'),
         /** Smoothing weights of the level and the weekday-hour season. */
-        alpha: numberBetween(0.01, 1).default(0.2),
-        gamma: numberBetween(0.01, 1).default(0.3),
+        alpha: numberBetween(0.01, 1).default(0.2).describe('Smoothing weights of the level and the weekday-hour season.'),
+        /** Smoothing weight of the weekday-hour season (0.01-1, default 0.3). */
+        gamma: numberBetween(0.01, 1).default(0.3).describe('Smoothing weight of the weekday-hour season (0.01-1, default 0.3).'),
         /** Below this much history the forecast is the mean of the same hour in past weeks. */
-        minHistoryWeeks: intBetween(1, 52).default(2),
+        minHistoryWeeks: intBetween(1, 52).default(2).describe('Below this much history the forecast is the mean of the same hour in past weeks.'),
         /** History read for a forecast. */
-        historyWeeks: intBetween(1, 52).default(8),
+        historyWeeks: intBetween(1, 52).default(8).describe('History read for a forecast.'),
         /** Deprecated: a fixed offset from UTC for the forecasts. Set the top-level timeZone instead. */
-        utcOffsetMinutes: intBetween(-840, 840).optional(),
+        utcOffsetMinutes: intBetween(-840, 840).optional().describe('Deprecated: a fixed offset from UTC for the forecasts. Set the top-level timeZone instead.'),
       })
       .strict()
-      .prefault({}),
-    rules: z.array(ruleSchema).max(CONFIG_LIMITS.rules).default([]).superRefine(uniqueNames('rule', 'analytics.rules')),
+      .prefault({}).describe('Next-hour and rest-of-day visitor forecasts per line and zone.'),
+    /** Alert rules (at most 256): thresholds on occupancy, queue waits, visitors, forecasts or silence. */
+    rules: z.array(ruleSchema).max(CONFIG_LIMITS.rules).default([]).superRefine(uniqueNames('rule', 'analytics.rules')).describe('Alert rules (at most 256): thresholds on occupancy, queue waits, visitors, forecasts or silence.'),
     /** How often rules are evaluated. */
-    ruleEveryMs: intBetween(100, 600_000).default(5_000),
+    ruleEveryMs: intBetween(100, 600_000).default(5_000).describe('How often rules are evaluated.'),
   })
   .strict();
 

@@ -7,26 +7,29 @@ import { cameraAnalyticsFields, checkGeometryInFrame } from './analytics.ts';
 
 export const cameraSchema = z
   .object({
-    name: identifier(),
+    /** Camera name (letters, digits, "-", "_", "."; unique): the MQTT source and status page label. */
+    name: identifier().describe('Camera name (letters, digits, "-", "_", "."; unique): the MQTT source and status page label.'),
     /**
      * The stream: rtsp://, http(s)://, a file path, or /dev/videoN. Needed by `footfall run`;
      * offline commands such as `footfall count` read the camera's geometry only.
      */
-    url: nonEmptyString('a stream URL, file path or V4L2 device').optional(),
-    enabled: bool().default(true),
+    url: nonEmptyString('a stream URL, file path or V4L2 device').optional().describe("The stream: rtsp://, http(s)://, a file path, or /dev/videoN. Needed by `footfall run`; offline commands such as `footfall count` read the camera's geometry only."),
+    /** Run this camera (default true); false keeps its config but reads no stream. */
+    enabled: bool().default(true).describe('Run this camera (default true); false keeps its config but reads no stream.'),
     /** Frames per second sampled from the stream for detection. */
-    fps: numberBetween(0.1, 60).default(5),
+    fps: numberBetween(0.1, 60).default(5).describe('Frames per second sampled from the stream for detection.'),
     /** Loop a file source (demos). */
-    loop: bool().default(false),
+    loop: bool().default(false).describe('Loop a file source (demos).'),
     /** Seconds without a frame before the stream counts as stalled and restarts. */
-    stallTimeoutS: numberBetween(1, 600).default(15),
+    stallTimeoutS: numberBetween(1, 600).default(15).describe('Seconds without a frame before the stream counts as stalled and restarts.'),
     /** RTSP transport; TCP survives lossy networks and NAT better than UDP. */
-    rtspTransport: oneOf(['tcp', 'udp']).default('tcp'),
+    rtspTransport: oneOf(['tcp', 'udp']).default('tcp').describe('RTSP transport; TCP survives lossy networks and NAT better than UDP.'),
     /** Longest wait between reconnect attempts (exponential backoff with jitter up to this). */
-    maxBackoffS: numberBetween(1, 3600).default(30),
+    maxBackoffS: numberBetween(1, 3600).default(30).describe('Longest wait between reconnect attempts (exponential backoff with jitter up to this).'),
     /** Frame width and height of the stream in pixels, when known: lines, zones and queues are then checked to lie inside the frame. */
-    width: intBetween(1, 16_384).optional(),
-    height: intBetween(1, 16_384).optional(),
+    width: intBetween(1, 16_384).optional().describe('Frame width and height of the stream in pixels, when known: lines, zones and queues are then checked to lie inside the frame.'),
+    /** Frame height in pixels, when known (see width). */
+    height: intBetween(1, 16_384).optional().describe('Frame height in pixels, when known (see width).'),
     ...cameraAnalyticsFields,
   })
   .strict()

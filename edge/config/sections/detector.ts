@@ -5,24 +5,24 @@ import { bool, intBetween, nonEmptyString, numberBetween } from '../fields.ts';
 export const detectorSection = z
   .object({
     /** A model name from the manifest (`footfall models`) or a path to an .onnx file. */
-    model: nonEmptyString('a model name or path').default('picodet_s_416_coco'),
+    model: nonEmptyString('a model name or path').default('picodet_s_416_coco').describe('A model name from the manifest (`footfall models`) or a path to an .onnx file.'),
     /** Extra directories searched for model files, before ./models and ../shared/models. */
-    modelDirs: z.array(z.string()).default([]),
+    modelDirs: z.array(z.string()).default([]).describe('Extra directories searched for model files, before ./models and ../shared/models.'),
     /** onnxruntime intra-op threads. */
-    threads: intBetween(1, 64).default(2),
+    threads: intBetween(1, 64).default(2).describe('onnxruntime intra-op threads.'),
     /**
      * Let onnxruntime's worker threads spin while waiting. Off by default: on a small box
      * shared with ffmpeg decoders, spinning burns the cores the decoders need (measured
      * 2-3x slower inference under load with 2 threads); turn on for a dedicated machine.
      */
-    spinThreads: bool().default(false),
+    spinThreads: bool().default(false).describe("Let onnxruntime's worker threads spin while waiting. Off by default: on a small box shared with ffmpeg decoders, spinning burns the cores the decoders need (measured 2-3x slower inference under load with 2 threads); turn on for a dedicated machine."),
     /** Person score threshold; default depends on the model family. */
-    scoreThreshold: numberBetween(0, 1).optional(),
+    scoreThreshold: numberBetween(0, 1).optional().describe('Person score threshold; default depends on the model family.'),
     /** Low floor kept for the tracker's second association stage. */
-    lowScoreFloor: numberBetween(0, 1).default(0.1),
+    lowScoreFloor: numberBetween(0, 1).default(0.1).describe("Low floor kept for the tracker's second association stage."),
     /** NMS IoU; defaults to the model family's own (0.5 PicoDet, 0.45 YOLOX/FastestDet). */
-    nmsIou: numberBetween(0.05, 0.95).optional(),
+    nmsIou: numberBetween(0.05, 0.95).optional().describe("NMS IoU; defaults to the model family's own (0.5 PicoDet, 0.45 YOLOX/FastestDet)."),
     /** Frames waiting per camera before the oldest is dropped (inference behind). */
-    queueDepthPerCamera: intBetween(1, 16).default(2),
+    queueDepthPerCamera: intBetween(1, 16).default(2).describe('Frames waiting per camera before the oldest is dropped (inference behind).'),
   })
   .strict();

@@ -14,73 +14,77 @@ export const trackerSection = z
      * identity: as they are; linear: (score - scoreMin) / (scoreMax - scoreMin), clamped;
      * rank: the score's quantile among the camera's recent detections; logistic: 1 / (1 + e^-score).
      */
-    scoreMapping: oneOf(['auto', 'identity', 'linear', 'rank', 'logistic']).default('auto'),
+    scoreMapping: oneOf(['auto', 'identity', 'linear', 'rank', 'logistic']).default('auto').describe("How raw detector scores become [0, 1] before the thresholds below apply. auto: scores already in [0, 1] stay as they are, anything else is rank-mapped; identity: as they are; linear: (score - scoreMin) / (scoreMax - scoreMin), clamped; rank: the score's quantile among the camera's recent detections; logistic: 1 / (1 + e^-score)."),
     /** What auto uses for scores outside [0, 1]: rank, or logistic (1 / (1 + e^-score), for margin-style scores such as ACF and DPM). */
-    autoFallback: oneOf(['rank', 'logistic']).default('rank'),
-    scoreMin: z.number({ error: 'must be a number' }).default(0),
-    scoreMax: z.number({ error: 'must be a number' }).default(1),
+    autoFallback: oneOf(['rank', 'logistic']).default('rank').describe('What auto uses for scores outside [0, 1]: rank, or logistic (1 / (1 + e^-score), for margin-style scores such as ACF and DPM).'),
+    /** Linear mapping: the raw score that maps to 0. */
+    scoreMin: z.number({ error: 'must be a number' }).default(0).describe('Linear mapping: the raw score that maps to 0.'),
+    /** Linear mapping: the raw score that maps to 1 (greater than scoreMin). */
+    scoreMax: z.number({ error: 'must be a number' }).default(1).describe('Linear mapping: the raw score that maps to 1 (greater than scoreMin).'),
     /**
      * Rank mapping: mapped = quantile ^ rankExponent. Below 1 it lifts the middle ranks so the
      * same thresholds keep about as many detections as with probability-like scores.
      */
-    rankExponent: numberBetween(0.05, 4).default(0.5),
+    rankExponent: numberBetween(0.05, 4).default(0.5).describe('Rank mapping: mapped = quantile ^ rankExponent. Below 1 it lifts the middle ranks so the same thresholds keep about as many detections as with probability-like scores.'),
     /** Recent detection scores kept for the rank mapping. */
-    rankWindow: intBetween(64, 65_536).default(4096),
+    rankWindow: intBetween(64, 65_536).default(4096).describe('Recent detection scores kept for the rank mapping.'),
     /**
      * Detections at or above this (mapped) score take part in the first association.
      * Default: the detection model's own (its manifest entry, chosen on the tuning video of
      * scripts/accuracy/splits.json), else GENERIC_THRESHOLDS.highScore (0.5).
      */
-    highScore: numberBetween(0, 1).optional(),
+    highScore: numberBetween(0, 1).optional().describe("Detections at or above this (mapped) score take part in the first association. Default: the detection model's own (its manifest entry, chosen on the tuning video of scripts/accuracy/splits.json), else GENERIC_THRESHOLDS.highScore (0.5)."),
     /** Detections between lowScore and highScore only extend existing tracks (second association). */
-    lowScore: numberBetween(0, 1).default(0.05),
+    lowScore: numberBetween(0, 1).default(0.05).describe('Detections between lowScore and highScore only extend existing tracks (second association).'),
     /** An unmatched detection at or above this score starts a new track. Default: the model's own, else 0.6. */
-    newTrackScore: numberBetween(0, 1).optional(),
+    newTrackScore: numberBetween(0, 1).optional().describe("An unmatched detection at or above this score starts a new track. Default: the model's own, else 0.6."),
     /** Minimum IoU (times the score when fuseScore) for the first association. */
-    matchIou: numberBetween(0, 1).default(0.1),
+    matchIou: numberBetween(0, 1).default(0.1).describe('Minimum IoU (times the score when fuseScore) for the first association.'),
     /** Minimum IoU for the second (low-score) association. */
-    lowMatchIou: numberBetween(0, 1).default(0.5),
+    lowMatchIou: numberBetween(0, 1).default(0.5).describe('Minimum IoU for the second (low-score) association.'),
     /**
      * OC-SORT observation-centric recovery: tracks still unmatched after both associations
      * are matched to the remaining confident detections by IoU with their LAST OBSERVED box
      * (not the drifting prediction). Minimum IoU; 0 disables.
      */
-    recoveryIou: numberBetween(0, 1).default(0.3),
+    recoveryIou: numberBetween(0, 1).default(0.3).describe('OC-SORT observation-centric recovery: tracks still unmatched after both associations are matched to the remaining confident detections by IoU with their LAST OBSERVED box (not the drifting prediction). Minimum IoU; 0 disables.'),
     /** Minimum IoU for matching a tentative track (stricter than ByteTrack's 0.3: fewer false tracks). */
-    tentativeMatchIou: numberBetween(0, 1).default(0.4),
+    tentativeMatchIou: numberBetween(0, 1).default(0.4).describe("Minimum IoU for matching a tentative track (stricter than ByteTrack's 0.3: fewer false tracks)."),
     /** Multiply IoU by the detection score in the first association (ByteTrack fuse_score). */
-    fuseScore: bool().default(true),
+    fuseScore: bool().default(true).describe('Multiply IoU by the detection score in the first association (ByteTrack fuse_score).'),
     /** Matched frames before a tentative track is confirmed and gets an id. */
-    confirmHits: intBetween(1, 30).default(2),
+    confirmHits: intBetween(1, 30).default(2).describe('Matched frames before a tentative track is confirmed and gets an id.'),
     /** How long a lost track waits to be re-activated before it is removed (ms). */
-    maxLostMs: numberBetween(0, 600_000).default(2_000),
+    maxLostMs: numberBetween(0, 600_000).default(2_000).describe('How long a lost track waits to be re-activated before it is removed (ms).'),
     /**
      * Kalman filter noise, as fractions of the box size. Process noise: BoT-SORT's values.
      * Measurement: 0.15 instead of BoT-SORT's 1/20: smoother boxes and velocities measurably
      * help fixed cameras at 5-10 fps (PETS09, KITTI-17, MOT17-02/09); moving cameras
      * (MOT17-10/13) prefer less smoothing.
      */
-    stdWeightPosition: numberBetween(1e-4, 1).default(1 / 20),
-    stdWeightVelocity: numberBetween(1e-5, 1).default(1 / 160),
-    stdWeightMeasurement: numberBetween(1e-4, 1).default(0.15),
+    stdWeightPosition: numberBetween(1e-4, 1).default(1 / 20).describe("Kalman filter noise, as fractions of the box size. Process noise: BoT-SORT's values. Measurement: 0.15 instead of BoT-SORT's 1/20: smoother boxes and velocities measurably help fixed cameras at 5-10 fps (PETS09, KITTI-17, MOT17-02/09); moving cameras (MOT17-10/13) prefer less smoothing."),
+    /** Kalman process noise of the velocity, as a fraction of the box size per reference interval. */
+    stdWeightVelocity: numberBetween(1e-5, 1).default(1 / 160).describe('Kalman process noise of the velocity, as a fraction of the box size per reference interval.'),
+    /** Kalman measurement noise, as a fraction of the box size (0.15: smoother boxes for fixed cameras). */
+    stdWeightMeasurement: numberBetween(1e-4, 1).default(0.15).describe('Kalman measurement noise, as a fraction of the box size (0.15: smoother boxes for fixed cameras).'),
     /** Frame interval the noise weights are specified for (ms). */
-    referenceIntervalMs: numberBetween(1, 10_000).default(1000 / 30),
+    referenceIntervalMs: numberBetween(1, 10_000).default(1000 / 30).describe('Frame interval the noise weights are specified for (ms).'),
     /**
      * Keep reporting a lost confirmed track at its predicted box for this long (ms), so a
      * one- or two-frame miss does not drop the person from the output.
      */
-    coastMs: numberBetween(0, 10_000).default(0),
+    coastMs: numberBetween(0, 10_000).default(0).describe('Keep reporting a lost confirmed track at its predicted box for this long (ms), so a one- or two-frame miss does not drop the person from the output.'),
     /** Only tracks matched at least this many times coast (young tracks are often false). */
-    coastMinHits: intBetween(1, 1000).default(10),
+    coastMinHits: intBetween(1, 1000).default(10).describe('Only tracks matched at least this many times coast (young tracks are often false).'),
     /**
      * Tracks whose box is wider than this times its height are tracked but not reported
      * (standing people are tall; ByteTrack uses 1.6). 0 disables the filter.
      */
-    maxOutputAspect: numberBetween(0, 100).default(1.6),
+    maxOutputAspect: numberBetween(0, 100).default(1.6).describe('Tracks whose box is wider than this times its height are tracked but not reported (standing people are tall; ByteTrack uses 1.6). 0 disables the filter.'),
     /** Re-update a re-found track along a straight line over its gap (OC-SORT ORU). */
-    observationReupdate: bool().default(true),
+    observationReupdate: bool().default(true).describe('Re-update a re-found track along a straight line over its gap (OC-SORT ORU).'),
     /** Upper bound on live tracks per camera (pool growth stops here). */
-    maxTracks: intBetween(16, 100_000).default(4096),
+    maxTracks: intBetween(16, 100_000).default(4096).describe('Upper bound on live tracks per camera (pool growth stops here).'),
   })
   .strict()
   .refine((c) => c.scoreMax > c.scoreMin, { error: 'scoreMax must be greater than scoreMin', path: ['scoreMax'] });

@@ -10,65 +10,74 @@ const oui = () => z.string({ error: ouiMsg }).regex(/^[0-9A-Fa-f]{2}([:.-]?)[0-9
 
 export const wifiSensorSchema = z
   .object({
-    name: identifier(),
+    /** Sensor name (unique): the MQTT source of its events and the status page label. */
+    name: identifier().describe('Sensor name (unique): the MQTT source of its events and the status page label.'),
     /** A monitor-mode interface for live capture (node-pcap)... */
-    interface: z.string().min(1).optional(),
+    interface: z.string().min(1).optional().describe('A monitor-mode interface for live capture (node-pcap)...'),
     /** ...or a capture file (pcap/pcapng) replayed (tests, demos). Relative paths are under the working directory. */
-    pcap: z.string().min(1).optional(),
+    pcap: z.string().min(1).optional().describe('...or a capture file (pcap/pcapng) replayed (tests, demos). Relative paths are under the working directory.'),
     /** Live: 2.4/5 GHz channel numbers to hop across with `iw`; empty = stay on the interface's channel. */
-    channels: z.array(intBetween(1, 233)).default([]),
+    channels: z.array(intBetween(1, 233)).default([]).describe("Live: 2.4/5 GHz channel numbers to hop across with `iw`; empty = stay on the interface's channel."),
     /** Live: dwell on each channel before hopping. */
-    hopIntervalMs: intBetween(50, 60_000).default(250),
+    hopIntervalMs: intBetween(50, 60_000).default(250).describe('Live: dwell on each channel before hopping.'),
     /** Live: put the interface into monitor mode via libpcap (rfmon). */
-    monitor: bool().default(true),
+    monitor: bool().default(true).describe('Live: put the interface into monitor mode via libpcap (rfmon).'),
     /** Live: BPF filter; the default keeps only probe requests. */
-    filter: z.string().default('type mgt subtype probe-req'),
+    filter: z.string().default('type mgt subtype probe-req').describe('Live: BPF filter; the default keeps only probe requests.'),
     /** Replay: speed factor (1 = real time, 60 = a minute per second). */
-    replaySpeed: numberBetween(0.01, 1_000_000).default(1),
+    replaySpeed: numberBetween(0.01, 1_000_000).default(1).describe('Replay: speed factor (1 = real time, 60 = a minute per second).'),
     /** Replay: start again at the end of the file. */
-    replayLoop: bool().default(false),
+    replayLoop: bool().default(false).describe('Replay: start again at the end of the file.'),
     /** Replay: shift the file's timestamps so its first frame is "now" (demos); false keeps capture time. */
-    replayRestamp: bool().default(true),
+    replayRestamp: bool().default(true).describe("Replay: shift the file's timestamps so its first frame is \"now\" (demos); false keeps capture time."),
   })
   .strict()
   .refine((s) => Boolean(s.interface) !== Boolean(s.pcap), { error: 'needs exactly one of "interface" or "pcap"' });
 
 export const wifiSection = z
   .object({
+    /** Wi-Fi sensors: each a monitor-mode interface or a capture file (at most 30). */
     sensors: z
       .array(wifiSensorSchema)
       .max(CONFIG_LIMITS.wifiSensors, { error: `at most ${CONFIG_LIMITS.wifiSensors} Wi-Fi sensors per box` })
       .superRefine(uniqueNames('sensor', 'wifi.sensors'))
-      .default([]),
+      .default([]).describe('Wi-Fi sensors: each a monitor-mode interface or a capture file (at most 30).'),
     /** How often the MAC-hash key changes: at local midnight (daily), on the hour, or never. */
-    keyRotation: oneOf(['daily', 'hourly', 'never']).default('daily'),
+    keyRotation: oneOf(['daily', 'hourly', 'never']).default('daily').describe('How often the MAC-hash key changes: at local midnight (daily), on the hour, or never.'),
     /** Key file (mode 0600, overwritten on rotation); relative paths are under dataDir. */
-    keyFile: z.string().min(1).default('wifi-hash.key'),
+    keyFile: z.string().min(1).default('wifi-hash.key').describe('Key file (mode 0600, overwritten on rotation); relative paths are under dataDir.'),
     /** A session ends after this much silence. */
-    sessionGapMs: intBetween(10_000, 86_400_000).default(600_000),
+    sessionGapMs: intBetween(10_000, 86_400_000).default(600_000).describe('A session ends after this much silence.'),
     /** Visitor = seen for at least visitorMinDwellMs above visitorMinRssiDbm (Meraki-style defaults). */
-    visitorMinDwellMs: intBetween(0, 86_400_000).default(300_000),
-    visitorMinRssiDbm: numberBetween(-120, 0).default(-75),
+    visitorMinDwellMs: intBetween(0, 86_400_000).default(300_000).describe('Visitor = seen for at least visitorMinDwellMs above visitorMinRssiDbm (Meraki-style defaults).'),
+    /** Visitor signal floor (dBm, -120-0, default -75): see visitorMinDwellMs. */
+    visitorMinRssiDbm: numberBetween(-120, 0).default(-75).describe('Visitor signal floor (dBm, -120-0, default -75): see visitorMinDwellMs.'),
     /** Frames weaker than this are ignored for presence (too far away to be "here"). */
-    minRssiDbm: numberBetween(-128, 0).default(-95),
+    minRssiDbm: numberBetween(-128, 0).default(-95).describe('Frames weaker than this are ignored for presence (too far away to be "here").'),
     /** Residents/staff: seen more than this many hours in a key period; excluded from visitor counts. */
-    staffMinHoursPerDay: numberBetween(0.5, 24).default(6),
+    staffMinHoursPerDay: numberBetween(0.5, 24).default(6).describe('Residents/staff: seen more than this many hours in a key period; excluded from visitor counts.'),
     /** Smoothing factor of the per-device RSSI (exponential moving average). */
-    rssiSmoothing: numberBetween(0.01, 1).default(0.3),
+    rssiSmoothing: numberBetween(0.01, 1).default(0.3).describe('Smoothing factor of the per-device RSSI (exponential moving average).'),
     /** Vendor prefixes dropped before hashing (a site's own PCs, access points). */
-    ignoreOuis: z.array(oui()).default([]),
+    ignoreOuis: z.array(oui()).default([]).describe("Vendor prefixes dropped before hashing (a site's own PCs, access points)."),
     /** Randomized-MAC estimator (see edge/wifi/device-estimator.ts). */
     estimator: z
       .object({
-        linkWindowMs: intBetween(1_000, 3_600_000).default(300_000),
-        minRelinkGapMs: intBetween(0, 600_000).default(60_000),
-        sameScanMs: intBetween(0, 10_000).default(1_000),
-        sameScanRssiDb: numberBetween(0, 100).default(3),
-        maxSeqGap: intBetween(1, 2048).default(16),
-        rssiToleranceDb: numberBetween(0, 100).default(12),
+        /** Randomized addresses seen within this window (ms) may be the same device. */
+        linkWindowMs: intBetween(1_000, 3_600_000).default(300_000).describe('Randomized addresses seen within this window (ms) may be the same device.'),
+        /** Shortest gap (ms) between two addresses linked as one device. */
+        minRelinkGapMs: intBetween(0, 600_000).default(60_000).describe('Shortest gap (ms) between two addresses linked as one device.'),
+        /** Frames this close in time (ms) belong to the same scan burst. */
+        sameScanMs: intBetween(0, 10_000).default(1_000).describe('Frames this close in time (ms) belong to the same scan burst.'),
+        /** Signal difference (dB) within which frames of one burst are the same device. */
+        sameScanRssiDb: numberBetween(0, 100).default(3).describe('Signal difference (dB) within which frames of one burst are the same device.'),
+        /** Largest 802.11 sequence-number gap that links two addresses as one device. */
+        maxSeqGap: intBetween(1, 2048).default(16).describe('Largest 802.11 sequence-number gap that links two addresses as one device.'),
+        /** Signal difference (dB) tolerated when linking addresses over time. */
+        rssiToleranceDb: numberBetween(0, 100).default(12).describe('Signal difference (dB) tolerated when linking addresses over time.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({}).describe('Randomized-MAC estimator (see edge/wifi/device-estimator.ts).'),
   })
   .strict();
 
