@@ -71,8 +71,8 @@ describe('AnalyticsStage', () => {
     expect(occupancy.length).toBeGreaterThanOrEqual(1);
     // The frames span 09:59:50-10:00:02: the 09:00 hour's heatmap was written at the roll-over, 10:00 at stop.
     const heatDir = join(dir, 'heatmaps', 'door-cam');
-    expect(readdirSync(heatDir).sort()).toEqual(['2026-11-23T09.json', '2026-11-23T09.png', '2026-11-23T10.json', '2026-11-23T10.png']);
-    const meta = await sharp(join(heatDir, '2026-11-23T09.png')).metadata();
+    expect(readdirSync(heatDir).sort()).toEqual(['2026-11-23T09+0000.json', '2026-11-23T09+0000.png', '2026-11-23T10+0000.json', '2026-11-23T10+0000.png']); // local hour + UTC offset (UTC here)
+    const meta = await sharp(join(heatDir, '2026-11-23T09+0000.png')).metadata();
     expect([meta.width, meta.height]).toEqual([400, 300]);
   });
 

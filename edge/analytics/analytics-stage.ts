@@ -353,7 +353,12 @@ export class AnalyticsStage implements Stage {
 
   private writeHeatmap(camera: string, snap: HeatmapSnapshot, hourMs: number): void {
     const dir = join(this.options.dataDir, 'heatmaps', camera);
-    const stamp = new Date(hourMs).toISOString().slice(0, 13).replace(/:/g, '');
+    // Named by the site's local hour, with its UTC offset so the repeated hour of an autumn
+    // daylight-saving change gets two files (2026-10-25T02+0200, 2026-10-25T02+0100).
+    const zone = this.options.zone ?? UTC_ZONE;
+    const offset = zone.offsetMinutesAt(hourMs);
+    const hh = (v: number) => String(Math.floor(Math.abs(v))).padStart(2, '0');
+    const stamp = `${zone.dayOf(hourMs)}T${hh(zone.hourOfDay(hourMs))}${offset < 0 ? '-' : '+'}${hh(Math.abs(offset) / 60)}${hh(Math.abs(offset) % 60)}`;
     const background = this.snapshots.get(camera) ?? null;
     const job = (async () => {
       try {
