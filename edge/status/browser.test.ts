@@ -36,8 +36,11 @@ describe('status page in a real browser', () => {
     feeder = setInterval(() => emitPetsFrame(h.bus, 'entrance', pets, i++, Date.now()), 150);
     // Some history so the charts and tables have something to show.
     const now = Date.now();
+    // Spread today's 60 crossings over what has passed of today (UTC, the harness's zone), so
+    // they are all "today" even just after midnight.
+    const step = Math.min(97_000, Math.floor((now - (now - (now % 86_400_000)) - 1_000) / 60));
     for (let k = 0; k < 60; k++) {
-      h.store.append({ tsMs: now - k * 97_000, type: 'line.cross', source: 'entrance', data: { line: 'door', direction: k % 3 ? 'in' : 'out', trackId: k } });
+      h.store.append({ tsMs: now - k * Math.max(0, step), type: 'line.cross', source: 'entrance', data: { line: 'door', direction: k % 3 ? 'in' : 'out', trackId: k } });
       h.store.append({ tsMs: now - 86_400_000 - k * 113_000, type: 'line.cross', source: 'entrance', data: { line: 'door', direction: 'in', trackId: 1000 + k } });
     }
     h.store.flush();
