@@ -1,6 +1,6 @@
 // Config of camera sources (edge/camera); each camera also carries its analytics geometry (sections/analytics.ts).
 import { z } from 'zod';
-import { bool, identifier, nonEmptyString, numberBetween, oneOf } from '../fields.ts';
+import { bool, identifier, nonEmptyString, numberBetween, oneOf, point } from '../fields.ts';
 import { cameraAnalyticsFields } from './analytics.ts';
 
 export const cameraSchema = z
@@ -19,6 +19,8 @@ export const cameraSchema = z
     rtspTransport: oneOf(['tcp', 'udp']).default('tcp'),
     /** Longest wait between reconnect attempts (exponential backoff with jitter up to this). */
     maxBackoffS: numberBetween(1, 3600).default(30),
+    /** Polygons (source pixels) where motion is ignored by the motion gate: screens, escalators, glass doors. */
+    motionMask: z.array(z.array(point()).min(3, { error: 'a mask polygon needs at least 3 points' })).default([]),
     ...cameraAnalyticsFields,
   })
   .strict();

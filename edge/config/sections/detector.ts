@@ -1,6 +1,6 @@
 // Config of the person detector (edge/detect) and the model loader (models/).
 import { z } from 'zod';
-import { bool, intBetween, nonEmptyString, numberBetween } from '../fields.ts';
+import { bool, intBetween, nonEmptyString, numberBetween, oneOf } from '../fields.ts';
 
 export const detectorSection = z
   .object({
@@ -24,5 +24,15 @@ export const detectorSection = z
     nmsIou: numberBetween(0.05, 0.95).optional(),
     /** Frames waiting per camera before the oldest is dropped (inference behind). */
     queueDepthPerCamera: intBetween(1, 16).default(2),
+    /**
+     * Motion gate: `auto` runs the detector only on frames with motion (outside each camera's
+     * `motionMask`) or live tracks, plus a full frame every `fullFrameEveryS`; `off` detects on
+     * every frame. Off by default until the capacity benchmark shows counts and MOTA/IDF1 hold.
+     */
+    motionGate: oneOf(['auto', 'off']).default('off'),
+    /** With the gate on: seconds between full-frame detections, which catch people standing still. */
+    fullFrameEveryS: numberBetween(0.2, 600).default(5),
+    /** With the gate on: grey-level change (0-255, after light compensation) that counts as motion. */
+    motionThreshold: intBetween(2, 255).default(20),
   })
   .strict();
