@@ -8,3 +8,5 @@ export type { CameraState, FrameSourceOptions, FrameSourceStats } from './ffmpeg
 export { buildFfmpegArgs, redactUrl, sourceKind, videoFilter } from './ffmpeg-args.ts';
 export type { FrameGeometry, SourceKind } from './ffmpeg-args.ts';
 export { Backoff } from './backoff.ts';
+export { MotionDetector } from './motion-detector.ts';
+export type { MaskPolygon, MotionDetectorOptions, MotionStats } from './motion-detector.ts';

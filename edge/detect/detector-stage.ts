@@ -2,19 +2,23 @@
 // shared by all cameras (drop-oldest per camera when behind), and emits 'detect.frame'
 // with every person box above the low floor (the tracker's second stage uses them).
 // A missing or broken model is reported in health; the rest of the agent keeps running.
+import { MotionDetector } from '../camera/index.ts';
 import type { FootfallConfig } from '../config/schema.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { EventBus, RawFrame } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
-import type { DetectionFrame, Stage, StageHealth } from '../shared/types.ts';
+import type { DetectionFrame, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
 import { FrameQueue } from './frame-queue.ts';
+import { inputMapping, type InputMapping } from './geometry.ts';
 import { LatencyWindow } from './latency.ts';
 import { PersonDetector } from './person-detector.ts';
+import { DetectionGate, GateDecision, RegionPlanner } from './region-planner.ts';
 import { WorkerPersonDetector } from './worker-detector.ts';
 
 export interface DetectorStageOptions {
   bus: EventBus;
-  config: Pick<FootfallConfig, 'detector'>;
+  /** `cameras` (optional) supplies each camera's motionMask to the motion gate. */
+  config: Pick<FootfallConfig, 'detector'> & Partial<Pick<FootfallConfig, 'cameras'>>;
   logger: Logger;
   /** Working directory for ./models and relative model paths. */
   cwd?: string;
@@ -28,6 +32,19 @@ export interface DetectorStageOptions {
    */
   inferenceThread?: 'worker' | 'main';
 }
+
+/** Per-camera motion gate state (detector.motionGate: auto). */
+interface CameraGate {
+  motion: MotionDetector;
+  gate: DetectionGate;
+  mapping: InputMapping;
+  /** Live (confirmed) track boxes from the tracker, in frame (model-input) pixels. */
+  trackBoxes: Float32Array;
+  trackCount: number;
+  frames: number;
+}
+
+const MAX_GATE_TRACKS = 256;
 
 export class DetectorStage implements Stage {
   readonly name = 'detect';
@@ -47,6 +64,8 @@ export class DetectorStage implements Stage {
   private inferenceMsEma = 0;
   private emitFloor = 0.1;
   private readonly onFrame = (frame: RawFrame) => this.enqueue(frame);
+  private readonly gates = new Map<string, CameraGate>();
+  private readonly onTracks = (t: TrackFrame) => this.rememberTracks(t);
 
   constructor(private readonly options: DetectorStageOptions) {
     this.queue = new FrameQueue(options.queueDepthPerCamera ?? options.config.detector.queueDepthPerCamera ?? 2);
@@ -89,6 +108,68 @@ export class DetectorStage implements Stage {
       'person detector ready',
     );
     this.options.bus.on(this.name, 'camera.frame', this.onFrame);
+    if (d.motionGate === 'auto') this.options.bus.on(this.name, 'track.frame', this.onTracks);
+  }
+
+  private gateFor(camera: string, width: number, height: number, sourceWidth: number, sourceHeight: number): CameraGate {
+    let g = this.gates.get(camera);
+    if (g && g.motion.gridWidth === Math.floor(width / 4) && g.motion.gridHeight === Math.floor(height / 4)) return g;
+    const d = this.options.config.detector;
+    const det = this.detector!;
+    const mapping = inputMapping(det.info.preprocess.resize, sourceWidth, sourceHeight, width, height);
+    const masks = this.options.config.cameras?.find((c) => c.name === camera)?.motionMask ?? [];
+    const mask = masks.map((poly) => poly.map(([x, y]) => [x * mapping.scaleX + mapping.padX, y * mapping.scaleY + mapping.padY] as const));
+    // Frames arrive at the model input size, so any region is the full frame: the gate
+    // saves the frames with nothing moving and no one tracked.
+    const planner = new RegionPlanner({ frameWidth: width, frameHeight: height, modelInputPx: Math.min(det.info.inputWidth, det.info.inputHeight) });
+    g = {
+      motion: new MotionDetector({ frameWidth: width, frameHeight: height, cellPx: 4, diffThreshold: d.motionThreshold, mask }),
+      gate: new DetectionGate(planner, d.fullFrameEveryS * 1000),
+      mapping,
+      trackBoxes: new Float32Array(MAX_GATE_TRACKS * 4),
+      trackCount: 0,
+      frames: 0,
+    };
+    this.gates.set(camera, g);
+    return g;
+  }
+
+  private rememberTracks(t: TrackFrame): void {
+    const g = this.gates.get(t.camera);
+    if (!g) return;
+    const n = Math.min(t.count, MAX_GATE_TRACKS);
+    const m = g.mapping;
+    for (let i = 0; i < n; i++) {
+      const o = i * 4;
+      g.trackBoxes[o] = t.boxes[o]! * m.scaleX + m.padX;
+      g.trackBoxes[o + 1] = t.boxes[o + 1]! * m.scaleY + m.padY;
+      g.trackBoxes[o + 2] = t.boxes[o + 2]! * m.scaleX;
+      g.trackBoxes[o + 3] = t.boxes[o + 3]! * m.scaleY;
+    }
+    g.trackCount = n;
+  }
+
+  /** True when the motion gate says this frame needs no inference (no motion, no live track). */
+  private gated(slot: RawFrame): boolean {
+    if (this.options.config.detector.motionGate !== 'auto') return false;
+    const g = this.gateFor(slot.camera, slot.width, slot.height, slot.sourceWidth, slot.sourceHeight);
+    g.frames++;
+    g.motion.update(slot.data);
+    return g.gate.decide(slot.tsMs, g.motion.boxes, g.motion.count, g.trackBoxes, g.trackCount, g.motion.sceneChanged) === GateDecision.Skip;
+  }
+
+  /** Motion boxes and regions of the camera's last frame (frame pixels), for the live view's debug layer. */
+  motionDebug(camera: string): { motionBoxes: number[][]; gated: boolean } | null {
+    const g = this.gates.get(camera);
+    if (!g) return null;
+    const boxes: number[][] = [];
+    const m = g.mapping;
+    for (let i = 0; i < g.motion.count; i++) {
+      const o = i * 4;
+      // Back to source pixels, as every other box the live view draws.
+      boxes.push([(g.motion.boxes[o]! - m.padX) / m.scaleX, (g.motion.boxes[o + 1]! - m.padY) / m.scaleY, g.motion.boxes[o + 2]! / m.scaleX, g.motion.boxes[o + 3]! / m.scaleY]);
+    }
+    return { motionBoxes: boxes, gated: g.motion.count === 0 && g.trackCount === 0 };
   }
 
   async stop(): Promise<void> {
@@ -120,6 +201,15 @@ export class DetectorStage implements Stage {
         out.width = slot.sourceWidth;
         out.height = slot.sourceHeight;
         let released = false;
+        if (this.gated(slot)) {
+          // Nothing moving and no one tracked: the tracker is told the frame was seen and empty.
+          this.queue.release(slot.camera);
+          out.count = 0;
+          this.framesOut++;
+          this.latency.add(Date.now() - out.tsMs);
+          this.options.bus.emit('detect.frame', out);
+          continue;
+        }
         try {
           // detect() copies the pixels before it returns: free the slot for arriving frames.
           const pending = det.detect(slot.data, slot.width, slot.height, slot.sourceWidth, slot.sourceHeight, this.emitFloor);
@@ -182,6 +272,16 @@ export class DetectorStage implements Stage {
       metrics[`${c.camera}.processed`] = c.processed;
       metrics[`${c.camera}.dropped`] = c.dropped;
       dropped += c.dropped;
+      const g = this.gates.get(c.camera);
+      if (g) {
+        metrics[`${c.camera}.gated`] = g.gate.framesGated;
+        metrics[`${c.camera}.fullFrames`] = g.gate.framesFull;
+        metrics[`${c.camera}.motionFrames`] = g.motion.stats.framesWithMotion;
+        metrics[`${c.camera}.sceneChanges`] = g.motion.stats.sceneChanges;
+        metrics[`${c.camera}.frozenFrames`] = g.motion.stats.frozenFrames;
+        metrics[`${c.camera}.lightShifts`] = g.motion.stats.lightShifts;
+        metrics[`${c.camera}.motionBoxOverflows`] = g.motion.stats.boxOverflows;
+      }
     }
     return { status: s.errors > 0 && s.framesOut === 0 ? 'degraded' : 'ok', detail: dropped > 0 ? `${dropped} frames dropped (inference behind)` : undefined, metrics };
   }

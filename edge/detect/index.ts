@@ -11,3 +11,5 @@ export { TensorWriter } from './preprocess.ts';
 export { inputMapping } from './geometry.ts';
 export { LatencyWindow } from './latency.ts';
 export { WorkerPersonDetector } from './worker-detector.ts';
+export { DetectionGate, GateDecision, RegionPlanner, mergeAcrossRegions } from './region-planner.ts';
+export type { RegionPlannerOptions } from './region-planner.ts';

@@ -1,7 +1,7 @@
 // Config of camera sources (edge/camera); each camera also carries its analytics geometry (sections/analytics.ts).
 import { z } from 'zod';
 import { FootfallError } from '../../shared/errors.ts';
-import { bool, identifier, intBetween, nonEmptyString, numberBetween, oneOf, uniqueNames } from '../fields.ts';
+import { bool, identifier, intBetween, nonEmptyString, numberBetween, oneOf, point, uniqueNames } from '../fields.ts';
 import { CONFIG_LIMITS } from '../limits.ts';
 import { cameraAnalyticsFields, checkGeometryInFrame } from './analytics.ts';
 
@@ -30,6 +30,11 @@ export const cameraSchema = z
     width: intBetween(1, 16_384).optional().describe('Frame width and height of the stream in pixels, when known: lines, zones and queues are then checked to lie inside the frame.'),
     /** Frame height in pixels, when known (see width). */
     height: intBetween(1, 16_384).optional().describe('Frame height in pixels, when known (see width).'),
+    /** Polygons (source pixels) where motion is ignored by the motion gate: screens, escalators, glass doors. */
+    motionMask: z
+      .array(z.array(point()).min(3, { error: 'a mask polygon needs at least 3 points' }))
+      .default([])
+      .describe('Polygons (source pixels) where motion is ignored by the motion gate: screens, escalators, glass doors.'),
     ...cameraAnalyticsFields,
   })
   .strict()

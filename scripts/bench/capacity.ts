@@ -1,0 +1,257 @@
+// `footfall bench capacity`: cameras per box at 5 fps with the motion gate (detector.motionGate:
+// auto) and with every-frame full-image detection, measured in one run on the same frames.
+// Each real video frame is decoded once (real ffmpeg, model input size) and detected once
+// (real model); the gated path uses that result only when its gate opens, so both paths see
+// identical detections and the costs are measured side by side. Idle scenes are made from the
+// videos: the per-pixel median of frames spread over the clip (people removed), plus sensor
+// noise and a slow light ramp. PETS09-S2L1 (and TUD-Campus) also run detect -> track -> count
+// and MOTA/IDF1 for both paths.
+//
+// Capacity is a CPU budget, not a sustained-load search: cameras = cores x 1000 ms /
+// (5 fps x per-frame cost), the per-frame cost being ffmpeg's decode CPU (its -benchmark
+// utime) + motion + the fraction of frames inferred x inference ms. The BENCHMARKS.md section says so.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { countAccuracy, trueCrossings, parseMot, readMotFile, runCount, type CameraGeometry } from '../../edge/analytics/index.ts';
+import { DEMO_VIDEO_PATH, MotionDetector } from '../../edge/camera/index.ts';
+import { trackerSection } from '../../edge/config/sections/tracker.ts';
+import { lineSchema, type LineConfig } from '../../edge/config/sections/analytics.ts';
+import { DetectionGate, GateDecision, PersonDetector, RegionPlanner } from '../../edge/detect/index.ts';
+import { SeededRandom } from '../../edge/shared/random.ts';
+import { ByteTracker, evaluateMot, parseMotText, readMotFile as readMotTable } from '../../edge/track/index.ts';
+import { machineInfo } from './machine.ts';
+import type { BenchRow, BenchTarget } from './types.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SHARED = join(ROOT, '..', 'shared');
+const S = 416;
+const CAMERA_FPS = 5;
+const FULL_FRAME_EVERY_MS = 5000;
+
+/** The PETS09-S2L1 counting lines. Until the accuracy benchmark's splits land, from the analytics fixture. */
+export function pets09Lines(): LineConfig[] {
+  const doc = parseDocument(readFileSync(join(ROOT, 'fixtures', 'analytics', 'pets09-s2l1.yaml'), 'utf8')).toJS() as { cameras: Array<{ lines: Array<{ name: string; points: Array<[number, number]> }> }> };
+  return doc.cameras[0]!.lines.map((l) => lineSchema.parse({ name: l.name, points: l.points }));
+}
+
+interface Clip {
+  name: string;
+  video: string;
+  mot?: string;
+  fps: number;
+  maxFrames: number;
+}
+
+interface PathResult {
+  inferred: number;
+  motionMs: number;
+  mot: string[];
+}
+
+interface ClipResult {
+  name: string;
+  frames: number;
+  decodeMsPerFrame: number;
+  inferMsPerFrame: number;
+  gated: PathResult;
+  every: PathResult;
+  background: Uint8Array;
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
+function probe(video: string): Promise<{ w: number; h: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', video]);
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('close', (code) => {
+      const [w, h] = out.trim().split(',').map(Number);
+      if (code !== 0 || !w || !h) reject(new Error(`ffprobe failed on ${video}`));
+      else resolve({ w, h });
+    });
+  });
+}
+
+/** One path (gated or every frame): its own online tracker, fed its own detections. */
+class PathRunner {
+  readonly tracker = new ByteTracker(trackerSection.parse({}) as ConstructorParameters<typeof ByteTracker>[0]);
+  readonly result: PathResult = { inferred: 0, motionMs: 0, mot: [] };
+  private readonly empty = { count: 0, boxes: new Float32Array(0), scores: new Float32Array(0) };
+  readonly trackBoxes = new Float32Array(1024);
+  trackCount = 0;
+
+  step(frameNo: number, tsMs: number, det: { count: number; boxes: Float32Array; scores: Float32Array } | null, sx: number, sy: number): void {
+    const out = this.tracker.update(tsMs, det ?? this.empty);
+    this.trackCount = Math.min(out.count, 256);
+    for (let i = 0; i < out.count; i++) {
+      const o = i * 4;
+      this.result.mot.push(`${frameNo},${out.ids[i]},${out.boxes[o]!.toFixed(2)},${out.boxes[o + 1]!.toFixed(2)},${out.boxes[o + 2]!.toFixed(2)},${out.boxes[o + 3]!.toFixed(2)},1,-1,-1,-1`);
+      if (i < 256) {
+        this.trackBoxes[o] = out.boxes[o]! * sx;
+        this.trackBoxes[o + 1] = out.boxes[o + 1]! * sy;
+        this.trackBoxes[o + 2] = out.boxes[o + 2]! * sx;
+        this.trackBoxes[o + 3] = out.boxes[o + 3]! * sy;
+      }
+    }
+  }
+}
+
+async function runClip(clip: Clip, detector: PersonDetector): Promise<ClipResult> {
+  const { w, h } = await probe(clip.video);
+  const sx = S / w;
+  const sy = S / h;
+  const frameBytes = S * S * 3;
+  const ff = spawn('ffmpeg', ['-benchmark', '-hide_banner', '-nostats', '-v', 'info', '-threads', '1', '-i', clip.video, '-frames:v', String(clip.maxFrames), '-vf', `scale=${S}:${S}:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-']);
+  let stderr = '';
+  ff.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<void>((r) => ff.on('close', () => r()));
+  const frame = Buffer.alloc(frameBytes);
+  let filled = 0;
+  let frames = 0;
+  let inferMs = 0;
+  const motion = new MotionDetector({ frameWidth: S, frameHeight: S });
+  const gate = new DetectionGate(new RegionPlanner({ frameWidth: S, frameHeight: S, modelInputPx: S }), FULL_FRAME_EVERY_MS);
+  const gated = new PathRunner();
+  const every = new PathRunner();
+  const samples: Buffer[] = [];
+  const sampleEvery = Math.max(1, Math.floor(clip.maxFrames / 25));
+  const processFrame = async () => {
+    frames++;
+    const tsMs = ((frames - 1) * 1000) / clip.fps;
+    if ((frames - 1) % sampleEvery === 0 && samples.length < 25) samples.push(Buffer.from(frame));
+    const t0 = performance.now();
+    const r = await detector.detect(frame, S, S, w, h, 0.1);
+    inferMs += performance.now() - t0;
+    const det = { count: r.count, boxes: r.boxes.slice(0, r.count * 4), scores: r.scores.slice(0, r.count) };
+    every.result.inferred++;
+    every.step(frames, tsMs, det, sx, sy);
+    const m0 = performance.now();
+    motion.update(frame);
+    const d = gate.decide(tsMs, motion.boxes, motion.count, gated.trackBoxes, gated.trackCount, motion.sceneChanged);
+    gated.result.motionMs += performance.now() - m0;
+    if (d !== GateDecision.Skip) gated.result.inferred++;
+    gated.step(frames, tsMs, d === GateDecision.Skip ? null : det, sx, sy);
+  };
+  for await (const chunk of ff.stdout as AsyncIterable<Buffer>) {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(frameBytes - filled, chunk.length - off);
+      chunk.copy(frame, filled, off, off + n);
+      filled += n;
+      off += n;
+      if (filled === frameBytes) {
+        await processFrame();
+        filled = 0;
+      }
+    }
+  }
+  await closed;
+  const utime = /utime=([\d.]+)s/.exec(stderr);
+  const decodeMs = utime ? (Number(utime[1]) * 1000) / Math.max(1, frames) : NaN;
+  // Median background over the samples: people move, the floor does not.
+  const background = new Uint8Array(frameBytes);
+  const vals = new Uint8Array(samples.length);
+  for (let p = 0; p < frameBytes; p++) {
+    for (let k = 0; k < samples.length; k++) vals[k] = samples[k]![p]!;
+    vals.sort();
+    background[p] = vals[vals.length >> 1]!;
+  }
+  return { name: clip.name, frames, decodeMsPerFrame: decodeMs, inferMsPerFrame: inferMs / Math.max(1, frames), gated: gated.result, every: every.result, background, sourceWidth: w, sourceHeight: h };
+}
+
+/** An idle scene from a clip's background: sensor noise and a slow light ramp, 5 fps. Returns frames inferred and motion ms. */
+function runIdle(bg: Uint8Array, frames: number, seed: number): { inferred: number; motionMs: number; sceneChanges: number } {
+  const rng = new SeededRandom(seed);
+  const motion = new MotionDetector({ frameWidth: S, frameHeight: S });
+  const gate = new DetectionGate(new RegionPlanner({ frameWidth: S, frameHeight: S, modelInputPx: S }), FULL_FRAME_EVERY_MS);
+  const none = new Float32Array(0);
+  const frame = new Uint8Array(bg.length);
+  const noise = new Int8Array(65536);
+  for (let i = 0; i < noise.length; i++) noise[i] = Math.round(rng.normal(0, 2.5));
+  let inferred = 0;
+  let motionMs = 0;
+  for (let f = 0; f < frames; f++) {
+    const light = 1 + 0.3 * Math.sin((f / frames) * Math.PI); // up to +30 % over the clip
+    const n0 = rng.int(0, noise.length - 1);
+    for (let p = 0; p < bg.length; p++) {
+      const v = bg[p]! * light + noise[(n0 + p) & 65535]!;
+      frame[p] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+    const t0 = performance.now();
+    motion.update(frame);
+    const d = gate.decide((f * 1000) / CAMERA_FPS, motion.boxes, motion.count, none, 0, motion.sceneChanged);
+    motionMs += performance.now() - t0;
+    if (d !== GateDecision.Skip) inferred++;
+  }
+  return { inferred, motionMs, sceneChanges: motion.stats.sceneChanges };
+}
+
+function camerasFor(msPerFrame: number): number {
+  return Math.floor((cpus().length * 1000) / (CAMERA_FPS * msPerFrame));
+}
+
+const target: BenchTarget = {
+  name: 'capacity',
+  summary: 'cameras per box at 5 fps, motion-gated vs every-frame detection, and PETS09 counts/MOTA with and without the gate',
+  async run(ctx) {
+    const maxFrames = Number(ctx.args['max-frames'] ?? 800);
+    const clips: Clip[] = [
+      { name: 'PETS09-S2L1', video: join(SHARED, 'fixtures/video/pets09-s2l1.mp4'), mot: join(SHARED, 'fixtures/mot/PETS09-S2L1'), fps: 7, maxFrames },
+      { name: 'TUD-Stadtmitte', video: join(SHARED, 'fixtures/video/tud-stadtmitte.mp4'), fps: 25, maxFrames },
+      { name: 'TUD-Campus', video: join(SHARED, 'fixtures/video/tud-campus.mp4'), mot: join(SHARED, 'fixtures/mot/TUD-Campus'), fps: 25, maxFrames },
+      { name: 'vtest', video: DEMO_VIDEO_PATH, fps: 10, maxFrames: Math.min(maxFrames, 300) },
+    ].filter((c) => existsSync(c.video));
+    const detector = await PersonDetector.load({ model: 'picodet_s_416_coco', cwd: ctx.cwd, threads: 2 });
+    const results: BenchRow[] = [];
+    const notes: string[] = [];
+    let busyGated = 0, busyEvery = 0, idleGated = 0, idleEvery = 0;
+    let pets: { gated: number; every: number } | null = null;
+    for (const clip of clips) {
+      const r = await runClip(clip, detector);
+      const gatedFrac = r.gated.inferred / r.frames;
+      const gatedMs = r.decodeMsPerFrame + r.gated.motionMs / r.frames + gatedFrac * r.inferMsPerFrame;
+      const everyMs = r.decodeMsPerFrame + r.inferMsPerFrame;
+      const idle = runIdle(r.background, 300, 11);
+      const idleGatedMs = r.decodeMsPerFrame + idle.motionMs / 300 + (idle.inferred / 300) * r.inferMsPerFrame;
+      busyGated += gatedMs; busyEvery += everyMs; idleGated += idleGatedMs; idleEvery += everyMs;
+      ctx.log(`${clip.name}: ${r.frames} frames, decode ${r.decodeMsPerFrame.toFixed(1)} ms, inference ${r.inferMsPerFrame.toFixed(1)} ms, motion ${(r.gated.motionMs / r.frames).toFixed(2)} ms; gate ran the detector on ${(gatedFrac * 100).toFixed(1)} % of busy frames, ${((idle.inferred / 300) * 100).toFixed(1)} % of idle frames (scene changes ${idle.sceneChanges})`);
+      if (clip.mot && existsSync(join(clip.mot, 'gt.txt'))) {
+        const gt = readMotTable(join(clip.mot, 'gt.txt'));
+        const m = (p: PathResult) => evaluateMot(gt, parseMotText(p.mot.join('\n')));
+        const mg = m(r.gated), me = m(r.every);
+        ctx.log(`${clip.name} MOTA / IDF1: gated ${mg.MOTA.toFixed(1)} / ${mg.IDF1.toFixed(1)}, every frame ${me.MOTA.toFixed(1)} / ${me.IDF1.toFixed(1)}`);
+        results.push({ name: `${clip.name.toLowerCase()}_mota`, unit: 'MOTA %', ours: Number(mg.MOTA.toFixed(2)), reference: Number(me.MOTA.toFixed(2)), ratio: Number((mg.MOTA / me.MOTA).toFixed(3)), referenceName: 'every-frame detection, same tracker', target: '>= 1', pass: mg.MOTA >= me.MOTA });
+        results.push({ name: `${clip.name.toLowerCase()}_idf1`, unit: 'IDF1 %', ours: Number(mg.IDF1.toFixed(2)), reference: Number(me.IDF1.toFixed(2)), ratio: Number((mg.IDF1 / me.IDF1).toFixed(3)), referenceName: 'every-frame detection, same tracker', target: '>= 1', pass: mg.IDF1 >= me.IDF1 });
+      }
+      if (clip.name === 'PETS09-S2L1') {
+        const lines = pets09Lines();
+        const geometry: CameraGeometry = { name: 'pets09', lines, zones: [], queues: [] } as unknown as CameraGeometry;
+        const truth = trueCrossings(readMotFile(join(clip.mot!, 'gt.txt')), lines, 5);
+        const acc = (p: PathResult) => countAccuracy(runCount({ tracks: parseMot(p.mot.join('\n'), clip.name), camera: geometry, fps: clip.fps, keepEvents: false }).totals.lines, truth).mean;
+        pets = { gated: acc(r.gated), every: acc(r.every) };
+        ctx.log(`PETS09 line-count accuracy: gated ${pets.gated.toFixed(3)}, every frame ${pets.every.toFixed(3)}`);
+      }
+    }
+    const n = clips.length;
+    const row = (name: string, g: number, e: number, tgt: number): BenchRow => {
+      const ours = camerasFor(g / n), reference = camerasFor(e / n);
+      return { name, unit: 'cameras', ours, reference, ratio: Number((ours / reference).toFixed(3)), referenceName: 'every-frame full-image detection', target: `>= ${tgt}`, pass: ours / reference >= tgt };
+    };
+    results.unshift(
+      row('cameras_5fps_day_mix', (busyGated + idleGated) / 2, (busyEvery + idleEvery) / 2, 3),
+      row('cameras_5fps_busy', busyGated, busyEvery, 1.3),
+      row('cameras_5fps_idle', idleGated, idleEvery, 1),
+    );
+    if (pets) results.splice(3, 0, { name: 'pets09_line_count_accuracy', unit: 'accuracy', ours: Number(pets.gated.toFixed(4)), reference: Number(pets.every.toFixed(4)), ratio: Number((pets.gated / pets.every).toFixed(3)), referenceName: 'every-frame detection, same tracker and lines', target: '>= 0.99', pass: pets.gated / pets.every >= 0.99 });
+    await detector.close();
+    notes.push('capacity = cores x 1000 / (5 fps x per-frame CPU ms): decode (ffmpeg -benchmark utime) + motion + inferred fraction x inference ms; not a sustained-load search');
+    return { target: 'capacity', results, machine: machineInfo(), notes };
+  },
+};
+
+export default target;
