@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { summarizeCapture } from './capture-summary.ts';
 import { buildRadiotapProbe, PcapWriter } from './pcap-writer.ts';
 import { PcapReplaySource } from './replay-source.ts';
 
@@ -83,5 +85,25 @@ describe('PcapReplaySource', () => {
     for (let i = 1; i < got.length; i++) expect(got[i]!.ts).toBeGreaterThan(got[i - 1]!.ts);
     expect(got[2]!.ts - CAPTURE_T0).toBe(1_100); // second pass starts 1 s after the first ended
     expect(src.finished).toBe(false);
+  });
+
+  it('reports the bad records of the file from the start, as many as the CLI summary finds, once per file when looping', async () => {
+    // Real capture with one cut-off record (the CLI prints "(+1 bad)").
+    const path = fileURLToPath(new URL('../../../shared/fixtures/pcap/pmkid-not-recognized.cap', import.meta.url));
+    const cli = summarizeCapture(path, new Uint8Array(32));
+    expect(cli.badRecords).toBe(1);
+    const src = new PcapReplaySource({ path, speed: 1, loop: false, restamp: true });
+    await src.start(() => {});
+    expect(src.finished).toBe(false); // real speed: the bad record is far ahead
+    expect(src.errors).toBe(cli.badRecords);
+    await src.stop();
+    const looping = new PcapReplaySource({ path, speed: 1e6, loop: true, restamp: false });
+    let frames = 0;
+    await looping.start(() => frames++);
+    const t0 = Date.now();
+    while (frames < 3 * cli.records && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 10));
+    expect(frames).toBeGreaterThanOrEqual(3 * cli.records);
+    expect(looping.errors).toBe(cli.badRecords);
+    await looping.stop();
   });
 });
