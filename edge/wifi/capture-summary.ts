@@ -3,14 +3,21 @@
 // bin. Used by `footfall wifi --summary` and the estimator/presence reports.
 import { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
 import type { ParserCounters } from './probe-parser.ts';
+import { FixedDeviceLearner } from './fixed-devices.ts';
+import { PresenceBinCounter, type PresenceBinResult } from './presence-bins.ts';
 import { scanCaptureFile } from './probe-scanner.ts';
+import { DEFAULT_FLOOR_DBM, DeviceLevelCollector, learnFloorFromEmptyWindows, learnFloorFromModes, type FloorCalibration } from './rssi-floor.ts';
 
-export interface PresenceBin {
-  startMs: number;
-  /** Distinct hashed addresses in the bin. */
-  addresses: number;
-  /** Estimated devices: fixed addresses plus randomized-address chains. */
-  devices: number;
+export type PresenceBin = PresenceBinResult;
+
+/** How the near-field floor of a summary was set. */
+export interface SummaryFloor {
+  floorDbm: number;
+  /** option: given by the caller; learned: from this capture; default: learning failed, the fallback applies. */
+  source: 'option' | 'learned' | 'default';
+  calibration: FloorCalibration | null;
+  /** Why learning failed (source default). */
+  failure: string | null;
 }
 
 export interface CaptureSummary {
@@ -29,12 +36,26 @@ export interface CaptureSummary {
   /** Fixed (globally unique) addresses + estimated devices behind randomized ones. */
   estimatedDevices: number;
   estimatedRandomizedDevices: number;
+  floor: SummaryFloor;
+  /** Addresses learned as fixed (PCs, printers, APs, staff phones) and left out of presence. */
+  fixedDevices: number;
   presence: PresenceBin[];
 }
 
 export interface SummaryOptions {
   presenceBinMs?: number;
+  /** A fixed near-field floor (dBm); without it the floor is -128 unless `calibrate` is set. */
   minRssiDbm?: number;
+  /** Learn the floor from this capture (ignored when minRssiDbm is given). */
+  calibrate?: boolean;
+  /** With `calibrate`: learn only from this [from, to) period, which the installer says was empty. */
+  emptyRangeMs?: readonly [number, number];
+  /** The floor used when learning fails (default DEFAULT_FLOOR_DBM). */
+  fallbackFloorDbm?: number;
+  /** Learn fixed devices from the capture and leave them out of presence, with this many hours (staffMinHoursPerDay). */
+  fixedMinHours?: number;
+  /** false = count every address as a device (no randomized-MAC estimator): for ablation. */
+  useEstimator?: boolean;
   ignoreOuis?: ReadonlySet<number>;
   estimator?: DeviceEstimatorOptions;
   /** Treat every address as randomized (captures whose LA bits were scrambled by anonymisation). */
@@ -43,48 +64,71 @@ export interface SummaryOptions {
 
 export function summarizeCapture(file: string, key: Uint8Array, options: SummaryOptions = {}): CaptureSummary {
   const binMs = options.presenceBinMs ?? 0;
-  const minRssi = options.minRssiDbm ?? -128;
+  const scanOptions = { ignoreOuis: options.ignoreOuis };
   const estimator = new RandomizedDeviceEstimator(options.estimator);
-  const fixed = new Set<number>();
+  const fixedLearner = new FixedDeviceLearner({ minHours: options.fixedMinHours ?? 6 });
+  const unique = new Set<number>();
   const randomized = new Set<number>();
   let randomizedFrames = 0;
-  const bins = new Map<number, Set<string>>();
-  const binAddresses = new Map<number, Set<number>>();
+  // Pass 1: addresses, randomized-address chains, fixed devices.
   const scan = scanCaptureFile(
     file,
     key,
     (p, tsMs, hash) => {
       const k = hash.key53();
-      let device: string;
       if (p.randomized || options.allRandomized) {
         randomized.add(k);
         randomizedFrames++;
-        device = `c${estimator.observe(k, tsMs, p.fingerprint, p.seq, p.rssiDbm)}`;
+        estimator.observe(k, tsMs, p.fingerprint, p.seq, p.rssiDbm);
       } else {
-        fixed.add(k);
-        device = `a${k}`;
-      }
-      if (binMs > 0 && !(p.rssiDbm < minRssi)) {
-        const b = Math.floor(tsMs / binMs) * binMs;
-        let set = bins.get(b);
-        let addrs = binAddresses.get(b);
-        if (!set || !addrs) {
-          set = new Set();
-          addrs = new Set();
-          bins.set(b, set);
-          binAddresses.set(b, addrs);
-        }
-        set.add(device);
-        addrs.add(k);
+        unique.add(k);
+        fixedLearner.observe(k, tsMs, p.rssiDbm);
       }
     },
-    { ignoreOuis: options.ignoreOuis },
+    scanOptions,
   );
+  const fixed = options.fixedMinHours === undefined ? new Set<number>() : fixedLearner.learn();
+  // Pass 2 (only when calibrating): device levels per window of the devices that are not fixed.
+  let floor: SummaryFloor;
+  if (options.minRssiDbm !== undefined || !options.calibrate) {
+    floor = { floorDbm: options.minRssiDbm ?? -128, source: 'option', calibration: null, failure: null };
+  } else {
+    const levels = new DeviceLevelCollector();
+    const range = options.emptyRangeMs;
+    scanCaptureFile(
+      file,
+      key,
+      (p, tsMs, hash) => {
+        const k = hash.key53();
+        if (fixed.has(k)) return;
+        if (range && (tsMs < range[0] || tsMs >= range[1])) return;
+        levels.observe(k, tsMs, p.rssiDbm);
+      },
+      scanOptions,
+    );
+    const windows = levels.finish();
+    const learned = range ? learnFloorFromEmptyWindows(windows) : learnFloorFromModes(windows, { stayingDevicesShiftDb: fixedLearner.levelShiftDb() });
+    floor = learned.ok
+      ? { floorDbm: learned.calibration.floorDbm, source: 'learned', calibration: learned.calibration, failure: null }
+      : { floorDbm: options.fallbackFloorDbm ?? DEFAULT_FLOOR_DBM, source: 'default', calibration: null, failure: learned.reason };
+  }
+  // Pass 3: presence per bin at that floor.
   const presence: PresenceBin[] = [];
   if (binMs > 0 && !Number.isNaN(scan.firstMs)) {
-    for (let b = Math.floor(scan.firstMs / binMs) * binMs; b <= scan.lastMs; b += binMs) {
-      presence.push({ startMs: b, addresses: binAddresses.get(b)?.size ?? 0, devices: bins.get(b)?.size ?? 0 });
-    }
+    const useChains = options.useEstimator !== false;
+    const counter = new PresenceBinCounter(binMs, () => floor.floorDbm, (b) => presence.push(b));
+    counter.advance(scan.firstMs);
+    scanCaptureFile(
+      file,
+      key,
+      (p, tsMs, hash) => {
+        const k = hash.key53();
+        const rnd = p.randomized || options.allRandomized === true;
+        counter.observe(k, tsMs, p.rssiDbm, rnd, useChains ? p.fingerprint : k, rnd && useChains ? estimator.chainOf(k) : -1, fixed.has(k));
+      },
+      scanOptions,
+    );
+    counter.finish();
   }
   return {
     file,
@@ -95,11 +139,13 @@ export function summarizeCapture(file: string, key: Uint8Array, options: Summary
     ignored: scan.ignored,
     firstMs: scan.firstMs,
     lastMs: scan.lastMs,
-    addresses: fixed.size + randomized.size,
+    addresses: unique.size + randomized.size,
     randomizedAddresses: randomized.size,
     randomizedFrames,
-    estimatedDevices: fixed.size + estimator.devices,
+    estimatedDevices: unique.size + estimator.devices,
     estimatedRandomizedDevices: estimator.devices,
+    floor,
+    fixedDevices: fixed.size,
     presence,
   };
 }
@@ -118,8 +164,14 @@ export function formatSummary(s: CaptureSummary): string {
     `estimated devices: ${s.estimatedDevices} (${s.estimatedRandomizedDevices} behind randomized addresses)`,
   ];
   if (s.presence.length > 0) {
-    lines.push('presence (bin start UTC, addresses, estimated devices):');
-    for (const b of s.presence) lines.push(`  ${iso(b.startMs)}  ${String(b.addresses).padStart(4)}  ${String(b.devices).padStart(4)}`);
+    const f = s.floor;
+    const how = f.source === 'learned' ? `learned from this capture (${f.calibration!.method}: far ${f.calibration!.farLevelDbm} dBm, ${f.calibration!.emptyWindows} far-only and ${f.calibration!.nearWindows} near windows)` : f.source === 'default' ? `default: could not learn (${f.failure})` : 'given';
+    lines.push(`signal floor: ${f.floorDbm} dBm, ${how}`);
+    lines.push(`fixed devices excluded: ${s.fixedDevices}`);
+    lines.push('presence (bin start UTC, near addresses, estimated devices, low-high, fixed excluded):');
+    for (const b of s.presence) {
+      lines.push(`  ${iso(b.startMs)}  ${String(b.addresses).padStart(4)}  ${String(b.devices).padStart(4)}  ${`${b.low}-${b.high}`.padStart(7)}  ${String(b.fixedExcluded).padStart(3)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
