@@ -1,6 +1,6 @@
 // Issue 19 evaluation: Wi-Fi presence per 10 minutes on the brno position-1 lab days against
 // their occupancy labels (used only to score), with the floor learned from each capture, and an
-// ablation (floor, fixed devices, randomized-MAC estimator). Run: npx tsx scripts/wifi-presence-eval.ts
+// ablation (floor, fixed devices, randomized-MAC grouping). Run: npx tsx scripts/wifi-presence-eval.ts
 import { join } from 'node:path';
 import { summarizeCapture, type SummaryOptions } from '../edge/wifi/capture-summary.ts';
 import { parseOuiList } from '../edge/wifi/oui-filter.ts';
@@ -12,21 +12,23 @@ const PCS = parseOuiList(['dc:fb:48', '40:ec:99'], (m) => new Error(m));
 const DAYS = ['2024-03-15', '2024-03-16'];
 
 const variants: Array<[string, SummaryOptions]> = [
-  ['no floor, no fixed, naive addresses', { calibrate: false, useEstimator: false }],
-  ['no floor + estimator', { calibrate: false }],
-  ['default floor -95 (config minRssiDbm) + estimator', { minRssiDbm: -95 }],
-  ['learned floor, naive addresses', { calibrate: true, useEstimator: false }],
-  ['learned floor + estimator', { calibrate: true }],
-  ['learned floor + fixed + naive', { calibrate: true, fixedMinHours: 6, useEstimator: false }],
-  ['learned floor + fixed + estimator (default)', { calibrate: true, fixedMinHours: 6 }],
-  ['issue -70 floor (picked on labels) + fixed + estimator', { minRssiDbm: -70, fixedMinHours: 6 }],
-  ['default floor -83 (tuning day) + fixed + estimator', { minRssiDbm: -83, fixedMinHours: 6 }],
+  ['no floor, naive addresses', { grouping: 'none' }],
+  ['config floor -95 + chains estimator (before #19)', { minRssiDbm: -95, grouping: 'chains' }],
+  ['learned floor, naive addresses', { calibrate: true, grouping: 'none' }],
+  ['learned floor + chains estimator', { calibrate: true, grouping: 'chains' }],
+  ['learned floor + fingerprint-level', { calibrate: true }],
+  ['learned floor + fixed, naive addresses', { calibrate: true, fixedMinHours: 6, grouping: 'none' }],
+  ['learned floor + fixed + chains estimator', { calibrate: true, fixedMinHours: 6, grouping: 'chains' }],
+  ['learned floor + fixed + fingerprint-level (default)', { calibrate: true, fixedMinHours: 6 }],
+  ['no floor + fixed + fingerprint-level', { fixedMinHours: 6 }],
+  ['issue -70 floor (picked on labels) + fixed + fingerprint-level', { minRssiDbm: -70, fixedMinHours: 6 }],
+  ['fallback floor -83 (tuning day) + fixed + fingerprint-level', { minRssiDbm: -83, fixedMinHours: 6 }],
 ];
 
-for (const pcs of [true, false]) {
-  console.log(`\n## ${pcs ? 'lab PCs excluded by vendor prefix (installer list, as in the issue)' : 'no vendor list (no flags at all)'}`);
-  console.log('| variant | day | floor dBm | fixed | occupied ok | empty ok | share ok | occupied est. range | empty est. range | occ. in low-high |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const pcs of [false, true]) {
+  console.log(`\n## ${pcs ? 'lab PCs excluded by vendor prefix (the issue\'s protocol)' : 'no flags at all (no vendor list)'}`);
+  console.log('| variant | day | floor dBm | fixed | occupied ok | empty ok | share ok | occupied est. | empty est. |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [name, opt] of variants) {
     for (const day of DAYS) {
       const pcap = join(PCAP_DIR, `brno-sc6-61_${day}_pos1.pcap`);
@@ -34,8 +36,7 @@ for (const pcs of [true, false]) {
       const sc = scorePresence(s.presence, occupancyBins(join(PCAP_DIR, `brno-sc6-61_${day}_pos1.csv`), BIN_MS));
       const r = (x: [number, number] | null) => (x ? `${x[0]}-${x[1]}` : '-');
       const fl = `${s.floor.floorDbm}${s.floor.source === 'learned' ? ' (learned)' : s.floor.source === 'default' ? ' (fallback)' : ''}`;
-      console.log(`| ${name} | ${day.slice(5)} | ${fl} | ${s.fixedDevices} | ${sc.occupiedOk}/${sc.occupiedBins} | ${sc.emptyOk}/${sc.emptyBins} | ${(sc.okShare * 100).toFixed(1)}% | ${r(sc.occupiedRange)} | ${r(sc.emptyRange)} | ${sc.occupiedInRange}/${sc.occupiedBins} |`);
-      if (process.env.VERBOSE && name.includes('(default)')) console.log(s.floor, s.presence.slice(0, 40).map((b) => `${new Date(b.startMs).toISOString().slice(11, 16)} ${b.devices} ${b.low}-${b.high} fx${b.fixedExcluded}`).join('\n'));
+      console.log(`| ${name} | ${day.slice(5)} | ${fl} | ${s.fixedDevices} | ${sc.occupiedOk}/${sc.occupiedBins} | ${sc.emptyOk}/${sc.emptyBins} | ${(sc.okShare * 100).toFixed(1)}% | ${r(sc.occupiedRange)} | ${r(sc.emptyRange)} |`);
     }
   }
 }

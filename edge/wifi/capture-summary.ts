@@ -4,7 +4,7 @@
 import { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
 import type { ParserCounters } from './probe-parser.ts';
 import { FixedDeviceLearner } from './fixed-devices.ts';
-import { PresenceBinCounter, type PresenceBinResult } from './presence-bins.ts';
+import { PresenceBinCounter, type PresenceBinResult, type RandomizedGrouping } from './presence-bins.ts';
 import { scanCaptureFile } from './probe-scanner.ts';
 import { DEFAULT_FLOOR_DBM, DeviceLevelCollector, learnFloorFromEmptyWindows, learnFloorFromModes, type FloorCalibration } from './rssi-floor.ts';
 
@@ -54,8 +54,10 @@ export interface SummaryOptions {
   fallbackFloorDbm?: number;
   /** Learn fixed devices from the capture and leave them out of presence, with this many hours (staffMinHoursPerDay). */
   fixedMinHours?: number;
-  /** false = count every address as a device (no randomized-MAC estimator): for ablation. */
-  useEstimator?: boolean;
+  /** How randomized addresses become devices per bin (default fingerprint-level); none = naive, for ablation. */
+  grouping?: RandomizedGrouping;
+  /** fingerprint-level: addresses of one fingerprint within this many dB are one device (default 15, chosen on the polimi one-phone files). */
+  levelGapDb?: number;
   ignoreOuis?: ReadonlySet<number>;
   estimator?: DeviceEstimatorOptions;
   /** Treat every address as randomized (captures whose LA bits were scrambled by anonymisation). */
@@ -115,8 +117,9 @@ export function summarizeCapture(file: string, key: Uint8Array, options: Summary
   // Pass 3: presence per bin at that floor.
   const presence: PresenceBin[] = [];
   if (binMs > 0 && !Number.isNaN(scan.firstMs)) {
-    const useChains = options.useEstimator !== false;
     const counter = new PresenceBinCounter(binMs, () => floor.floorDbm, (b) => presence.push(b));
+    if (options.grouping) counter.grouping = options.grouping;
+    if (options.levelGapDb !== undefined) counter.levelGapDb = options.levelGapDb;
     counter.advance(scan.firstMs);
     scanCaptureFile(
       file,
@@ -124,7 +127,7 @@ export function summarizeCapture(file: string, key: Uint8Array, options: Summary
       (p, tsMs, hash) => {
         const k = hash.key53();
         const rnd = p.randomized || options.allRandomized === true;
-        counter.observe(k, tsMs, p.rssiDbm, rnd, useChains ? p.fingerprint : k, rnd && useChains ? estimator.chainOf(k) : -1, fixed.has(k));
+        counter.observe(k, tsMs, p.rssiDbm, rnd, p.fingerprint, rnd ? estimator.chainOf(k) : -1, fixed.has(k));
       },
       scanOptions,
     );

@@ -32,8 +32,20 @@ interface BinDevice {
   fixed: boolean;
 }
 
+/** How randomized addresses of a bin become devices. */
+export type RandomizedGrouping =
+  /** RandomizedDeviceEstimator chains (links over time by sequence numbers, timing, signal). */
+  | 'chains'
+  /** Per IE fingerprint, addresses whose levels lie within `levelGapDb` of each other are one device. */
+  | 'fingerprint-level'
+  /** Every address is a device (no de-randomisation): for ablation. */
+  | 'none';
+
 export class PresenceBinCounter {
+  grouping: RandomizedGrouping = 'fingerprint-level';
+  levelGapDb = 15;
   private readonly devices = new Map<number, BinDevice>();
+  private readonly byFingerprint = new Map<number, number[]>();
   private binStartMs = NaN;
   private readonly fingerprints = new Set<number>();
   private readonly chains = new Set<number>();
@@ -94,6 +106,7 @@ export class PresenceBinCounter {
     let fixed = 0;
     this.fingerprints.clear();
     this.chains.clear();
+    this.byFingerprint.clear();
     for (const [key, d] of this.devices) {
       if (d.binStartMs !== this.binStartMs) {
         this.devices.delete(key);
@@ -113,14 +126,26 @@ export class PresenceBinCounter {
         randomized++;
         this.fingerprints.add(d.fingerprint);
         this.chains.add(d.chain >= 0 ? d.chain : -1 - key);
+        let levels = this.byFingerprint.get(d.fingerprint);
+        if (levels === undefined) {
+          levels = [];
+          this.byFingerprint.set(d.fingerprint, levels);
+        }
+        levels.push(Number.isNaN(level) ? 0 : level);
       } else unique++;
     }
     const high = unique + randomized;
     const low = unique + Math.min(this.fingerprints.size, this.chains.size);
+    let behindRandomized = randomized;
+    if (this.grouping === 'chains') behindRandomized = this.chains.size;
+    else if (this.grouping === 'fingerprint-level') {
+      behindRandomized = 0;
+      for (const levels of this.byFingerprint.values()) behindRandomized += levelGroups(levels, this.levelGapDb);
+    }
     this.onBin({
       startMs: this.binStartMs,
       binMs: this.binMs,
-      devices: unique + this.chains.size,
+      devices: Math.max(low, Math.min(high, unique + behindRandomized)),
       low,
       high,
       addresses: high,
@@ -133,4 +158,12 @@ export class PresenceBinCounter {
 function medianOf(values: Int16Array, n: number): number {
   const v = Array.from(values.subarray(0, n)).sort((a, b) => a - b);
   return v[(n - 1) >> 1]!;
+}
+
+/** Groups of levels where neighbours (sorted) are at most `gapDb` apart: phones at different places. */
+function levelGroups(levels: number[], gapDb: number): number {
+  levels.sort((a, b) => a - b);
+  let groups = 1;
+  for (let i = 1; i < levels.length; i++) if (levels[i]! - levels[i - 1]! > gapDb) groups++;
+  return groups;
 }
