@@ -33,7 +33,7 @@ describe('randomized-MAC estimator against known truth', () => {
     const out = mkdtempSync(join(tmpdir(), 'footfall-sim-'));
     try {
       const truth = generateMall({ frames: 20_000, sensors: 1, seed: 5, startMs: Date.UTC(2026, 2, 14, 9), spanMs: 15 * 60_000, outDir: out });
-      const s = summarizeCapture(truth.files[0]!, Buffer.from('sim'), { presenceBinMs: 60_000 });
+      const s = summarizeCapture(truth.files[0]!, Buffer.from('sim'), { presenceBinMs: 60_000, grouping: 'chains' });
       let naive = 0;
       let est = 0;
       for (const b of s.presence) {

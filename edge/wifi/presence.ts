@@ -6,6 +6,8 @@ import { FootfallError } from '../shared/errors.ts';
 import type { NewEvent } from '../shared/types.ts';
 import { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
 import { hashHex } from './mac-hasher.ts';
+import { PresenceBinCounter, type PresenceBinResult, type RandomizedGrouping } from './presence-bins.ts';
+import { DeviceLevelCollector } from './rssi-floor.ts';
 
 export const MINUTE_MS = 60_000;
 const MAX_PATH = 64;
@@ -19,6 +21,25 @@ export interface PresenceOptions {
   staffMinHoursPerDay: number;
   rssiSmoothing: number;
   estimator?: DeviceEstimatorOptions;
+  /** Near-field floor per sensor (dBm), in sensor order; missing = -128. Change with setFloor. */
+  floorsDbm?: readonly number[];
+  /** Presence window of `wifi.count`'s `presence` field (ms, default 10 minutes). */
+  presenceWindowMs?: number;
+  /** How randomized addresses become devices in presence (default fingerprint-level). */
+  grouping?: RandomizedGrouping;
+  levelGapDb?: number;
+}
+
+/** The `presence` field of a `wifi.count` event: devices near the sensors over the window that just ended. */
+export interface WifiPresenceData {
+  startMs: number;
+  windowMs: number;
+  devices: number;
+  low: number;
+  high: number;
+  fixedExcluded: number;
+  /** Floor in use per sensor name (dBm). */
+  floorsDbm: Record<string, number>;
 }
 
 export type VisitClass = 'passerby' | 'visitor' | 'staff';
@@ -64,6 +85,11 @@ export class PresenceTracker {
   private lastSweepMs = -Infinity;
   private latestMs = -Infinity;
   private chainBase = 0;
+  private readonly floors: Float64Array;
+  private readonly bins: PresenceBinCounter;
+  private readonly pendingBins: PresenceBinResult[] = [];
+  /** Per sensor: device levels per window of the devices that are not fixed, for re-learning the floor. */
+  readonly levels: DeviceLevelCollector[];
 
   constructor(
     private readonly options: PresenceOptions,
@@ -72,6 +98,22 @@ export class PresenceTracker {
     // Sensors are bits of a 32-bit mask per device (the config allows at most 30).
     if (options.sensors.length > 30) throw new FootfallError('CONFIG_INVALID', 'wifi.sensors: at most 30 Wi-Fi sensors per box');
     this.estimator = new RandomizedDeviceEstimator(options.estimator);
+    this.floors = new Float64Array(options.sensors.length).fill(-128);
+    options.floorsDbm?.forEach((f, i) => this.setFloor(i, f));
+    // Frames reach the bins relative to their sensor's floor, so the bins' own floor is 0 dB.
+    this.bins = new PresenceBinCounter(options.presenceWindowMs ?? 600_000, () => 0, (b) => this.pendingBins.push(b));
+    if (options.grouping) this.bins.grouping = options.grouping;
+    if (options.levelGapDb !== undefined) this.bins.levelGapDb = options.levelGapDb;
+    this.levels = options.sensors.map(() => new DeviceLevelCollector(undefined, 144));
+  }
+
+  /** Sets a sensor's near-field floor (a re-learned calibration); bins closing from now on use it. */
+  setFloor(sensor: number, floorDbm: number): void {
+    if (sensor >= 0 && sensor < this.floors.length && Number.isFinite(floorDbm)) this.floors[sensor] = floorDbm;
+  }
+
+  floorOf(sensor: number): number {
+    return this.floors[sensor] ?? -128;
   }
 
   /** Devices with an open session. */
@@ -162,6 +204,9 @@ export class PresenceTracker {
     }
     if (d.chain >= 0) this.chainsThisMinute.add(this.chainBase + d.chain);
     this.framesThisMinute++;
+    const fixed = d.seenMsBefore + (d.lastMs - d.firstMs) > o.staffMinHoursPerDay * 3_600_000;
+    if (!fixed) this.levels[sensor]!.observe(key, tsMs, rssiDbm);
+    this.bins.observe(key, tsMs, rssiDbm - this.floors[sensor]!, randomized, fingerprint, d.chain >= 0 ? this.chainBase + d.chain : -1, fixed);
   }
 
   /** Moves event time forward: closes finished minutes (wifi.count) and silent sessions (wifi.visit). */
@@ -169,6 +214,7 @@ export class PresenceTracker {
     if (!(nowMs > this.latestMs)) return;
     this.latestMs = nowMs;
     const minute = nowMs - (nowMs % MINUTE_MS);
+    this.bins.advance(nowMs);
     if (Number.isNaN(this.currentMinute)) this.currentMinute = minute;
     else if (minute > this.currentMinute) {
       this.flushMinute();
@@ -188,6 +234,7 @@ export class PresenceTracker {
 
   /** Closes every open session and the current minute (stop, key rotation). */
   flushAll(): void {
+    this.bins.finish();
     if (!Number.isNaN(this.currentMinute)) this.flushMinute();
     for (const d of this.devices.values()) if (d.frames > 0) this.closeSession(d);
   }
@@ -245,6 +292,18 @@ export class PresenceTracker {
     d.frames = 0;
   }
 
+  /** The latest closed presence window that ended by `endMs` (older ones are dropped). */
+  private presenceEndingBy(endMs: number): WifiPresenceData | null {
+    let bin: PresenceBinResult | null = null;
+    while (this.pendingBins.length > 0 && this.pendingBins[0]!.startMs + this.pendingBins[0]!.binMs <= endMs) bin = this.pendingBins.shift()!;
+    // The capture's last, partial window (flushAll) ends later than this minute: attach it too.
+    if (bin === null && this.pendingBins.length > 0 && this.pendingBins[0]!.startMs < endMs) bin = this.pendingBins.shift()!;
+    if (bin === null) return null;
+    const floorsDbm: Record<string, number> = {};
+    this.options.sensors.forEach((name, i) => (floorsDbm[name] = this.floors[i]!));
+    return { startMs: bin.startMs, windowMs: bin.binMs, devices: bin.devices, low: bin.low, high: bin.high, fixedExcluded: bin.fixedExcluded, floorsDbm };
+  }
+
   private flushMinute(): void {
     const list = this.seenThisMinute;
     let all = 0;
@@ -260,6 +319,7 @@ export class PresenceTracker {
       else if (cls === 'staff') staff++;
     }
     const fixed = all - randomized;
+    const presence = this.presenceEndingBy(this.currentMinute + MINUTE_MS);
     this.emit({
       tsMs: this.currentMinute,
       type: 'wifi.count',
@@ -273,6 +333,7 @@ export class PresenceTracker {
         randomizedShare: all > 0 ? Math.round((randomized / all) * 1000) / 1000 : 0,
         estimatedDevices: fixed + this.chainsThisMinute.size,
         frames: this.framesThisMinute,
+        ...(presence ? { presence } : {}),
       },
     });
     this.counters.minutes++;

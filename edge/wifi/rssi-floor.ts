@@ -66,7 +66,11 @@ export class DeviceLevelCollector {
   private readonly current: number[] = [];
   private currentDevices = 0;
 
-  constructor(private readonly windowMs = LEVEL_WINDOW_MS) {}
+  /** `maxWindows`: keep only the latest windows (the agent keeps a day). */
+  constructor(
+    private readonly windowMs = LEVEL_WINDOW_MS,
+    private readonly maxWindows = Infinity,
+  ) {}
 
   observe(deviceKey: number, tsMs: number, rssiDbm: number): void {
     if (Number.isNaN(rssiDbm)) return;
@@ -83,6 +87,11 @@ export class DeviceLevelCollector {
       d.n = 0;
     }
     if (d.n < MAX_FRAMES_PER_WINDOW) d.values[d.n++] = Math.round(rssiDbm);
+  }
+
+  /** The closed windows so far (the open one is not included). */
+  closed(): readonly WindowLevels[] {
+    return this.windows;
   }
 
   /** Closes the open window (end of a capture). */
@@ -107,6 +116,7 @@ export class DeviceLevelCollector {
     }
     levels.sort((a, b) => b - a);
     if (this.currentDevices > 0) this.windows.push({ startMs: this.currentStart, devices: this.currentDevices, levels: levels.slice(0, MAX_LEVELS) });
+    if (this.windows.length > this.maxWindows) this.windows.splice(0, this.windows.length - this.maxWindows);
     this.currentStart = next;
   }
 }

@@ -7,6 +7,7 @@ import type { WifiConfig } from '../config/sections/wifi.ts';
 import { errorMessage, FootfallError } from '../shared/errors.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import type { EventSink, NewEvent, Stage, StageHealth } from '../shared/types.ts';
+import { readCalibrationFile, writeSensorCalibration, type CalibrationFile } from './calibration-file.ts';
 import type { CaptureSource } from './capture-source.ts';
 import { HashKeyStore } from './key-store.ts';
 import { LiveCaptureSource } from './live-source.ts';
@@ -15,6 +16,7 @@ import { ouiMatches, parseOuiList } from './oui-filter.ts';
 import { PresenceTracker } from './presence.ts';
 import { ParseStatus, ProbeRequestParser } from './probe-parser.ts';
 import { PcapReplaySource } from './replay-source.ts';
+import { learnFloorFromModes } from './rssi-floor.ts';
 
 export interface WifiStageOptions {
   config: WifiConfig;
@@ -61,6 +63,11 @@ export class WifiStage implements Stage {
   private ignored = 0;
   private sinkErrors = 0;
   private events = 0;
+  private calibrationPath = '';
+  /** Per sensor: floor first in use (drift is against it) and the last re-learning's outcome. */
+  private initialFloors: number[] = [];
+  private relearnNote: string[] = [];
+  private lastRelearnMs = NaN;
 
   constructor(private readonly options: WifiStageOptions) {
     this.log = options.logger.child({ module: 'wifi' });
@@ -79,8 +86,13 @@ export class WifiStage implements Stage {
     this.ouis = parseOuiList(config.ignoreOuis, (m) => new FootfallError('CONFIG_INVALID', `wifi.ignoreOuis: ${m}`));
     const keyPath = isAbsolute(config.keyFile) ? config.keyFile : resolve(dataDir, config.keyFile);
     this.keys = new HashKeyStore(keyPath, config.keyRotation);
+    const floorsDbm = this.loadFloors();
     this.presence = new PresenceTracker(
       {
+        floorsDbm,
+        presenceWindowMs: config.presence.windowMinutes * 60_000,
+        grouping: config.presence.grouping,
+        levelGapDb: config.presence.levelGapDb,
         sensors: config.sensors.map((s) => s.name),
         sessionGapMs: config.sessionGapMs,
         visitorMinDwellMs: config.visitorMinDwellMs,
@@ -101,6 +113,62 @@ export class WifiStage implements Stage {
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref?.();
     this.running = true;
+  }
+
+  /**
+   * Each sensor's near-field floor: from the calibration file (auto) or the config. A file that
+   * cannot be read is logged and the config floor used, so a bad file never stops the agent.
+   */
+  private loadFloors(): number[] {
+    const { config, dataDir } = this.options;
+    const p = config.presence;
+    this.calibrationPath = isAbsolute(p.calibrationFile) ? p.calibrationFile : resolve(dataDir, p.calibrationFile);
+    let file: CalibrationFile = { version: 1, sensors: {} };
+    if (p.floor === 'auto') {
+      try {
+        file = readCalibrationFile(this.calibrationPath);
+      } catch (err) {
+        this.log.error({ err: errorMessage(err) }, 'Wi-Fi calibration file unreadable; using wifi.presence.floorDbm');
+      }
+    }
+    const floors = config.sensors.map((s) => file.sensors[s.name]?.floorDbm ?? p.floorDbm);
+    this.initialFloors = config.sensors.map((s, i) => file.sensors[s.name]?.initialFloorDbm ?? floors[i]!);
+    this.relearnNote = config.sensors.map((s) => (file.sensors[s.name] ? `from ${p.calibrationFile}` : p.floor === 'auto' ? 'default, not learned yet' : 'fixed'));
+    this.log.info({ floorsDbm: Object.fromEntries(config.sensors.map((s, i) => [s.name, floors[i]])), mode: p.floor }, 'Wi-Fi presence floors');
+    return floors;
+  }
+
+  /**
+   * Re-learns each sensor's floor from the last day of its own signal and moves the floor in use
+   * towards it by at most maxStepDb (drift is slow and reported); a failed learning keeps the floor.
+   */
+  relearnFloors(nowMs: number): void {
+    const presence = this.presence;
+    if (!presence) return;
+    const { config } = this.options;
+    this.lastRelearnMs = nowMs;
+    config.sensors.forEach((s, i) => {
+      const result = learnFloorFromModes(presence.levels[i]!.closed());
+      if (!result.ok) {
+        this.relearnNote[i] = `kept: ${result.reason}`;
+        this.log.info({ sensor: s.name, reason: result.reason, floorDbm: presence.floorOf(i) }, 'Wi-Fi floor not re-learned; keeping the previous one');
+        return;
+      }
+      const current = presence.floorOf(i);
+      const step = Math.max(-config.presence.maxStepDb, Math.min(config.presence.maxStepDb, result.calibration.floorDbm - current));
+      const floorDbm = Math.round((current + step) * 10) / 10;
+      presence.setFloor(i, floorDbm);
+      const driftDb = Math.round((floorDbm - this.initialFloors[i]!) * 10) / 10;
+      this.relearnNote[i] = `learned ${result.calibration.floorDbm} dBm`;
+      const c = result.calibration;
+      try {
+        writeSensorCalibration(this.calibrationPath, s.name, { floorDbm, method: c.method, learnedAtMs: Math.round(nowMs), fromMs: c.fromMs, toMs: c.toMs, farLevelDbm: c.farLevelDbm, nearLevelDbm: c.nearLevelDbm, initialFloorDbm: this.initialFloors[i]! });
+      } catch (err) {
+        this.warnings.warn({ sensor: s.name, err: errorMessage(err) }, 'could not write the Wi-Fi calibration file');
+      }
+      const log = Math.abs(driftDb) >= 6 ? this.log.warn.bind(this.log) : this.log.info.bind(this.log);
+      log({ sensor: s.name, learnedDbm: c.floorDbm, floorDbm, driftDb }, 'Wi-Fi floor re-learned');
+    });
   }
 
   /** Where a sensor's frames come from, for messages: its capture file or interface. */
@@ -210,7 +278,14 @@ export class WifiStage implements Stage {
       open++;
       clock = Math.min(clock, s.clockMs());
     }
-    if (open > 0 && Number.isFinite(clock)) this.presence.advance(clock);
+    if (open > 0 && Number.isFinite(clock)) {
+      this.presence.advance(clock);
+      const p = this.options.config.presence;
+      if (p.floor === 'auto' && p.relearnHours > 0) {
+        if (Number.isNaN(this.lastRelearnMs)) this.lastRelearnMs = clock;
+        else if (clock - this.lastRelearnMs >= p.relearnHours * 3_600_000) this.relearnFloors(clock);
+      }
+    }
     else if (open === 0 && !this.allFinishedFlushed && this.sources.length > 0) {
       // Every replay reached its end: close what is open so the visits are stored.
       this.allFinishedFlushed = true;
@@ -264,6 +339,8 @@ export class WifiStage implements Stage {
       events: this.events,
       sinkErrors: this.sinkErrors,
       keyRotations: this.keys?.rotations ?? 0,
+      floorsDbm: this.options.config.sensors.map((s, i) => `${s.name}: ${this.presence?.floorOf(i) ?? '-'} (${this.relearnNote[i] ?? '-'})`).join('; ') || null,
+      floorDriftDb: this.presence ? Math.max(0, ...this.options.config.sensors.map((_, i) => Math.abs(this.presence!.floorOf(i) - (this.initialFloors[i] ?? this.presence!.floorOf(i))))) : null,
     };
     if (this.stopped) return { status: 'stopped', metrics };
     if (!this.running) return { status: 'stopped', detail: 'not started', metrics };

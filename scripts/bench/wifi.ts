@@ -103,7 +103,7 @@ const target: BenchTarget = {
       if (c.probes !== frames || k.probes !== frames || w.probes !== frames) throw new Error(`parsed ${c.probes}/${k.probes}/${w.probes} probes of ${frames}`);
 
       ctx.log('estimator vs truth...');
-      const summary = summarizeCapture(file, Buffer.from('k'), { presenceBinMs: 60_000 });
+      const summary = summarizeCapture(file, Buffer.from('k'), { presenceBinMs: 60_000, grouping: 'chains' });
       const perMinute = truth.devicesPerMinute;
       let errNaive = 0;
       let errEst = 0;

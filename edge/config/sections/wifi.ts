@@ -54,8 +54,31 @@ export const wifiSection = z
     visitorMinRssiDbm: numberBetween(-120, 0).default(-75).describe('Visitor signal floor (dBm, -120-0, default -75): see visitorMinDwellMs.'),
     /** Frames weaker than this are ignored for presence (too far away to be "here"). */
     minRssiDbm: numberBetween(-128, 0).default(-95).describe('Frames weaker than this are ignored for presence (too far away to be "here").'),
+    /** Near-field signal floor of presence (edge/wifi/rssi-floor.ts): learned per sensor or fixed. */
+    presence: z
+      .object({
+        /** auto: learn each sensor's floor from its own signal (calibration file, re-learned); fixed: use floorDbm for every sensor. */
+        floor: oneOf(['auto', 'fixed']).default('auto').describe("auto: learn each sensor's floor from its own signal (calibration file, re-learned); fixed: use floorDbm for every sensor."),
+        /** The floor (dBm) while nothing is learned yet, and with floor: fixed. Default -83: the empty-window rule on the tuning day (BENCHMARKS.md, #19). */
+        floorDbm: numberBetween(-128, 0).default(-83).describe('The floor (dBm) while nothing is learned yet, and with floor: fixed. Default -83: the empty-window rule on the tuning day (BENCHMARKS.md, #19).'),
+        /** Calibration file (per sensor floors, written by `footfall wifi calibrate` and the agent); relative paths are under dataDir. */
+        calibrationFile: z.string().min(1).default('wifi-calibration.json').describe('Calibration file (per sensor floors, written by `footfall wifi calibrate` and the agent); relative paths are under dataDir.'),
+        /** auto: the agent re-learns each sensor's floor from the last day every this many hours (0 = never). */
+        relearnHours: numberBetween(0, 168).default(24).describe("auto: the agent re-learns each sensor's floor from the last day every this many hours (0 = never)."),
+        /** auto: a re-learned floor moves the current one by at most this many dB (slow drift, no jumps). */
+        maxStepDb: numberBetween(0.5, 30).default(3).describe('auto: a re-learned floor moves the current one by at most this many dB (slow drift, no jumps).'),
+        /** How randomized addresses become devices in presence: fingerprint-level (one device per IE fingerprint and signal level; lab/office/shop densities) or chains (the estimator's links over time; dense sites, see BENCHMARKS.md #19). */
+        grouping: oneOf(['fingerprint-level', 'chains']).default('fingerprint-level').describe('How randomized addresses become devices in presence: fingerprint-level (one device per IE fingerprint and signal level; lab/office/shop densities) or chains (the estimator\'s links over time; dense sites, see BENCHMARKS.md #19).'),
+        /** fingerprint-level: addresses of one fingerprint whose levels are within this many dB are one device (15: chosen on the polimi one-phone files). */
+        levelGapDb: numberBetween(1, 60).default(15).describe('fingerprint-level: addresses of one fingerprint whose levels are within this many dB are one device (15: chosen on the polimi one-phone files).'),
+        /** Devices present per this many minutes (with a low-high range) in `wifi.count` events. */
+        windowMinutes: intBetween(1, 60).default(10).describe('Devices present per this many minutes (with a low-high range) in `wifi.count` events.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Near-field signal floor of presence (edge/wifi/rssi-floor.ts): learned per sensor or fixed.'),
     /** Residents/staff: seen more than this many hours in a key period; excluded from visitor counts. */
-    staffMinHoursPerDay: numberBetween(0.5, 24).default(6).describe('Residents/staff: seen more than this many hours in a key period; excluded from visitor counts.'),
+    staffMinHoursPerDay: numberBetween(0.5, 24).default(6).describe('Residents/staff: seen more than this many hours in a key period; excluded from visitor counts and, as fixed devices (PCs, printers, APs, staff phones), from presence.'),
     /** Smoothing factor of the per-device RSSI (exponential moving average). */
     rssiSmoothing: numberBetween(0.01, 1).default(0.3).describe('Smoothing factor of the per-device RSSI (exponential moving average).'),
     /** Vendor prefixes dropped before hashing (a site's own PCs, access points). */
