@@ -22,7 +22,7 @@ const variants: Array<[string, SummaryOptions]> = [
   ['learned floor + fixed + fingerprint-level (default)', { calibrate: true, fixedMinHours: 6 }],
   ['no floor + fixed + fingerprint-level', { fixedMinHours: 6 }],
   ['issue -70 floor (picked on labels) + fixed + fingerprint-level', { minRssiDbm: -70, fixedMinHours: 6 }],
-  ['fallback floor -83 (tuning day) + fixed + fingerprint-level', { minRssiDbm: -83, fixedMinHours: 6 }],
+  ['fallback floor -78 (tuning day) + fixed + fingerprint-level', { minRssiDbm: -78, fixedMinHours: 6 }],
 ];
 
 for (const pcs of [false, true]) {

@@ -8,9 +8,9 @@ import { FootfallError } from '../shared/errors.ts';
 export const LEVEL_WINDOW_MS = 600_000;
 /**
  * Floor used until one is learned: the empty-window rule applied to the tuning day (brno
- * 2024-03-16 position 1, a whole empty Saturday) gives -83 dBm. See BENCHMARKS.md (#19).
+ * 2024-03-16 position 1, a whole empty Saturday) gives -78 dBm. See BENCHMARKS.md (#19).
  */
-export const DEFAULT_FLOOR_DBM = -83;
+export const DEFAULT_FLOOR_DBM = -78;
 /** Frames kept per device and window for its median (more are ignored; the median barely moves). */
 const MAX_FRAMES_PER_WINDOW = 32;
 
@@ -29,7 +29,7 @@ export interface FloorLearnOptions {
   minWindows?: number;
   /** The two groups of window tops must be at least this far apart (dB, default 10). */
   minGapDb?: number;
-  /** Share of far-only windows that may count more than one device (default 0.05). */
+  /** Empty-window rule: share of the marked windows whose strongest device may reach the floor (default 0.05). */
   emptyExceedShare?: number;
   /** Signal step of the devices that stay all day (FixedDeviceLearner.levelShiftDb), NaN if unknown. */
   stayingDevicesShiftDb?: number;
@@ -132,18 +132,10 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[i]!;
 }
 
-/** Second-strongest level of a window (-Infinity with one device): what "at most one device counts" must stay under. */
-function secondLevel(w: WindowLevels): number {
-  return w.levels[1] ?? -Infinity;
-}
-
-/** The floor that leaves at most one device in all but `exceedShare` of these empty windows. */
+/** The floor above the strongest device of all but `exceedShare` of these empty windows. */
 function floorAbove(empty: readonly WindowLevels[], exceedShare: number): number {
-  const seconds = empty.map(secondLevel).filter(Number.isFinite).sort((a, b) => a - b);
-  // A window with one device at most is already fine; count it as "no second device".
-  const padded = empty.length - seconds.length;
-  const all = [...new Array<number>(padded).fill(-128), ...seconds];
-  return quantile(all, 1 - exceedShare) + 1;
+  const tops = empty.map((w) => w.levels[0]!).sort((a, b) => a - b);
+  return quantile(tops, 1 - exceedShare) + 1;
 }
 
 /** Splits window tops into far-only and near groups (Otsu on the tops): the highest far top and the lowest near top. */
@@ -224,7 +216,7 @@ export function learnFloorFromModes(windows: readonly WindowLevels[], options: F
 /** Learns the floor from windows an installer marked as empty (everything in them is far). */
 export function learnFloorFromEmptyWindows(windows: readonly WindowLevels[], options: FloorLearnOptions = {}): FloorLearnResult {
   const exceed = options.emptyExceedShare ?? 0.05;
-  if (windows.length === 0) return { ok: false, reason: 'no frames in the marked empty period', windows: 0 };
+  if (windows.length < 3) return { ok: false, reason: `${windows.length} ten-minute windows with devices (not fixed) in the marked empty period; need 3`, windows: windows.length };
   const floorDbm = floorAbove(windows, exceed);
   return {
     ok: true,

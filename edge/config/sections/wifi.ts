@@ -59,8 +59,8 @@ export const wifiSection = z
       .object({
         /** auto: learn each sensor's floor from its own signal (calibration file, re-learned); fixed: use floorDbm for every sensor. */
         floor: oneOf(['auto', 'fixed']).default('auto').describe("auto: learn each sensor's floor from its own signal (calibration file, re-learned); fixed: use floorDbm for every sensor."),
-        /** The floor (dBm) while nothing is learned yet, and with floor: fixed. Default -83: the empty-window rule on the tuning day (BENCHMARKS.md, #19). */
-        floorDbm: numberBetween(-128, 0).default(-83).describe('The floor (dBm) while nothing is learned yet, and with floor: fixed. Default -83: the empty-window rule on the tuning day (BENCHMARKS.md, #19).'),
+        /** The floor (dBm) while nothing is learned yet, and with floor: fixed. Default -78: the empty-window rule on the tuning day (BENCHMARKS.md, #19). */
+        floorDbm: numberBetween(-128, 0).default(-78).describe('The floor (dBm) while nothing is learned yet, and with floor: fixed. Default -78: the empty-window rule on the tuning day (BENCHMARKS.md, #19).'),
         /** Calibration file (per sensor floors, written by `footfall wifi calibrate` and the agent); relative paths are under dataDir. */
         calibrationFile: z.string().min(1).default('wifi-calibration.json').describe('Calibration file (per sensor floors, written by `footfall wifi calibrate` and the agent); relative paths are under dataDir.'),
         /** auto: the agent re-learns each sensor's floor from the last day every this many hours (0 = never). */
