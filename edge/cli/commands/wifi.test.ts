@@ -2,6 +2,9 @@
 // one-line usage errors.
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +13,9 @@ const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../../bin/footfall.js', import.meta.url));
 const PCAP = fileURLToPath(new URL('../../../../shared/fixtures/pcap/', import.meta.url));
 
-async function footfall(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function footfall(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024, cwd });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -70,5 +73,61 @@ describe('footfall wifi', () => {
     const c = await footfall(['wifi']);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--pcap is required/);
+  });
+
+  it('--summary --json: presence with a low-high range, the learned floor and the fixed devices excluded', async () => {
+    const r = await footfall(['wifi', '--pcap', `${PCAP}brno-sc6-61_2024-03-15_pos1.pcap`, '--summary', '--json', '--presence-minutes', '10']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { floor: { source: string; floorDbm: number }; fixedDevices: number; presence: Array<Record<string, number>> };
+    expect(s.floor.source).toBe('learned');
+    expect(s.fixedDevices).toBeGreaterThan(0);
+    expect(s.presence.length).toBe(69);
+    expect(Object.keys(s.presence[0]!)).toEqual(['startMs', 'binMs', 'devices', 'low', 'high', 'addresses', 'fixedExcluded', 'floorDbm']);
+    for (const b of s.presence) expect(b.low! <= b.devices! && b.devices! <= b.high!).toBe(true);
+    const text = await footfall(['wifi', '--pcap', `${PCAP}brno-sc6-61_2024-03-16_pos1.pcap`, '--summary', '--presence-minutes', '10']);
+    expect(text.stdout).toMatch(/signal floor: -78 dBm, default: could not learn \(one signal group only/);
+    expect(text.stdout).toMatch(/fixed devices excluded: 3/);
+  });
+
+  it('takes a negative floor as an option value (--min-rssi -70)', async () => {
+    const r = await footfall(['wifi', '--pcap', `${PCAP}brno-sc6-61_2024-03-15_pos1.pcap`, '--summary', '--json', '--presence-minutes', '10', '--min-rssi', '-70']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).floor).toMatchObject({ floorDbm: -70, source: 'option' });
+    const bad = await footfall(['wifi', '--pcap', `${PCAP}test1.pcap`, '--summary', '--min-rssi', '-300']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--min-rssi must be a number between -128 and 0, got "-300"/);
+  });
+
+  it('calibrate writes the sensor floor into the data dir; a capture it cannot learn from keeps it and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'footfall-cal-'));
+    try {
+      writeFileSync(join(dir, 'f.yaml'), `dataDir: ${dir}/data\nwifi:\n  sensors:\n    - name: lab\n      pcap: x.pcap\n`);
+      const a = await footfall(['wifi', 'calibrate', '--pcap', `${PCAP}brno-sc6-61_2024-03-15_pos1.pcap`, '--config', 'f.yaml'], dir);
+      expect(a.code, a.stderr).toBe(0);
+      expect(a.stdout).toMatch(/^sensor lab: floor -\d+ dBm, learned by modes/);
+      const file = join(dir, 'data', 'wifi-calibration.json');
+      const first = JSON.parse(readFileSync(file, 'utf8'));
+      expect(first.sensors.lab).toMatchObject({ method: 'modes' });
+      const b = await footfall(['wifi', 'calibrate', '--pcap', `${PCAP}brno-sc6-61_2024-03-16_pos1.pcap`, '--config', 'f.yaml'], dir);
+      expect(b.code).toBe(1);
+      expect(b.stderr).toContain(`could not learn a floor for sensor "lab": one signal group only`);
+      expect(b.stderr).toContain(`keeping ${first.sensors.lab.floorDbm} dBm`);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first);
+      // The installer's empty period: the whole Saturday.
+      const c = await footfall(['wifi', 'calibrate', '--pcap', `${PCAP}brno-sc6-61_2024-03-16_pos1.pcap`, '--config', 'f.yaml', '--empty', '2024-03-15T23:00Z..2024-03-17T00:00Z'], dir);
+      expect(c.code, c.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(file, 'utf8')).sensors.lab).toMatchObject({ method: 'empty-window', initialFloorDbm: first.sensors.lab.floorDbm });
+      const d = await footfall(['wifi', 'calibrate', '--pcap', `${PCAP}test1.pcap`, '--config', 'f.yaml', '--sensor', 'door'], dir);
+      expect(d.code).toBe(2);
+      expect(d.stderr).toMatch(/--sensor "door" is not a configured Wi-Fi sensor \(lab\)/);
+      const e = await footfall(['wifi', 'calibrate', '--config', 'f.yaml'], dir);
+      expect(e.code).toBe(2);
+      expect(e.stderr).toMatch(/exactly one of --pcap FILE or --interface IF/);
+      const f = await footfall(['wifi', 'calibrate', '--pcap', `${PCAP}test1.pcap`, '--empty', 'noon..later', '--config', 'f.yaml'], dir);
+      expect(f.code).toBe(2);
+      expect(f.stderr).toMatch(/--empty: expected FROM\.\.TO/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
