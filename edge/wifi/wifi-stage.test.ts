@@ -123,6 +123,55 @@ describe('WifiStage', () => {
     expect(readFileSync(pcap).includes(macs[0]!)).toBe(true);
   });
 
+  it('presence per 10 minutes in wifi.count at the calibrated floor; re-learns the floor slowly and writes it back', async () => {
+    const dir = tempDir();
+    const calibration = join(dir, 'wifi-calibration.json');
+    const initial = { floorDbm: -80, method: 'modes', learnedAtMs: 1, fromMs: 0, toMs: 1, farLevelDbm: -88, nearLevelDbm: -60, initialFloorDbm: -80 };
+    writeFileSync(calibration, JSON.stringify({ version: 1, sensors: { lab: initial } }));
+    const config = validateConfig({
+      wifi: { sensors: [{ name: 'lab', pcap: capture('brno-sc6-61_2024-03-15_pos1.pcap'), replaySpeed: 1_000_000, replayRestamp: false }], presence: { relearnHours: 6, maxStepDb: 3 } },
+    }).wifi;
+    const events: NewEvent[] = [];
+    const stage = new WifiStage({ config, dataDir: dir, sink: { append: (e) => (events.push(e), '') }, logger: pino({ level: 'silent' }) });
+    await stage.start();
+    expect(stage.health().metrics!.floorsDbm).toBe('lab: -80 (from wifi-calibration.json)');
+    // The tick moves event time; re-learning needs the replay clock to pass 6 hours.
+    await waitFor(() => {
+      stage.tickNow();
+      return (stage.health().metrics?.frames as number) >= 4926;
+    });
+    stage.tickNow();
+    await stage.stop();
+    const presence = events.filter((e) => e.type === 'wifi.count' && e.data.presence).map((e) => e.data.presence as Record<string, unknown>);
+    // One per 10-minute window, 11:30 to 22:50 UTC.
+    expect(presence.length).toBeGreaterThanOrEqual(68);
+    for (const p of presence) {
+      expect(Object.keys(p)).toEqual(['startMs', 'windowMs', 'devices', 'low', 'high', 'fixedExcluded', 'floorsDbm']);
+      expect(p.windowMs).toBe(600_000);
+      expect((p.low as number) <= (p.devices as number) && (p.devices as number) <= (p.high as number)).toBe(true);
+    }
+    expect(presence[0]!.floorsDbm).toEqual({ lab: -80 });
+    // Re-learned once the replay clock passed 6 hours: at most 3 dB towards the learned floor, written back.
+    const written = JSON.parse(readFileSync(calibration, 'utf8')).sensors.lab;
+    expect(written.floorDbm).toBe(-77);
+    expect(written.initialFloorDbm).toBe(-80);
+    expect(written.learnedAtMs).toBeGreaterThan(Date.parse('2024-03-15T17:00Z'));
+    expect(presence[presence.length - 1]!.floorsDbm).toEqual({ lab: -77 });
+    expect(stage.health().metrics!.floorDriftDb).toBe(3);
+  });
+
+  it('a corrupt calibration file is logged and the configured floor used; the stage runs', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'wifi-calibration.json'), '{"version":1,"sensors":{"lab":{"floorDbm":"loud"}}}');
+    const logFile = join(dir, 'log.jsonl');
+    const config = validateConfig({ wifi: { sensors: [{ name: 'lab', pcap: capture('brno-sc6-61_2024-03-16_pos1.pcap'), replaySpeed: 1_000_000, replayRestamp: false }] } }).wifi;
+    const stage = new WifiStage({ config, dataDir: dir, sink: { append: () => '' }, logger: pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true })) });
+    await stage.start();
+    expect(stage.health().metrics!.floorsDbm).toBe('lab: -78 (default, not learned yet)');
+    await stage.stop();
+    expect(readFileSync(logFile, 'utf8')).toMatch(/wifi-calibration.json: sensors.lab.floorDbm: /);
+  });
+
   it('rotates the key at local midnight: no hash links the two days', async () => {
     const dir = tempDir();
     const config = validateConfig({
