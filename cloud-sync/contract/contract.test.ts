@@ -11,6 +11,7 @@ import {
   parseTopic,
   subscriptionFilter,
   validateMessage,
+  wifiCountDataSchema,
   type MessageKind,
 } from './index.ts';
 
@@ -117,5 +118,25 @@ describe('topics', () => {
     expect(subscriptionFilter('events')).toBe('footfall/v1/+/+/events');
     expect(subscriptionFilter('events', { site: 'mall-1' })).toBe('footfall/v1/mall-1/+/events');
     expect(subscriptionFilter('events', { shareGroup: 'ingest' })).toBe('$share/ingest/footfall/v1/+/+/events');
+  });
+});
+
+describe('wifi.count data (presence added in #19)', () => {
+  it('the documented wifi.count example is valid, with its presence window', () => {
+    const md = readFileSync(new URL('mqtt.md', DOCS), 'utf8');
+    const block = /### wifi\.count[\s\S]*?```json\n([\s\S]*?)```/.exec(md)![1]!;
+    const event = (JSON.parse(block) as { events: Array<{ data: unknown }> }).events[0]!;
+    const r = wifiCountDataSchema.safeParse(event.data);
+    expect(r.success, r.success ? '' : r.error.message).toBe(true);
+    expect(r.data?.presence?.devices).toBe(7);
+  });
+
+  it('refuses a presence whose estimate is outside its range, and accepts a minute without presence', () => {
+    const minute = { minuteMs: 0, all: 1, visitors: 0, staff: 0, randomized: 1, randomizedShare: 1, estimatedDevices: 1, frames: 3 };
+    expect(wifiCountDataSchema.safeParse(minute).success).toBe(true);
+    const presence = { startMs: 0, windowMs: 600_000, devices: 5, low: 6, high: 9, fixedExcluded: 0, floorsDbm: { lab: -70 } };
+    const bad = wifiCountDataSchema.safeParse({ ...minute, presence });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toMatch(/low <= devices <= high/);
   });
 });

@@ -3,3 +3,4 @@
 export * from './topics.ts';
 export * from './schemas.ts';
 export * from './validate.ts';
+export * from './wifi-count.ts';

@@ -14,6 +14,7 @@ import { ParseStatus, ProbeRequestParser } from './probe-parser.ts';
 import { capture } from './testing/fixtures.ts';
 import { generateMall } from '../../scripts/synth-pcap/mall.ts';
 import { WifiStage } from './wifi-stage.ts';
+import { wifiCountDataSchema } from '../../cloud-sync/contract/wifi-count.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -142,7 +143,10 @@ describe('WifiStage', () => {
     });
     stage.tickNow();
     await stage.stop();
-    const presence = events.filter((e) => e.type === 'wifi.count' && e.data.presence).map((e) => e.data.presence as Record<string, unknown>);
+    const counts = events.filter((e) => e.type === 'wifi.count');
+    // Every wifi.count body meets the MQTT contract's wifi.count schema (presence included).
+    for (const e of counts) expect(wifiCountDataSchema.safeParse(e.data).error).toBeUndefined();
+    const presence = counts.filter((e) => e.data.presence).map((e) => e.data.presence as Record<string, unknown>);
     // One per 10-minute window, 11:30 to 22:50 UTC.
     expect(presence.length).toBeGreaterThanOrEqual(68);
     for (const p of presence) {
