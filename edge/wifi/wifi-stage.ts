@@ -68,6 +68,7 @@ export class WifiStage implements Stage {
   private initialFloors: number[] = [];
   private relearnNote: string[] = [];
   private lastRelearnMs = NaN;
+  private relearnEveryMs = 0;
 
   constructor(private readonly options: WifiStageOptions) {
     this.log = options.logger.child({ module: 'wifi' });
@@ -87,6 +88,7 @@ export class WifiStage implements Stage {
     const keyPath = isAbsolute(config.keyFile) ? config.keyFile : resolve(dataDir, config.keyFile);
     this.keys = new HashKeyStore(keyPath, config.keyRotation);
     const floorsDbm = this.loadFloors();
+    this.relearnEveryMs = config.presence.floor === 'auto' ? config.presence.relearnHours * 3_600_000 : 0;
     this.presence = new PresenceTracker(
       {
         floorsDbm,
@@ -256,6 +258,11 @@ export class WifiStage implements Stage {
     this.hasher.hashAt(buf, p.macOffset);
     const h = this.hasher;
     presence.observe(sensor, tsMs, h.hi, h.lo, h.key53(), p.randomized, p.rssiDbm, p.fingerprint, p.seq);
+    // Re-learning runs on event time, so a replayed capture re-learns where a live one would.
+    if (this.relearnEveryMs > 0) {
+      if (Number.isNaN(this.lastRelearnMs)) this.lastRelearnMs = tsMs;
+      else if (tsMs - this.lastRelearnMs >= this.relearnEveryMs) this.relearnFloors(tsMs);
+    }
   }
 
   private emit(event: NewEvent): void {
@@ -278,14 +285,7 @@ export class WifiStage implements Stage {
       open++;
       clock = Math.min(clock, s.clockMs());
     }
-    if (open > 0 && Number.isFinite(clock)) {
-      this.presence.advance(clock);
-      const p = this.options.config.presence;
-      if (p.floor === 'auto' && p.relearnHours > 0) {
-        if (Number.isNaN(this.lastRelearnMs)) this.lastRelearnMs = clock;
-        else if (clock - this.lastRelearnMs >= p.relearnHours * 3_600_000) this.relearnFloors(clock);
-      }
-    }
+    if (open > 0 && Number.isFinite(clock)) this.presence.advance(clock);
     else if (open === 0 && !this.allFinishedFlushed && this.sources.length > 0) {
       // Every replay reached its end: close what is open so the visits are stored.
       this.allFinishedFlushed = true;
