@@ -195,6 +195,29 @@ export interface WifiSummary {
   /** Devices in the latest wifi.count minute, or null if none today. */
   devicesNow: number | null;
   devicesNowTsMs: number | null;
+  /** Devices near the sensors in the latest presence window (wifi.count `presence`, #19), or null if none in the last two hours. */
+  presenceNow: WifiPresenceNow | null;
+}
+
+export interface WifiPresenceNow {
+  startMs: number;
+  windowMs: number;
+  devices: number;
+  low: number;
+  high: number;
+  fixedExcluded: number;
+}
+
+/** The latest wifi.count presence window ending by `nowMs` (windows are at most an hour, so two hours back is enough). */
+function latestPresence(store: StatusStoreReader, fromMs: number, nowMs: number): WifiPresenceNow | null {
+  let out: WifiPresenceNow | null = null;
+  for (const e of store.eventsBetween(Math.max(fromMs, nowMs - 7_200_000), nowMs + 1, 'wifi.count', 1_000)) {
+    const p = e.data.presence as Record<string, unknown> | undefined;
+    if (!p || typeof p.devices !== 'number') continue;
+    const n = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : 0);
+    out = { startMs: n('startMs'), windowMs: n('windowMs'), devices: n('devices'), low: n('low'), high: n('high'), fixedExcluded: n('fixedExcluded') };
+  }
+  return out;
 }
 
 export function summarizeWifi(store: StatusStoreReader, nowMs: number, zone: LocalZone): WifiSummary {
@@ -219,5 +242,5 @@ export function summarizeWifi(store: StatusStoreReader, nowMs: number, zone: Loc
     seen++;
     if (e.data.randomized === true) randomized++;
   }
-  return { day: today.day, visitsByClass, visits, randomizedShare: seen > 0 ? randomized / seen : null, devicesNow, devicesNowTsMs };
+  return { day: today.day, visitsByClass, visits, randomizedShare: seen > 0 ? randomized / seen : null, devicesNow, devicesNowTsMs, presenceNow: latestPresence(store, today.fromMs, nowMs) };
 }

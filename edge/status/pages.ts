@@ -148,7 +148,8 @@ export function overviewPage(d: OverviewData): string {
 <div class="scroll"><table><thead><tr><th>Camera</th><th>Line</th><th class="num">In</th><th class="num">Out</th><th class="num">Yesterday in</th><th class="num">Δ in</th></tr></thead><tbody>${lineRows.length ? lineRows : html`<tr><td colspan="6" class="muted">No counting lines yet.</td></tr>`}</tbody></table></div>
 <div class="scroll"><table><thead><tr><th>Camera</th><th>Zone</th><th class="num">Visits</th><th class="num">Yesterday</th><th class="num">Mean dwell</th><th class="num">Peak occupancy</th></tr></thead><tbody>${zoneRows.length ? zoneRows : html`<tr><td colspan="6" class="muted">No zones yet.</td></tr>`}</tbody></table></div>
 <div class="charts">${charts}</div></section>
-<section class="card"><h2>Wi-Fi</h2><dl class="kv"><dt>Devices now</dt><dd>${w.devicesNow ?? '–'}</dd><dt>Visits today</dt><dd>${w.visits}</dd>
+<section class="card"><h2>Wi-Fi</h2><dl class="kv"><dt>Devices now</dt><dd>${w.devicesNow ?? '–'}</dd>
+<dt>Present, last ${w.presenceNow ? Math.round(w.presenceNow.windowMs / 60_000) : 10} min</dt><dd>${w.presenceNow ? html`${w.presenceNow.devices} <span class="muted small">(${w.presenceNow.low}–${w.presenceNow.high}${w.presenceNow.fixedExcluded ? `, ${w.presenceNow.fixedExcluded} fixed left out` : ''})</span>` : '–'}</dd><dt>Visits today</dt><dd>${w.visits}</dd>
 ${Object.entries(w.visitsByClass).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}<dt>Randomized MAC share</dt><dd>${w.randomizedShare === null ? '–' : `${Math.round(w.randomizedShare * 100)}%`}</dd></dl></section>`,
   });
 }
