@@ -5,7 +5,11 @@ export { ProbeRequestParser, ParseStatus, LinkType, IeFlag, fingerprintHex } fro
 export { CaptureFileReader, type CaptureFormat } from './capture-file.ts';
 export { MacHasher, hashHex } from './mac-hasher.ts';
 export { HashKeyStore, keyPeriodStart, keyPeriodEnd, type KeyRotation } from './key-store.ts';
-export { PresenceTracker, type PresenceOptions, type VisitClass } from './presence.ts';
+export { PresenceTracker, type PresenceOptions, type VisitClass, type WifiPresenceData } from './presence.ts';
 export { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
 export { summarizeCapture, formatSummary, type CaptureSummary } from './capture-summary.ts';
 export { scanCapture, scanCaptureFile, type ProbeVisitor } from './probe-scanner.ts';
+export { DeviceLevelCollector, learnFloorFromModes, learnFloorFromEmptyWindows, parseTimeRange, DEFAULT_FLOOR_DBM, type FloorCalibration, type FloorLearnResult } from './rssi-floor.ts';
+export { FixedDeviceLearner } from './fixed-devices.ts';
+export { PresenceBinCounter, type PresenceBinResult, type RandomizedGrouping } from './presence-bins.ts';
+export { readCalibrationFile, writeSensorCalibration, type SensorCalibration } from './calibration-file.ts';

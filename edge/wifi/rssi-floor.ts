@@ -2,7 +2,7 @@
 // one level (the median RSSI of its frames in the window); a window's "top" is its strongest
 // device level. Over a day the tops split into two groups: windows with someone near the sensor
 // (strong tops) and windows with only far traffic (corridor, neighbours). The floor is placed just
-// above what the far-only windows show, so an empty window counts at most one device.
+// above the strongest far-only window, so no device of a far-only window counts.
 import { FootfallError } from '../shared/errors.ts';
 
 export const LEVEL_WINDOW_MS = 600_000;
@@ -160,15 +160,10 @@ function splitByTop(windows: readonly WindowLevels[]): { farTop: number; nearTop
   return { farTop: tops[cut - 1]!, nearTop: tops[cut]!, gap: quantile(tops.slice(cut), 0.5) - quantile(tops.slice(0, cut), 0.5) };
 }
 
-/** Median of a window group's device levels: the far mode, set by the sensor's place rather than by who passes. */
-export function levelMedian(ws: readonly WindowLevels[]): number {
-  return quantile(ws.flatMap((w) => w.levels).sort((a, b) => a - b), 0.5);
-}
-
 /**
  * Learns the floor from a day of windows: it needs both far-only windows and windows with
- * near devices (two groups of window tops at least `minGapDb` apart), and a far level that
- * stays put over the day (a sensor that moved shifts it).
+ * near devices (two groups of window tops at least `minGapDb` apart), and devices that stay all
+ * day keeping their signal (`stayingDevicesShiftDb`: a sensor that moved shifts them all).
  */
 export function learnFloorFromModes(windows: readonly WindowLevels[], options: FloorLearnOptions = {}): FloorLearnResult {
   const minWindows = options.minWindows ?? 6;
