@@ -9,6 +9,7 @@ export { FrameQueue } from './frame-queue.ts';
 export { GreedyNms } from './nms.ts';
 export { TensorWriter } from './preprocess.ts';
 export { inputMapping } from './geometry.ts';
+export { frameGeometryFor } from './frame-geometry.ts';
 export { LatencyWindow } from './latency.ts';
 export { WorkerPersonDetector } from './worker-detector.ts';
 export { DetectionGate, GateDecision, RegionPlanner, mergeAcrossRegions } from './region-planner.ts';

@@ -14,7 +14,7 @@ import { resolveModel } from '../../models/index.ts';
 import { buildFfmpegArgs, CameraStage, DEMO_VIDEO_PATH, FfmpegFrameSource, type FrameGeometry } from '../../edge/camera/index.ts';
 import { runVideoDetection } from '../../edge/cli/commands/detect.ts';
 import { configSchema } from '../../edge/config/schema.ts';
-import { DetectorStage, PersonDetector } from '../../edge/detect/index.ts';
+import { DetectorStage, frameGeometryFor, PersonDetector } from '../../edge/detect/index.ts';
 import { EventBus } from '../../edge/shared/event-bus.ts';
 import { silentLogger } from '../../edge/shared/log.ts';
 import { machineInfo } from './machine.ts';
@@ -195,7 +195,7 @@ const target: BenchTarget = {
     const idleP99 = idleDelay.percentile(99) / 1e6;
     const bus = new EventBus();
     const detect = new DetectorStage({ bus, config, logger: silentLogger() });
-    const cams = new CameraStage({ bus, config, logger: silentLogger() });
+    const cams = new CameraStage({ bus, cameras: config.cameras, geometry: frameGeometryFor(config.detector), logger: silentLogger() });
     await detect.start();
     await cams.start();
     let maxWaiting = 0;
