@@ -12,5 +12,7 @@ export { inputMapping } from './geometry.ts';
 export { frameGeometryFor } from './frame-geometry.ts';
 export { LatencyWindow } from './latency.ts';
 export { WorkerPersonDetector } from './worker-detector.ts';
+export { runVideoDetection } from './video-detection.ts';
+export type { VideoDetectionOptions, VideoDetectionSummary } from './video-detection.ts';
 export { DetectionGate, GateDecision, RegionPlanner, mergeAcrossRegions } from './region-planner.ts';
 export type { RegionPlannerOptions } from './region-planner.ts';
