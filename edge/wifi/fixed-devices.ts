@@ -1,6 +1,7 @@
 // Learns the fixed devices of a site from a day of frames: globally unique (not randomized)
 // addresses seen in most hours of the day at a steady signal are PCs, printers, access points
 // and staff phones, not visitors. Randomized addresses never qualify (they rotate).
+import { HOUR_MS } from '../shared/time-units.ts';
 
 export interface FixedDeviceOptions {
   /** Seen in at least this many distinct hours (the config's staffMinHoursPerDay). */
@@ -11,7 +12,6 @@ export interface FixedDeviceOptions {
   maxLevelSpreadDb?: number;
 }
 
-const HOUR_MS = 3_600_000;
 
 interface AddressHours {
   /** Hour index (since the first frame) -> RSSI values of that hour (at most 16 kept). */

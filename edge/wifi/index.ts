@@ -13,3 +13,6 @@ export { DeviceLevelCollector, learnFloorFromModes, learnFloorFromEmptyWindows, 
 export { FixedDeviceLearner } from './fixed-devices.ts';
 export { PresenceBinCounter, type PresenceBinResult, type RandomizedGrouping } from './presence-bins.ts';
 export { readCalibrationFile, writeSensorCalibration, type SensorCalibration } from './calibration-file.ts';
+export { parseOuiList, ouiMatches } from './oui-filter.ts';
+export { writeProbeJsonLines } from './probe-jsonl.ts';
+export { buildRadiotapProbe, PcapWriter } from './pcap-writer.ts';

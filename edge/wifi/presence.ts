@@ -8,8 +8,8 @@ import { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device
 import { hashHex } from './mac-hasher.ts';
 import { PresenceBinCounter, type PresenceBinResult, type RandomizedGrouping } from './presence-bins.ts';
 import { DeviceLevelCollector } from './rssi-floor.ts';
+import { MINUTE_MS } from '../shared/time-units.ts';
 
-export const MINUTE_MS = 60_000;
 const MAX_PATH = 64;
 
 export interface PresenceOptions {
