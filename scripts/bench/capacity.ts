@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { countAccuracy, trueCrossings, parseMot, readMotFile, runCount, type CameraGeometry } from '../../edge/analytics/index.ts';
 import { DEMO_VIDEO_PATH, MotionDetector } from '../../edge/camera/index.ts';
-import { trackerSection } from '../../edge/config/sections/tracker.ts';
+import { trackerSection, withModelThresholds } from '../../edge/config/sections/tracker.ts';
+import { findManifestEntry } from '../../models/index.ts';
 import { lineSchema, type LineConfig } from '../../edge/config/sections/analytics.ts';
 import { DetectionGate, GateDecision, PersonDetector, RegionPlanner } from '../../edge/detect/index.ts';
 import { SeededRandom } from '../../edge/shared/random.ts';
@@ -79,9 +80,12 @@ function probe(video: string): Promise<{ w: number; h: number }> {
   });
 }
 
+/** The tracker the agent builds for PicoDet-S 416: defaults plus the model's own thresholds. */
+const TRACKER_CONFIG = withModelThresholds(trackerSection.parse({}), findManifestEntry('picodet_s_416_coco')?.trackerThresholds);
+
 /** One path (gated or every frame): its own online tracker, fed its own detections. */
 class PathRunner {
-  readonly tracker = new ByteTracker(trackerSection.parse({}) as ConstructorParameters<typeof ByteTracker>[0]);
+  readonly tracker = new ByteTracker(TRACKER_CONFIG as ConstructorParameters<typeof ByteTracker>[0]);
   readonly result: PathResult = { inferred: 0, motionMs: 0, mot: [] };
   private readonly empty = { count: 0, boxes: new Float32Array(0), scores: new Float32Array(0) };
   readonly trackBoxes = new Float32Array(1024);
