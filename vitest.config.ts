@@ -9,7 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    // The JSON report is what .ci/run counts (vitest's own summary is not read by CI).
-    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
+    // The JSON report and the unhandled-errors report are what .ci/run counts (vitest's own
+    // summary is not read by CI); the JSON report has no field for unhandled errors.
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }], './scripts/ci/unhandled-errors-reporter.ts'],
   },
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../edge/shared/log.ts';
+import { defaultClientId } from './client-options.ts';
 import { COUNTS_STATE_KEY } from './counts-publisher.ts';
 import { deviceTopics, parseMessage, type CommandResult, type CountsMessage } from './contract/index.ts';
 import { SyncStage } from './sync-stage.ts';
@@ -63,8 +64,7 @@ describe('commands', () => {
     });
     await stage.start();
     await stage.waitForDrain();
-    await waitFor('command subscription', () => Number(stage.health().metrics!.connects) >= 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await broker.waitForSubscription(defaultClientId('mall', 'cmd-box'), topics.commandFilter);
     const collector = await Collector.start(broker.url);
 
     const resync = await send('resync', JSON.stringify({ v: 1, id: 'r1', args: { from: 0 } }));
@@ -143,7 +143,7 @@ describe('persistent session', () => {
     const first = make();
     await first.start();
     await first.waitForDrain();
-    await new Promise((r) => setTimeout(r, 200)); // the command subscription is in place
+    await broker.waitForSubscription(defaultClientId('mall', device), t.commandFilter);
     await first.stop();
     const before = results.length;
     await ops.publishAsync(t.command('resync'), JSON.stringify({ v: 1, id: `queued-${protocolVersion}`, args: { from: 0 } }), { qos: 1 });

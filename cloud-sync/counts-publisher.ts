@@ -7,9 +7,9 @@ import { RateLimitedLog, type Logger } from '../edge/shared/log.ts';
 import type { CountRow } from '../edge/store/index.ts';
 import type { CountsMessage } from './contract/index.ts';
 import type { ConnectionListener } from './mqtt-connection.ts';
+import { MINUTE_MS } from '../edge/shared/time-units.ts';
 
 export const COUNTS_STATE_KEY = 'cloud-sync.counts.nextMinute';
-const MINUTE_MS = 60_000;
 const MAX_CATCH_UP_MS = 86_400_000;
 
 export interface CountsStore {

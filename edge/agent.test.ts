@@ -30,6 +30,9 @@ describe('footfall run on the demo camera', () => {
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
     const received = new Map<string, { type: string }>();
+    // Batch envelopes are collected in the callback and checked after, so a wrong one fails the test.
+    const envelopes: Array<{ v: number; site: string; device: string }> = [];
+    const unreadable: string[] = [];
     let client: mqtt.MqttClient | null = null;
     try {
       await waitFor('the agent to run', () => log.includes('footfall agent running') || child.exitCode !== null, 60_000);
@@ -37,9 +40,13 @@ describe('footfall run on the demo camera', () => {
 
       client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { reconnectPeriod: 200 });
       client.on('message', (_topic, payload) => {
-        const batch = JSON.parse(payload.toString()) as { v: number; site: string; device: string; events: Array<{ id: string; type: string }> };
-        expect(batch).toMatchObject({ v: 1, site: 'test-mall', device: 'box-1' });
-        for (const e of batch.events) received.set(e.id, e);
+        try {
+          const batch = JSON.parse(payload.toString()) as { v: number; site: string; device: string; events: Array<{ id: string; type: string }> };
+          envelopes.push({ v: batch.v, site: batch.site, device: batch.device });
+          for (const e of batch.events) received.set(e.id, e);
+        } catch (err) {
+          unreadable.push(`${String(err)}: ${payload.toString().slice(0, 200)}`);
+        }
       });
       await client.subscribeAsync('footfall/v1/test-mall/box-1/events', { qos: 1 });
 
@@ -70,6 +77,9 @@ describe('footfall run on the demo camera', () => {
     }
     expect(await exited).toBe(0);
     expect(log).toContain('footfall agent stopped');
+    expect(unreadable).toEqual([]);
+    expect(envelopes.length).toBeGreaterThan(0);
+    for (const envelope of envelopes) expect(envelope).toEqual({ v: 1, site: 'test-mall', device: 'box-1' });
 
     // Every event published was stored under the same id; nothing is half-written.
     const db = new Database(join(dir, 'data', 'footfall.db'), { readonly: true });

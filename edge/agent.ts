@@ -7,13 +7,9 @@ import { SyncStage } from '../cloud-sync/index.ts';
 import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './analytics/index.ts';
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';
-import { loadConfig } from './config/load.ts';
-import { requireStreamUrls } from './config/sections/cameras.ts';
-import { siteZoneOf } from './config/time-zone.ts';
+import { loadConfig, requireStreamUrls, siteZoneOf, withModelThresholds, type CameraConfig, type FootfallConfig } from './config/index.ts';
 import { LocalZone } from './shared/local-time.ts';
-import { withModelThresholds } from './config/sections/tracker.ts';
-import type { FootfallConfig } from './config/schema.ts';
-import { DetectorStage } from './detect/index.ts';
+import { DetectorStage, frameGeometryFor } from './detect/index.ts';
 import { EventBus } from './shared/event-bus.ts';
 import { errorMessage } from './shared/errors.ts';
 import type { Logger } from './shared/log.ts';
@@ -31,8 +27,6 @@ export interface AgentOptions {
   configFile?: string | null;
   version?: string;
 }
-
-type CameraConfig = FootfallConfig['cameras'][number];
 
 /** Absolute data directory from the config (relative paths are under the working directory). */
 export function dataDirOf(config: FootfallConfig, cwd: string): string {
@@ -139,7 +133,7 @@ export class Agent {
       const trackerConfig = withModelThresholds(config.tracker, findManifestEntry(config.detector.model)?.trackerThresholds);
       this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger }));
       this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
-      this.stages.push(new CameraStage({ bus, config: { cameras: this.cameras, demoCamera: false, detector: config.detector }, logger }));
+      this.stages.push(new CameraStage({ bus, cameras: this.cameras, geometry: frameGeometryFor(config.detector), logger }));
     }
     if (config.status.enabled) {
       this.stages.push(

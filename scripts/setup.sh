@@ -59,4 +59,5 @@ fi
 [ "$system_only" = 1 ] && exit 0
 
 echo "setup: npm ci"
-npm ci --no-audit --no-fund
+# onnxruntime-node's postinstall would download CUDA binaries (a box runs on the CPU, often offline).
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund

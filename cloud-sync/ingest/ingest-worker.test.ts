@@ -77,7 +77,7 @@ describe('IngestWorker', () => {
     await c.connect();
     try {
       await waitFor('lanes', async () => worker.health().status, (s) => s === 'ok');
-      await new Promise((r) => setTimeout(r, 200)); // subscriptions acknowledged
+      for (const lane of ['dl-worker-1', 'dl-worker-2']) await broker.waitForSubscription(lane, '$share/dl/footfall/v1/+/+/status');
       const ok = (id: string) => JSON.stringify({ v: 1, site: 'mall-1', device: 'box-1', events: [{ id, ts: Date.now(), type: 'line.cross', source: 'cam', data: { line: 'door', direction: 'in' } }] });
       const T = 'footfall/v1/mall-1/box-1/events';
       await pub.publishAsync(T, ok('019ab0c0-0000-7000-8000-000000000001'), { qos: 1 });
@@ -114,7 +114,7 @@ describe('IngestWorker', () => {
     const worker = new IngestWorker({ mqttUrl: broker.url, pgUrl: url, group: 'outage', clientId: 'outage-worker', lanes: 4 });
     await worker.start();
     await waitFor('lanes', async () => worker.health().status, (s) => s === 'ok');
-    await new Promise((r) => setTimeout(r, 200));
+    for (const lane of [1, 2, 3, 4]) await broker.waitForSubscription(`outage-worker-${lane}`, '$share/outage/footfall/v1/+/+/status');
     const sent = new Set<string>();
     const sim = new FleetSimulator({ url: broker.url, devices: 10, events: 2_000, rate: 5_000, batchSize: 50, onIds: (ids) => ids.forEach((id) => sent.add(id)) });
     const simDone = sim.run();

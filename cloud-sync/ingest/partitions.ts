@@ -3,8 +3,7 @@
 // a partition locks the parent briefly; holding that through a write would stall the
 // other workers). Known partitions are cached; retention drops whole partitions.
 import type pg from 'pg';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../edge/shared/time-units.ts';
 
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);

@@ -20,6 +20,9 @@ let pgs: PostgresServer;
 let broker: Mosquitto;
 const children = new Set<ChildProcess>();
 
+/** The last filter of each lane's SUBSCRIBE: once the broker logs it, the SUBACK follows. */
+const LAST_FILTER = '$share/reliability/footfall/v1/+/+/status';
+
 /** Starts `footfall ingest` and resolves once it has connected and subscribed. */
 function startWorker(clientId: string): Promise<ChildProcess> {
   const child = spawn(
@@ -29,6 +32,8 @@ function startWorker(clientId: string): Promise<ChildProcess> {
   );
   children.add(child);
   child.once('exit', () => children.delete(child));
+  const lanes = [1, 2, 3].map((i) => `${clientId}-${i}`);
+  const subscribed = lanes.map((lane) => broker.subscriptionCount(lane, LAST_FILTER));
   let err = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker ${clientId} did not start: ${err}`)), 30_000);
@@ -36,8 +41,7 @@ function startWorker(clientId: string): Promise<ChildProcess> {
       err += d.toString();
       if (err.includes('ingest started')) {
         clearTimeout(timer);
-        // The lanes subscribe right after connecting; give them a moment.
-        setTimeout(() => resolve(child), 500);
+        Promise.all(lanes.map((lane, i) => broker.waitForSubscription(lane, LAST_FILTER, subscribed[i]))).then(() => resolve(child), reject);
       }
     });
     child.once('exit', (code) => {

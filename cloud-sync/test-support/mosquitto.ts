@@ -77,6 +77,25 @@ export class Mosquitto {
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
+  /** How many times the broker has subscribed `clientId` to `filter` (read from its log). */
+  subscriptionCount(clientId: string, filter: string): number {
+    // Lines read `<time>: <clientId> <qos> <filter>`; Mosquitto 2.0 ends a shared one with no newline.
+    return this.logText.split(`: ${clientId} `).slice(1).filter((rest) => /^\d /.test(rest) && rest.slice(2).startsWith(filter)).length;
+  }
+
+  /**
+   * Resolves once the broker has subscribed `clientId` to `filter` more than `after` times.
+   * Mosquitto logs a subscription when it adds it, before it sends the SUBACK: this is the
+   * SUBACK of a client the test does not own (a sync stage's, an ingest worker's lanes).
+   */
+  async waitForSubscription(clientId: string, filter: string, after = 0, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.subscriptionCount(clientId, filter) <= after) {
+      if (Date.now() > deadline) throw new Error(`${clientId} did not subscribe to ${filter} within ${timeoutMs} ms; broker log ends: ${this.logText.slice(-600)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   private writeConfig(): void {
     const lines = [
       `listener ${this.port} 127.0.0.1`,
@@ -86,6 +105,7 @@ export class Mosquitto {
       'log_type warning',
       'log_type notice',
       'log_type information',
+      'log_type subscribe', // what waitForSubscription reads
       'max_queued_messages 0',
       'max_inflight_messages 0',
       ...(this.options.persistence ? ['persistence true', `persistence_location ${this.dir}/`, 'autosave_interval 0'] : ['persistence false']),

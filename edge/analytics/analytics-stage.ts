@@ -9,14 +9,15 @@ import { errorMessage } from '../shared/errors.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import type { EventSink, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
-import { CameraAnalytics, MINUTE_MS } from './camera-analytics.ts';
+import { CameraAnalytics } from './camera-analytics.ts';
 import { LocalZone } from '../shared/local-time.ts';
 import { SiteOccupancy, type SiteFigures } from './site-occupancy.ts';
 // Imported eagerly: at shutdown (when the last hour's heatmap is written) the TypeScript
 // loader may no longer compile modules on demand.
 import { renderHeatmapPng } from './heatmap-render.ts';
 import { DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './demo-geometry.ts';
-import { forecastSeries, HOUR_MS } from './forecast.ts';
+import { forecastSeries } from './forecast.ts';
+import { HOUR_MS, MINUTE_MS } from '../shared/time-units.ts';
 import type { HeatmapSnapshot } from './heatmap-grid.ts';
 import { RuleEngine, type AlertEvent, type RuleInputs } from './rule-engine.ts';
 

@@ -7,12 +7,11 @@ import { analyticsSection, type LineConfig, type QueueConfig, type ZoneConfig } 
 import type { EventSink, TrackFrame } from '../shared/types.ts';
 import { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
 import { Direction, LineCounter, type LineCrossListener } from './line-counter.ts';
-import { HOUR_MS, PathRecorder, TransitionMatrix } from './path-recorder.ts';
+import { PathRecorder, TransitionMatrix } from './path-recorder.ts';
 import { QueueMonitor } from './queue-monitor.ts';
 import { EDGE_BOTTOM, EDGE_LEFT, EDGE_RIGHT, EDGE_TOP, growU32, SlotState, TrackSlots } from './track-slots.ts';
 import { ZoneCounter, type ZoneVisitListener } from './zone-counter.ts';
-
-export const MINUTE_MS = 60_000;
+import { HOUR_MS, MINUTE_MS } from '../shared/time-units.ts';
 
 /** The config schema's defaults, for callers that give no settings (one source of truth). */
 const DEFAULT_ANALYTICS = analyticsSection.parse({});

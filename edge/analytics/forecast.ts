@@ -4,8 +4,8 @@
 // Also a simulated mall history and a rolling one-step backtest (MAPE) to measure it.
 import type { LocalZone } from '../shared/local-time.ts';
 import { SeededRandom } from '../shared/random.ts';
+import { HOUR_MS } from '../shared/time-units.ts';
 
-export const HOUR_MS = 3_600_000;
 export const WEEK_HOURS = 168;
 
 export interface ForecastOptions {

@@ -2,7 +2,7 @@
 // when the track ends, and the zone-to-zone transition matrix per hour it feeds ("of
 // people who left A, how many went to B"). Allocates only when a visit happens.
 
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../shared/time-units.ts';
 
 export interface FinishedPath {
   zones: number[];

@@ -6,8 +6,7 @@
 import type { LocalZone } from '../shared/local-time.ts';
 import type { EventSink } from '../shared/types.ts';
 import type { CountsReader } from './analytics-stage.ts';
-
-const MINUTE_MS = 60_000;
+import { MINUTE_MS } from '../shared/time-units.ts';
 
 export interface SiteOccupancyOptions {
   sink: EventSink;

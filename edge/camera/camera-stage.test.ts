@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../config/schema.ts';
+import { configSchema } from '../config/index.ts';
 import { EventBus } from '../shared/event-bus.ts';
 import { silentLogger } from '../shared/log.ts';
-import { CameraStage, frameGeometryFor } from './camera-stage.ts';
+import { CameraStage } from './camera-stage.ts';
 import { DEMO_VIDEO_PATH, defaultDemoCamera } from './demo-camera.ts';
+import type { FrameGeometry } from './ffmpeg-args.ts';
+
+const GEOMETRY: FrameGeometry = { width: 416, height: 416, resize: 'stretch', padValue: 0 };
 
 describe('demo camera', () => {
   it('is vtest.avi, looping, when opencv-doc is installed', () => {
@@ -20,28 +23,20 @@ describe('demo camera', () => {
 });
 
 describe('CameraStage', () => {
-  it('runs the demo camera only when no camera is configured', () => {
+  it('runs the enabled cameras it is given', () => {
     const bus = new EventBus();
-    const none = new CameraStage({ bus, config: configSchema.parse({}), logger: silentLogger() });
-    expect(none.cameras().map((c) => c.name)).toEqual(['demo']);
-    const configured = new CameraStage({ bus, config: configSchema.parse({ cameras: [{ name: 'door', url: 'rtsp://10.0.0.9/s' }, { name: 'off', url: '/dev/video0', enabled: false }] }), logger: silentLogger() });
-    expect(configured.cameras().map((c) => c.name)).toEqual(['door']);
-    const allDisabled = new CameraStage({ bus, config: configSchema.parse({ cameras: [{ name: 'off', url: '/dev/video0', enabled: false }] }), logger: silentLogger() });
-    expect(allDisabled.cameras()).toEqual([]);
+    const stage = (cameras: unknown[]) => new CameraStage({ bus, cameras: configSchema.parse({ cameras }).cameras, geometry: GEOMETRY, logger: silentLogger() });
+    expect(stage([]).cameras()).toEqual([]);
+    expect(stage([{ name: 'door', url: 'rtsp://10.0.0.9/s' }, { name: 'off', url: '/dev/video0', enabled: false }]).cameras().map((c) => c.name)).toEqual(['door']);
+    expect(stage([{ name: 'off', url: '/dev/video0', enabled: false }]).cameras()).toEqual([]);
   });
 
   it('reports degraded health with the reason when there is nothing to run', async () => {
-    const stage = new CameraStage({ bus: new EventBus(), config: configSchema.parse({ demoCamera: false }), logger: silentLogger() });
+    const stage = new CameraStage({ bus: new EventBus(), cameras: [], geometry: GEOMETRY, logger: silentLogger() });
     await stage.start();
     expect(stage.health()).toEqual({ status: 'degraded', detail: 'no camera configured' });
     await stage.stop();
     expect(stage.health().status).toBe('stopped');
-  });
-
-  it('asks ffmpeg for the configured model input geometry', () => {
-    expect(frameGeometryFor({ model: 'picodet_s_416_coco' })).toEqual({ width: 416, height: 416, resize: 'stretch', padValue: 0 });
-    expect(frameGeometryFor({ model: 'yolox_nano' })).toEqual({ width: 416, height: 416, resize: 'letterbox-topleft', padValue: 114 });
-    expect(frameGeometryFor({ model: './my/yolov8n.onnx' })).toMatchObject({ width: 640, resize: 'letterbox-center' });
   });
 
   it('rejects bad camera config with the field named', () => {

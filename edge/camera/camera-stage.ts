@@ -1,68 +1,47 @@
-// The camera stage: one FfmpegFrameSource per enabled camera (or the looping demo video
-// when none is configured), each emitting model-ready frames as 'camera.frame' on the bus.
-// A camera that fails is restarted on its own; the others and the agent keep running.
-import type { z } from 'zod';
-import { findManifestEntry } from '../../models/index.ts';
-import { requireStreamUrls, type cameraSchema } from '../config/sections/cameras.ts';
-import type { FootfallConfig } from '../config/schema.ts';
+// The camera stage: one FfmpegFrameSource per enabled camera it is given (the agent picks the
+// cameras, the demo video included, and the detector's frame geometry), each emitting
+// model-ready frames as 'camera.frame' on the bus. A camera that fails is restarted on its
+// own; the others and the agent keep running.
+import { requireStreamUrls, type CameraConfig } from '../config/index.ts';
 import type { EventBus, RawFrame } from '../shared/event-bus.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Stage, StageHealth } from '../shared/types.ts';
 import type { BackoffOptions } from './backoff.ts';
-import { defaultDemoCamera } from './demo-camera.ts';
 import type { FrameGeometry } from './ffmpeg-args.ts';
 import { FfmpegFrameSource, type FrameSourceStats } from './ffmpeg-frame-source.ts';
 
-export type CameraConfig = z.output<typeof cameraSchema>;
-
 export interface CameraStageOptions {
   bus: EventBus;
-  config: Pick<FootfallConfig, 'cameras' | 'demoCamera' | 'detector'>;
+  /** The cameras to run; disabled ones are skipped. */
+  cameras: readonly CameraConfig[];
+  /** The pixel geometry the detector wants its frames in (the agent asks the detect stage). */
+  geometry: FrameGeometry;
   logger: Logger;
-  /** Frame geometry; defaults to the configured model's input (see frameGeometryFor). */
-  geometry?: FrameGeometry;
   backoff?: BackoffOptions;
-}
-
-/** The frame geometry the configured detector model wants (its manifest entry, else 640 letterbox). */
-export function frameGeometryFor(detector: Pick<FootfallConfig['detector'], 'model'>): FrameGeometry {
-  const info = findManifestEntry(detector.model);
-  if (info) return { width: info.inputWidth, height: info.inputHeight, resize: info.preprocess.resize, padValue: info.preprocess.padValue };
-  // A user's own YOLOv8-style export: the usual 640 letterbox; the detector resamples if its input differs.
-  return { width: 640, height: 640, resize: 'letterbox-center', padValue: 114 };
 }
 
 export class CameraStage implements Stage {
   readonly name = 'camera';
   private readonly sources: FfmpegFrameSource[] = [];
   private started = false;
-  private note: string | null = null;
   private readonly log: Logger;
 
   constructor(private readonly options: CameraStageOptions) {
     this.log = options.logger.child({ module: 'camera-stage' });
   }
 
-  /** The cameras this stage runs (configured and enabled, else the demo camera). */
+  /** The cameras this stage runs: the enabled ones it was given. */
   cameras(): Array<CameraConfig & { url: string }> {
-    const configured = requireStreamUrls(this.options.config.cameras.filter((c) => c.enabled), 'config');
-    if (configured.length > 0 || this.options.config.cameras.length > 0) return configured;
-    if (!this.options.config.demoCamera) return [];
-    const demo = defaultDemoCamera();
-    if (!demo.camera) {
-      this.note = demo.reason;
-      return [];
-    }
-    return requireStreamUrls([demo.camera], 'demo camera');
+    return requireStreamUrls(this.options.cameras.filter((c) => c.enabled), 'config');
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const geometry = this.options.geometry ?? frameGeometryFor(this.options.config.detector);
+    const geometry = this.options.geometry;
     const cams = this.cameras();
     if (cams.length === 0) {
-      this.log.warn({ reason: this.note ?? 'no enabled camera in the config' }, 'no camera to run');
+      this.log.warn({ reason: 'no enabled camera in the config' }, 'no camera to run');
       return;
     }
     const bus = this.options.bus;
@@ -102,7 +81,7 @@ export class CameraStage implements Stage {
 
   health(): StageHealth {
     if (!this.started) return { status: 'stopped' };
-    if (this.sources.length === 0) return { status: 'degraded', detail: this.note ?? 'no camera configured' };
+    if (this.sources.length === 0) return { status: 'degraded', detail: 'no camera configured' };
     const metrics: Record<string, number | string | null> = {};
     let streaming = 0;
     for (const s of this.stats()) {

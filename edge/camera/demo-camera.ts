@@ -1,8 +1,7 @@
 // The embedded default camera of `footfall run`: OpenCV's vtest.avi (PETS09-S2L1 footage,
 // installed by Debian's opencv-doc package), looped as if it were a live camera.
 import { existsSync } from 'node:fs';
-import { cameraSchema } from '../config/sections/cameras.ts';
-import type { CameraConfig } from './camera-stage.ts';
+import { cameraSchema, type CameraConfig } from '../config/index.ts';
 
 export const DEMO_VIDEO_PATH = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
 

@@ -1,6 +1,6 @@
 // Camera ingestion: ffmpeg streams (RTSP, HTTP/MJPEG, files, V4L2) to model-ready frames.
-export { CameraStage, frameGeometryFor } from './camera-stage.ts';
-export type { CameraConfig, CameraStageOptions } from './camera-stage.ts';
+export { CameraStage } from './camera-stage.ts';
+export type { CameraStageOptions } from './camera-stage.ts';
 export { DEMO_VIDEO_PATH, defaultDemoCamera } from './demo-camera.ts';
 export type { DemoCameraResult } from './demo-camera.ts';
 export { FfmpegFrameSource } from './ffmpeg-frame-source.ts';

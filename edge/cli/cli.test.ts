@@ -129,11 +129,15 @@ describe('footfall CLI', () => {
 });
 
 describe('footfall run lifecycle', () => {
-  it('starts with no config, says where its data is, and stops cleanly on SIGINT', async () => {
+  it('starts on the embedded defaults, says where its data is, and stops cleanly on SIGINT', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [BIN, 'run'], {
+    // Every default but the two listening ports, moved to free ones so the test collides with
+    // nothing on 1883 and 8080; the file sits outside the working directory, where data goes.
+    const portsFile = join(tempDir(), 'ports.yaml');
+    writeFileSync(portsFile, `mqtt:\n  embedded:\n    port: ${await freePort()}\nstatus:\n  host: 127.0.0.1\n  port: ${await freePort()}\n`);
+    const child = spawn(process.execPath, [BIN, 'run', '--config', portsFile], {
       cwd: dir,
-      env: { ...process.env, FOOTFALL_LOG_LEVEL: 'info', FOOTFALL_TEST_PORTS: '1' },
+      env: { ...process.env, FOOTFALL_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

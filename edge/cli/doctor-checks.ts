@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync, mkdirSync, statfsSync } from 'node:f
 import { connect } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FootfallConfig } from '../config/schema.ts';
+import type { FootfallConfig } from '../config/index.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 

@@ -2,11 +2,12 @@
 // ffmpeg into the real default model, as the agent wires them.
 import { describe, expect, it } from 'vitest';
 import { CameraStage, defaultDemoCamera } from '../camera/index.ts';
-import { configSchema } from '../config/schema.ts';
+import { configSchema } from '../config/index.ts';
 import { EventBus } from '../shared/event-bus.ts';
 import { silentLogger } from '../shared/log.ts';
 import type { DetectionFrame } from '../shared/types.ts';
 import { DetectorStage } from './detector-stage.ts';
+import { frameGeometryFor } from './frame-geometry.ts';
 
 function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -28,7 +29,7 @@ describe('CameraStage -> DetectorStage', () => {
     const bus = new EventBus();
     const logger = silentLogger();
     const detect = new DetectorStage({ bus, config, logger });
-    const camera = new CameraStage({ bus, config, logger });
+    const camera = new CameraStage({ bus, cameras: [demo.camera], geometry: frameGeometryFor(config.detector), logger });
     const frames: Array<{ camera: string; count: number; w: number; h: number; maxX: number; minScore: number; tsMs: number }> = [];
     bus.on('test', 'detect.frame', (f: DetectionFrame) => {
       let maxX = 0;

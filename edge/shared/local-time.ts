@@ -3,8 +3,7 @@
 // hour (daily report, today vs yesterday, forecasts' weekday-hour season, rules with hours)
 // goes through one LocalZone. Not a hot path: Intl does the zone arithmetic.
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
+import { DAY_MS, MINUTE_MS } from './time-units.ts';
 
 interface LocalParts {
   year: number;

@@ -17,6 +17,11 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(REPO, 'test-artifacts', 'status');
 const DOC_SHOTS = join(REPO, 'docs', 'screenshots');
 const DOC_NAMES = new Set(['overview', 'health', 'editor', 'overview-phone']);
+// The test's clock: noon UTC (the harness's zone) on a fixed day, running at wall speed from
+// there, so "today" holds the seeded history whatever the hour the test runs at.
+const CLOCK_START_MS = Date.UTC(2026, 2, 10, 12, 0, 0);
+const clockOffsetMs = CLOCK_START_MS - Date.now();
+const clock = (): number => Date.now() + clockOffsetMs;
 
 describe('status page in a real browser', () => {
   let h: Harness;
@@ -31,16 +36,14 @@ describe('status page in a real browser', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     mkdirSync(ARTIFACTS, { recursive: true });
     pets = decodePetsFrames(40);
-    h = await startHarness({ status: { snapshotIntervalMs: 300, livePushIntervalMs: 200 } });
+    h = await startHarness({ status: { snapshotIntervalMs: 300, livePushIntervalMs: 200 }, now: clock });
     let i = 0;
-    feeder = setInterval(() => emitPetsFrame(h.bus, 'entrance', pets, i++, Date.now()), 150);
-    // Some history so the charts and tables have something to show.
-    const now = Date.now();
-    // Spread today's 60 crossings over what has passed of today (UTC, the harness's zone), so
-    // they are all "today" even just after midnight.
-    const step = Math.min(97_000, Math.floor((now - (now - (now % 86_400_000)) - 1_000) / 60));
+    feeder = setInterval(() => emitPetsFrame(h.bus, 'entrance', pets, i++, clock()), 150);
+    // Some history so the charts and tables have something to show: today's 60 crossings over
+    // the 97 minutes before noon, yesterday's 60 over the same hours of the day before.
+    const now = clock();
     for (let k = 0; k < 60; k++) {
-      h.store.append({ tsMs: now - k * Math.max(0, step), type: 'line.cross', source: 'entrance', data: { line: 'door', direction: k % 3 ? 'in' : 'out', trackId: k } });
+      h.store.append({ tsMs: now - k * 97_000, type: 'line.cross', source: 'entrance', data: { line: 'door', direction: k % 3 ? 'in' : 'out', trackId: k } });
       h.store.append({ tsMs: now - 86_400_000 - k * 113_000, type: 'line.cross', source: 'entrance', data: { line: 'door', direction: 'in', trackId: 1000 + k } });
     }
     h.store.flush();
@@ -163,7 +166,7 @@ describe('status page in a real browser', () => {
     await page.goto(`${h.baseUrl}/`);
     const count = page.locator('g.cline[data-line="entry-line"] [data-role="in"]');
     expect(await count.textContent()).toBe('0');
-    h.store.append({ tsMs: Date.now(), type: 'line.cross', source: 'entrance', data: { line: 'entry-line', direction: 'in', trackId: 5 } });
+    h.store.append({ tsMs: clock(), type: 'line.cross', source: 'entrance', data: { line: 'entry-line', direction: 'in', trackId: 5 } });
     h.store.flush();
     await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe('1');
   });

@@ -12,7 +12,8 @@ import type { NewEvent } from '../shared/types.ts';
 import { DailyReportScheduler } from './daily-report-scheduler.ts';
 import { LocalZone } from '../shared/local-time.ts';
 import { closingMsOf, REPORT_EVENT_TYPE, type DailyReport } from './daily-report.ts';
-import { dayWindow, dayWindowOf, DAY_MS } from './day-summary.ts';
+import { dayWindow, dayWindowOf } from './day-summary.ts';
+import { DAY_MS } from '../shared/time-units.ts';
 import { login, startHarness, type Harness } from './testing/harness.ts';
 
 const OFFSET = 60; // UTC+1

@@ -2,12 +2,12 @@
 // its alert/forecast/Wi-Fi events. Plain JSON so it can be stored as a `report.daily` event,
 // published upstream as is, and rendered later without recomputing (docs/status-api.md).
 import { shiftDay, type LocalZone } from '../shared/local-time.ts';
-import { DAY_MS, dayWindowOf, type DayWindow } from './day-summary.ts';
+import { dayWindowOf, type DayWindow } from './day-summary.ts';
+import { DAY_MS, WEEK_MS } from '../shared/time-units.ts';
 import type { StatusStoreReader } from './store-reader.ts';
 
 export const REPORT_EVENT_TYPE = 'report.daily';
 export const REPORT_EVENT_SOURCE = 'agent';
-const WEEK_MS = 7 * DAY_MS;
 /** Same-weekday history used for tomorrow's forecast. */
 export const FORECAST_WEEKS = 4;
 const MAX_PATHS = 20;

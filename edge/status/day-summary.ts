@@ -4,8 +4,7 @@
 // zone, so a daylight-saving day has 23 or 25 hours.
 import { shiftDay, type LocalZone } from '../shared/local-time.ts';
 import type { StatusCountRow, StatusStoreReader } from './store-reader.ts';
-
-export const DAY_MS = 86_400_000;
+import { DAY_MS } from '../shared/time-units.ts';
 
 export interface DayWindow {
   /** Local date, YYYY-MM-DD. */

@@ -10,7 +10,8 @@ import { parseGeometry } from './geometry-editor.ts';
 import { editorPage, healthPage, overviewPage, type HealthData, type PageCamera } from './pages.ts';
 import { buildDailyReport, storedReportDays, storedReportOf } from './daily-report.ts';
 import { reportCsv, reportPage, storedReportPage } from './report.ts';
-import { csrfOf, type StatusServerDeps } from './server.ts';
+import { csrfOf } from './request-session.ts';
+import type { StatusServerDeps } from './server-deps.ts';
 
 const CAMERA_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_RECENT_EVENTS = 500;

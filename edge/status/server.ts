@@ -9,65 +9,17 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Registry } from 'prom-client';
-import type { FootfallConfig } from '../config/schema.ts';
-import type { LineConfig, ZoneConfig } from '../config/sections/analytics.ts';
-import type { StatusConfig } from '../config/sections/status.ts';
 import { isFootfallError } from '../shared/errors.ts';
-import type { Logger } from '../shared/log.ts';
-import type { StageHealth } from '../shared/types.ts';
-import type { GeometryEditor } from './geometry-editor.ts';
-import type { LiveHub } from './live-hub.ts';
-import type { LiveView } from './live-view.ts';
 import { loginPage } from './pages.ts';
 import { verifyPassword } from './password-file.ts';
+import './request-session.ts';
 import { registerRoutes } from './routes.ts';
-import { csrfTokenMatches, type Session, type SessionStore } from './session-store.ts';
-import type { StatusMetrics } from './status-metrics.ts';
-import type { StatusStoreReader } from './store-reader.ts';
-import type { LocalZone } from '../shared/local-time.ts';
+import type { StatusServerDeps } from './server-deps.ts';
+import { csrfTokenMatches } from './session-store.ts';
 
 export const SESSION_COOKIE = 'ff_session';
 const LOGIN_BODY_LIMIT = 4_096;
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
-
-/** A camera as the status page sees it: its config (name, source, lines, zones). */
-export interface StatusCamera {
-  name: string;
-  url?: string;
-  fps?: number;
-  loop?: boolean;
-  lines: LineConfig[];
-  zones: ZoneConfig[];
-}
-
-export interface StatusServerDeps {
-  config: StatusConfig;
-  /** The site's local time (days, hours, closing time). */
-  zone: LocalZone;
-  logger: Logger;
-  sessions: SessionStore;
-  passwordHash: string;
-  live: LiveView;
-  hub: LiveHub;
-  store: StatusStoreReader;
-  health: () => Record<string, StageHealth>;
-  cameras: () => StatusCamera[];
-  editor: GeometryEditor | null;
-  onConfigSaved: (config: FootfallConfig) => Promise<void>;
-  registry: Registry;
-  heatmap: (camera: string) => Promise<Buffer | null>;
-  metrics: StatusMetrics;
-  dataDir: string;
-  startedAtMs: number;
-  now: () => number;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    session: Session | null;
-  }
-}
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -257,11 +209,6 @@ export async function buildStatusServer(deps: StatusServerDeps): Promise<Fastify
 
   registerRoutes(app, deps);
   return app;
-}
-
-/** The current session's CSRF token (routes run after the auth hook, so a session exists). */
-export function csrfOf(req: FastifyRequest): string {
-  return req.session?.csrfToken ?? '';
 }
 
 export type { FastifyReply };

@@ -2,8 +2,7 @@
 // `counts` table (n = how many, sum and max of a value). Accumulated in memory for a
 // write batch and upserted in the batch's transaction.
 import type { NewEvent } from '../shared/types.ts';
-
-export const MINUTE_MS = 60_000;
+import { MINUTE_MS } from '../shared/time-units.ts';
 
 export interface CountDelta {
   subject: string;

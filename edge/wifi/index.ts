@@ -9,3 +9,6 @@ export { PresenceTracker, type PresenceOptions, type VisitClass } from './presen
 export { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
 export { summarizeCapture, formatSummary, type CaptureSummary } from './capture-summary.ts';
 export { scanCapture, scanCaptureFile, type ProbeVisitor } from './probe-scanner.ts';
+export { parseOuiList, ouiMatches } from './oui-filter.ts';
+export { writeProbeJsonLines } from './probe-jsonl.ts';
+export { buildRadiotapProbe, PcapWriter } from './pcap-writer.ts';

@@ -6,8 +6,8 @@ import { FootfallError } from '../shared/errors.ts';
 import type { NewEvent } from '../shared/types.ts';
 import { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
 import { hashHex } from './mac-hasher.ts';
+import { MINUTE_MS } from '../shared/time-units.ts';
 
-export const MINUTE_MS = 60_000;
 const MAX_PATH = 64;
 
 export interface PresenceOptions {

@@ -3,8 +3,7 @@
 // (a) on the perfect tracks, (b) through our tracker, exactly as live: ByteTracker
 // output frames fed straight into CameraAnalytics, and (c) the OpenDataCam recipe
 // (node-moving-things-tracker + a plain segment test) on the same detections.
-import { analyticsSection, lineSchema, zoneSchema, type AnalyticsConfig, type LineConfig, type ZoneConfig } from '../../edge/config/sections/analytics.ts';
-import type { TrackerConfig } from '../../edge/config/sections/tracker.ts';
+import { type AnalyticsConfig, analyticsSection, type LineConfig, lineSchema, type TrackerConfig, type ZoneConfig, zoneSchema } from '../../edge/config/index.ts';
 import { CameraAnalytics, type CountTotals } from '../../edge/analytics/camera-analytics.ts';
 import { countAccuracy, plainCrossings, trueCrossings, trueZoneVisits, zoneAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
 import { parseMot, type MotTracks } from '../../edge/analytics/mot-reader.ts';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { trackerSection, withModelThresholds } from '../../edge/config/sections/tracker.ts';
+import { trackerSection, withModelThresholds } from '../../edge/config/index.ts';
 import { readMotFile } from '../../edge/track/mot-file.ts';
 import { findManifestEntry } from '../../models/index.ts';
 import { loadSplits, MOT_DIR, trackingCases, type TrackingCase } from './splits.ts';

@@ -2,7 +2,7 @@
 // node-moving-things-tracker on the same detections, both scored by our evaluator
 // (which reproduces py-motmetrics and TrackEval). Used by `footfall bench accuracy` and
 // by scripts/accuracy/tune-tracker.ts, so tuning and reporting score alike.
-import type { TrackerConfig } from '../../edge/config/sections/tracker.ts';
+import type { TrackerConfig } from '../../edge/config/index.ts';
 import { evaluateMot, type MotMetrics } from '../../edge/track/mot-evaluator.ts';
 import { parseMotText } from '../../edge/track/mot-file.ts';
 import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';

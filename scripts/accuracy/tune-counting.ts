@@ -3,8 +3,7 @@
 // choosing counting defaults on the tuning half only:
 //   npx tsx scripts/accuracy/tune-counting.ts [--half tuning|validation] [--people 30,60] [--peer] [--set key=value] [--line key=value]
 import { parseArgs } from 'node:util';
-import { analyticsSection } from '../../edge/config/sections/analytics.ts';
-import { trackerSection } from '../../edge/config/sections/tracker.ts';
+import { analyticsSection, trackerSection } from '../../edge/config/index.ts';
 import { parseMotText, readMotFile } from '../../edge/track/mot-file.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, zoneConfigs, type CountScores } from './count-eval.ts';

@@ -2,7 +2,7 @@
 // defaults on the tuning half (never on validation):
 //   npx tsx scripts/accuracy/tune-tracker.ts [--half tuning|validation] [--peer] [--set key=value ...] [--only TEXT]
 import { parseArgs } from 'node:util';
-import { trackerSection } from '../../edge/config/sections/tracker.ts';
+import { trackerSection } from '../../edge/config/index.ts';
 import { parseSettings } from './settings.ts';
 import { loadSplits, trackingCases, type Half } from './splits.ts';
 import { scoreCases, summarize } from './tracker-eval.ts';

@@ -4,7 +4,7 @@
 //   npx tsx scripts/accuracy/tune-video.ts --det-cache DIR [--half tuning|validation] [--set key=value ...]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { trackerSection } from '../../edge/config/sections/tracker.ts';
+import { trackerSection } from '../../edge/config/index.ts';
 import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
 import { parseMotText, readMotFile } from '../../edge/track/mot-file.ts';
 import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';

@@ -15,8 +15,7 @@ import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type
 import { runCount } from '../../edge/analytics/count-runner.ts';
 import { parseMot, readMotFile, replayMot, type MotTracks } from '../../edge/analytics/mot-reader.ts';
 import { BOX_H, BOX_W, simulatedCrowd, tracksOf } from '../../edge/analytics/synthetic-tracks.ts';
-import { validateConfig } from '../../edge/config/load.ts';
-import type { LineConfig } from '../../edge/config/sections/analytics.ts';
+import { type LineConfig, validateConfig } from '../../edge/config/index.ts';
 import { crossSide, crossingParam } from '../../edge/analytics/geometry.ts';
 import { backtestMape, backtestSameHourLastWeek, simulateHourlyHistory, WEEK_HOURS } from '../../edge/analytics/forecast.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
@@ -118,12 +117,12 @@ function timePlainCrossing(frames: TrackFrame[], lines: readonly LineConfig[]): 
 }
 
 type TrackModule = typeof import('../../edge/track/index.ts');
-type TrackerSectionModule = typeof import('../../edge/config/sections/tracker.ts');
+type ConfigModule = typeof import('../../edge/config/index.ts');
 
 async function loadTracker(): Promise<{ track: TrackModule; options: unknown } | null> {
   try {
     const track = (await import('../../edge/track/index.ts')) as TrackModule;
-    const { trackerSection } = (await import('../../edge/config/sections/tracker.ts')) as TrackerSectionModule;
+    const { trackerSection } = (await import('../../edge/config/index.ts')) as ConfigModule;
     return { track, options: trackerSection.parse({}) };
   } catch {
     return null;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type MqttClient } from 'mqtt';
-import { mqttSection } from '../../edge/config/sections/mqtt.ts';
+import { mqttSection } from '../../edge/config/index.ts';
 import { silentLogger } from '../../edge/shared/log.ts';
 import { EventStore, synthesizeEvents } from '../../edge/store/index.ts';
 import { EventBatchEncoder } from '../../cloud-sync/batch-encoder.ts';

@@ -5,7 +5,7 @@
 // py-motmetrics and TrackEval), speed = tracker-only frames/s after a warm-up.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { trackerSection } from '../../edge/config/sections/tracker.ts';
+import { trackerSection } from '../../edge/config/index.ts';
 import { evaluateMot, type MotMetrics } from '../../edge/track/mot-evaluator.ts';
 import { parseMotText, parseSeqInfo, readMotFile, type MotTable } from '../../edge/track/mot-file.ts';
 import { packDetections, resultText, runTracker, type PackedDetections } from '../../edge/track/mot-runner.ts';

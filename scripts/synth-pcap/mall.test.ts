@@ -3,9 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureFileReader } from '../../edge/wifi/capture-file.ts';
-import { MacHasher } from '../../edge/wifi/mac-hasher.ts';
-import { ParseStatus, ProbeRequestParser } from '../../edge/wifi/probe-parser.ts';
+import { CaptureFileReader, MacHasher, ParseStatus, ProbeRequestParser } from '../../edge/wifi/index.ts';
 import { generateMall } from './mall.ts';
 
 describe('generateMall', () => {

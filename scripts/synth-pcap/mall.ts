@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '../../edge/shared/random.ts';
-import { buildRadiotapProbe, PcapWriter } from '../../edge/wifi/pcap-writer.ts';
+import { buildRadiotapProbe, PcapWriter } from '../../edge/wifi/index.ts';
 
 /**
  * How a model changes its source address. 'per-frame': a fresh address for every probe of a

@@ -13,12 +13,12 @@ export default defineCommand({
   },
   async run(ctx) {
     if (typeof ctx.values.check === 'string') {
-      const { loadConfig } = await import('../../config/load.ts');
+      const { loadConfig } = await import('../../config/index.ts');
       loadConfig({ file: ctx.values.check, env: ctx.env, cwd: ctx.cwd });
       ctx.stdout.write(`${ctx.values.check}: valid\n`);
       return 0;
     }
-    const { configJsonSchema } = await import('../../config/schema.ts');
+    const { configJsonSchema } = await import('../../config/index.ts');
     const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
     if (typeof ctx.values.out === 'string') writeFileSync(resolve(ctx.cwd, ctx.values.out), text);
     else ctx.stdout.write(text);

@@ -31,7 +31,7 @@ export default defineCommand({
   async run(ctx) {
     const motPath = resolve(ctx.cwd, requireString(ctx.values, 'mot'));
     const configPath = requireString(ctx.values, 'config');
-    const { loadConfig } = await import('../../config/load.ts');
+    const { loadConfig } = await import('../../config/index.ts');
     const { readMotFile, runCount, analyticsConfigOf } = await import('../../analytics/index.ts');
     const { config } = loadConfig({ file: configPath, env: ctx.env, cwd: ctx.cwd });
     const wanted = ctx.values.camera as string | undefined;

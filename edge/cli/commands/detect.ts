@@ -3,6 +3,7 @@
 // footage becomes a tracker fixture.
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
+import type { VideoDetectionSummary } from '../../detect/index.ts';
 import { defineCommand, numberOption, UsageError, type CommandContext } from '../command.ts';
 
 interface PersonBox {
@@ -76,88 +77,8 @@ async function drawBoxes(src: string, dest: string, persons: PersonBox[]): Promi
   await sharp(src).composite([{ input: svg, top: 0, left: 0 }]).toFile(dest);
 }
 
-export interface VideoDetectionOptions {
-  url: string;
-  detector: import('../../detect/index.ts').PersonDetector;
-  logger: import('../../shared/log.ts').Logger;
-  fps?: number;
-  floor: number;
-  /** Resolving it ends the run early (Ctrl-C on a live stream); frames so far are kept. */
-  stop?: Promise<unknown>;
-  /** Called per frame in order; the result arrays are reused after it returns. */
-  onResult: (frameNo: number, result: import('../../detect/index.ts').DetectionResult) => void | Promise<void>;
-}
-
-/**
- * Decodes a video with ffmpeg (as fast as possible, ffmpeg paused by pipe backpressure
- * while a short queue is full) and runs the detector on every frame. Shared with
- * `footfall bench detect` so the benchmark measures exactly this path.
- */
-export async function runVideoDetection(o: VideoDetectionOptions): Promise<{ frames: number; boxes: number; endError: string | null; seconds: number }> {
-  const { FfmpegFrameSource } = await import('../../camera/index.ts');
-  const detector = o.detector;
-  const maxQueued = 3;
-  const queue: Array<{ index: number; srcW: number; srcH: number; w: number; h: number; data: Buffer }> = [];
-  const spare: Buffer[] = [];
-  let frames = 0;
-  let boxes = 0;
-  let ended = false;
-  let endError: string | null = null;
-  let wake: (() => void) | null = null;
-  const t0 = performance.now();
-  const source = new FfmpegFrameSource({
-    name: 'video',
-    url: o.url,
-    geometry: { width: detector.inputWidth, height: detector.inputHeight, resize: detector.info.preprocess.resize, padValue: detector.info.preprocess.padValue },
-    fps: o.fps,
-    realtime: false,
-    restart: false,
-    stallTimeoutMs: 30_000,
-    logger: o.logger,
-    onFrame: (f) => {
-      const data = spare.pop() ?? Buffer.allocUnsafe(f.data.length);
-      f.data.copy(data);
-      queue.push({ index: f.frameIndex, srcW: f.sourceWidth, srcH: f.sourceHeight, w: f.width, h: f.height, data });
-      if (queue.length >= maxQueued) source.pause();
-      wake?.();
-    },
-    onEnd: (err) => {
-      ended = true;
-      endError = err;
-      wake?.();
-    },
-  });
-  source.start();
-  void o.stop?.then(() => {
-    ended = true;
-    queue.length = 0;
-    void source.stop();
-    wake?.();
-  });
-  try {
-    for (;;) {
-      const item = queue.shift();
-      if (!item) {
-        if (ended) break;
-        await new Promise<void>((r) => (wake = r));
-        wake = null;
-        continue;
-      }
-      if (queue.length < maxQueued) source.resume();
-      const r = await detector.detect(item.data, item.w, item.h, item.srcW, item.srcH, o.floor);
-      spare.push(item.data);
-      boxes += r.count;
-      frames++;
-      await o.onResult(item.index + 1, r);
-    }
-  } finally {
-    await source.stop();
-  }
-  return { frames, boxes, endError, seconds: (performance.now() - t0) / 1000 };
-}
-
 async function detectVideo(ctx: CommandContext, url: string): Promise<number> {
-  const { PersonDetector } = await import('../../detect/index.ts');
+  const { PersonDetector, runVideoDetection } = await import('../../detect/index.ts');
   const { sourceKind } = await import('../../camera/index.ts');
   const { FootfallError } = await import('../../shared/errors.ts');
   const { existsSync } = await import('node:fs');
@@ -171,7 +92,7 @@ async function detectVideo(ctx: CommandContext, url: string): Promise<number> {
   const detector = await PersonDetector.load({ model: (v.model as string | undefined) ?? 'picodet_s_416_coco', cwd: ctx.cwd, threads });
   const out = createWriteStream(resolve(ctx.cwd, v['det-out']));
   const log = ctx.logger.child({ module: 'detect-video' });
-  let result: Awaited<ReturnType<typeof runVideoDetection>>;
+  let result: VideoDetectionSummary;
   try {
     result = await runVideoDetection({
       url: input,

@@ -13,7 +13,7 @@ export default defineCommand({
   },
   details: 'Exit status: 0 when nothing failed (warnings allowed), 1 when a check failed.',
   async run(ctx) {
-    const { loadConfig } = await import('../../config/load.ts');
+    const { loadConfig } = await import('../../config/index.ts');
     const checks = await import('../doctor-checks.ts');
     const { config, file } = loadConfig({ file: ctx.values.config as string | undefined, env: ctx.env, cwd: ctx.cwd });
     const results = [

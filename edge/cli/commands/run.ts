@@ -10,7 +10,7 @@ export default defineCommand({
   },
   details: 'With no config file the agent runs on embedded defaults: data in ./data, the demo camera, the shipped model,\nan embedded MQTT broker on 127.0.0.1:1883 and the status page on port 8080.',
   async run(ctx) {
-    const { loadConfig } = await import('../../config/load.ts');
+    const { loadConfig } = await import('../../config/index.ts');
     const { Agent } = await import('../../agent.ts');
     const { createRootLogger } = await import('../../shared/log.ts');
     const { config, file } = loadConfig({ file: ctx.values.config as string | undefined, env: ctx.env, cwd: ctx.cwd });

@@ -20,7 +20,7 @@ export default defineCommand({
   async run(ctx) {
     const db = resolve(ctx.cwd, requireString(ctx.values, 'db'));
     const timeoutS = numberOption(ctx.values, 'timeout', 0, 0.1, 31_536_000);
-    const { loadConfig, validateConfig } = await import('../../config/load.ts');
+    const { loadConfig, validateConfig } = await import('../../config/index.ts');
     const { config, file } = loadConfig({ file: ctx.values.config as string | undefined, env: ctx.env, cwd: ctx.cwd });
     const url = (ctx.values.url as string | undefined) ?? config.mqtt.url;
     if (!url) throw new UsageError('--url is required (or set mqtt.url in the config)');

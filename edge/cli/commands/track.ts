@@ -42,10 +42,10 @@ export default defineCommand({
     const width = numberOption(ctx.values, 'width', 0, 1, 100_000);
     const height = numberOption(ctx.values, 'height', 0, 1, 100_000);
     if ((width > 0) !== (height > 0)) throw new UsageError('--width and --height go together');
-    const { trackerSection } = await import('../../config/sections/tracker.ts');
+    const { trackerSection } = await import('../../config/index.ts');
     let base: Record<string, unknown> = {};
     if (typeof ctx.values.config === 'string') {
-      const { loadConfig } = await import('../../config/load.ts');
+      const { loadConfig } = await import('../../config/index.ts');
       base = { ...loadConfig({ file: ctx.values.config, env: ctx.env, cwd: ctx.cwd }).config.tracker };
     }
     for (const [flag, f] of Object.entries(TRACKER_FLAGS)) {

@@ -31,16 +31,16 @@ export default defineCommand({
     const minRssiDbm = numberOption(ctx.values, 'min-rssi', -100, -128, 0);
     const { resolve } = await import('node:path');
     const { randomBytes } = await import('node:crypto');
-    const { parseOuiList } = await import('../../wifi/oui-filter.ts');
+    const { parseOuiList } = await import('../../wifi/index.ts');
     const ignoreOuis = parseOuiList((ctx.values['ignore-oui'] as string[] | undefined) ?? [], (msg) => new UsageError(`--ignore-oui: ${msg}`));
     const key = keyHex ? Buffer.from(keyHex, 'hex') : randomBytes(32);
     const file = resolve(ctx.cwd, path);
     if (ctx.values.jsonl) {
-      const { writeProbeJsonLines } = await import('../../wifi/probe-jsonl.ts');
+      const { writeProbeJsonLines } = await import('../../wifi/index.ts');
       await writeProbeJsonLines(file, key, ctx.stdout, ignoreOuis);
       return 0;
     }
-    const { summarizeCapture, formatSummary } = await import('../../wifi/capture-summary.ts');
+    const { summarizeCapture, formatSummary } = await import('../../wifi/index.ts');
     const summary = summarizeCapture(file, key, {
       presenceBinMs: presenceMinutes * 60_000,
       minRssiDbm,

@@ -40,6 +40,9 @@ export const cameraSchema = z
   .strict()
   .superRefine(checkGeometryInFrame);
 
+/** One camera's validated config (defaults applied). */
+export type CameraConfig = z.output<typeof cameraSchema>;
+
 export const camerasSection = z.array(cameraSchema).max(CONFIG_LIMITS.cameras).superRefine(uniqueNames('camera', 'cameras')).default([]);
 
 /**

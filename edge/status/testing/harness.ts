@@ -12,7 +12,7 @@ import type { FootfallConfig } from '../../config/schema.ts';
 import { EventBus } from '../../shared/event-bus.ts';
 import { EventStore } from '../../store/index.ts';
 import type { StageHealth } from '../../shared/types.ts';
-import type { StatusCamera } from '../server.ts';
+import type { StatusCamera } from '../server-deps.ts';
 import { StatusStage } from '../status-stage.ts';
 import { LocalZone } from '../../shared/local-time.ts';
 
