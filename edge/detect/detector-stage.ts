@@ -7,7 +7,7 @@ import type { FootfallConfig } from '../config/schema.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { EventBus, RawFrame } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
-import type { DetectionFrame, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
+import type { DetectionFrame, GateOutcome, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
 import { FrameQueue } from './frame-queue.ts';
 import { inputMapping, type InputMapping } from './geometry.ts';
 import { LatencyWindow } from './latency.ts';
@@ -41,10 +41,20 @@ interface CameraGate {
   /** Live (confirmed) track boxes from the tracker, in frame (model-input) pixels. */
   trackBoxes: Float32Array;
   trackCount: number;
+  /** The last frame's motion boxes in source pixels (what the live view draws). */
+  motionSource: Float32Array;
+}
+
+/** What each camera cost the detector: frames seen, frames inferred, regions and inference time. */
+interface CameraCost {
   frames: number;
+  inferred: number;
+  regions: number;
+  inferenceMs: number;
 }
 
 const MAX_GATE_TRACKS = 256;
+const GATE_OUTCOME: readonly GateOutcome[] = ['skipped', 'regions', 'full'];
 
 export class DetectorStage implements Stage {
   readonly name = 'detect';
@@ -65,6 +75,7 @@ export class DetectorStage implements Stage {
   private emitFloor = 0.1;
   private readonly onFrame = (frame: RawFrame) => this.enqueue(frame);
   private readonly gates = new Map<string, CameraGate>();
+  private readonly costs = new Map<string, CameraCost>();
   private readonly onTracks = (t: TrackFrame) => this.rememberTracks(t);
 
   constructor(private readonly options: DetectorStageOptions) {
@@ -122,13 +133,14 @@ export class DetectorStage implements Stage {
     // Frames arrive at the model input size, so any region is the full frame: the gate
     // saves the frames with nothing moving and no one tracked.
     const planner = new RegionPlanner({ frameWidth: width, frameHeight: height, modelInputPx: Math.min(det.info.inputWidth, det.info.inputHeight) });
+    const motion = new MotionDetector({ frameWidth: width, frameHeight: height, cellPx: 4, diffThreshold: d.motionThreshold, mask });
     g = {
-      motion: new MotionDetector({ frameWidth: width, frameHeight: height, cellPx: 4, diffThreshold: d.motionThreshold, mask }),
+      motion,
       gate: new DetectionGate(planner, d.fullFrameEveryS * 1000),
       mapping,
       trackBoxes: new Float32Array(MAX_GATE_TRACKS * 4),
       trackCount: 0,
-      frames: 0,
+      motionSource: new Float32Array(motion.boxes.length),
     };
     this.gates.set(camera, g);
     return g;
@@ -149,27 +161,38 @@ export class DetectorStage implements Stage {
     g.trackCount = n;
   }
 
-  /** True when the motion gate says this frame needs no inference (no motion, no live track). */
-  private gated(slot: RawFrame): boolean {
+  /**
+   * Runs the motion gate on a frame (detector.motionGate: auto) and records its outcome and
+   * motion boxes on the outgoing detection frame. True when the frame needs no inference.
+   */
+  private gated(slot: RawFrame, out: DetectionFrame): boolean {
     if (this.options.config.detector.motionGate !== 'auto') return false;
     const g = this.gateFor(slot.camera, slot.width, slot.height, slot.sourceWidth, slot.sourceHeight);
-    g.frames++;
     g.motion.update(slot.data);
-    return g.gate.decide(slot.tsMs, g.motion.boxes, g.motion.count, g.trackBoxes, g.trackCount, g.motion.sceneChanged) === GateDecision.Skip;
-  }
-
-  /** Motion boxes and regions of the camera's last frame (frame pixels), for the live view's debug layer. */
-  motionDebug(camera: string): { motionBoxes: number[][]; gated: boolean } | null {
-    const g = this.gates.get(camera);
-    if (!g) return null;
-    const boxes: number[][] = [];
+    const decision = g.gate.decide(slot.tsMs, g.motion.boxes, g.motion.count, g.trackBoxes, g.trackCount, g.motion.sceneChanged);
+    // Motion boxes back to source pixels, as every other box the live view draws.
     const m = g.mapping;
+    const src = g.motionSource;
     for (let i = 0; i < g.motion.count; i++) {
       const o = i * 4;
-      // Back to source pixels, as every other box the live view draws.
-      boxes.push([(g.motion.boxes[o]! - m.padX) / m.scaleX, (g.motion.boxes[o + 1]! - m.padY) / m.scaleY, g.motion.boxes[o + 2]! / m.scaleX, g.motion.boxes[o + 3]! / m.scaleY]);
+      src[o] = (g.motion.boxes[o]! - m.padX) / m.scaleX;
+      src[o + 1] = (g.motion.boxes[o + 1]! - m.padY) / m.scaleY;
+      src[o + 2] = g.motion.boxes[o + 2]! / m.scaleX;
+      src[o + 3] = g.motion.boxes[o + 3]! / m.scaleY;
     }
-    return { motionBoxes: boxes, gated: g.motion.count === 0 && g.trackCount === 0 };
+    out.gate = GATE_OUTCOME[decision];
+    out.motionCount = g.motion.count;
+    out.motionBoxes = src;
+    return decision === GateDecision.Skip;
+  }
+
+  private costOf(camera: string): CameraCost {
+    let c = this.costs.get(camera);
+    if (!c) {
+      c = { frames: 0, inferred: 0, regions: 0, inferenceMs: 0 };
+      this.costs.set(camera, c);
+    }
+    return c;
   }
 
   async stop(): Promise<void> {
@@ -201,7 +224,9 @@ export class DetectorStage implements Stage {
         out.width = slot.sourceWidth;
         out.height = slot.sourceHeight;
         let released = false;
-        if (this.gated(slot)) {
+        const cost = this.costOf(slot.camera);
+        cost.frames++;
+        if (this.gated(slot, out)) {
           // Nothing moving and no one tracked: the tracker is told the frame was seen and empty.
           this.queue.release(slot.camera);
           out.count = 0;
@@ -226,6 +251,10 @@ export class DetectorStage implements Stage {
           continue;
         }
         this.inferenceMsEma = this.inferenceMsEma === 0 ? det.timings.inferenceMs : this.inferenceMsEma * 0.9 + det.timings.inferenceMs * 0.1;
+        // Frames reach the detector at the model's input size, so every inference is one region.
+        cost.inferred++;
+        cost.regions++;
+        cost.inferenceMs += det.timings.preprocessMs + det.timings.inferenceMs + det.timings.postprocessMs;
         this.framesOut++;
         this.latency.add(Date.now() - out.tsMs);
         this.options.bus.emit('detect.frame', out);
@@ -272,6 +301,12 @@ export class DetectorStage implements Stage {
       metrics[`${c.camera}.processed`] = c.processed;
       metrics[`${c.camera}.dropped`] = c.dropped;
       dropped += c.dropped;
+      const cost = this.costs.get(c.camera);
+      if (cost && cost.frames > 0) {
+        metrics[`${c.camera}.inferred`] = cost.inferred;
+        metrics[`${c.camera}.regionsPerFrame`] = Number((cost.regions / cost.frames).toFixed(3));
+        metrics[`${c.camera}.detectorMsPerFrame`] = Number((cost.inferenceMs / cost.frames).toFixed(2));
+      }
       const g = this.gates.get(c.camera);
       if (g) {
         metrics[`${c.camera}.gated`] = g.gate.framesGated;

@@ -28,9 +28,19 @@ describe('DetectorStage with the motion gate', () => {
     const bus = new EventBus();
     const detect = new DetectorStage({ bus, config, logger: silentLogger(), inferenceThread: 'main' });
     const seen: number[] = [];
+    const outcomes: Array<string | undefined> = [];
+    const motionSeen: number[] = [];
+    let motionInsideFrame = true;
     let resolveNext: (() => void) | null = null;
     bus.on('test', 'detect.frame', (f: DetectionFrame) => {
       seen.push(f.count);
+      outcomes.push(f.gate);
+      motionSeen.push(f.motionCount ?? -1);
+      // Motion boxes come back in source pixels (768x576), like every box the live view draws.
+      for (let i = 0; i < (f.motionCount ?? 0); i++) {
+        const b = f.motionBoxes!;
+        if (b[i * 4]! < -1 || b[i * 4 + 1]! < -1 || b[i * 4]! + b[i * 4 + 2]! > 769 || b[i * 4 + 1]! + b[i * 4 + 3]! > 577) motionInsideFrame = false;
+      }
       resolveNext?.();
     });
     const pets = petsFrames(12);
@@ -61,7 +71,16 @@ describe('DetectorStage with the motion gate', () => {
       expect(m['cam.gated']).toBe(14);
       expect(m['cam.motionFrames']).toBeGreaterThanOrEqual(9);
       expect(m['cam.sceneChanges']).toBe(0);
-      expect(detect.motionDebug('cam')!.motionBoxes.length).toBeGreaterThan(0);
+      expect(m['cam.inferred']).toBe(12);
+      expect(m['cam.regionsPerFrame']).toBeCloseTo(12 / 26, 3);
+      expect(m['cam.detectorMsPerFrame']).toBeGreaterThan(0);
+      // What the live view's debug layer gets: the gate's outcome and the motion boxes per frame.
+      expect(outcomes[0]).toBe('full');
+      expect(outcomes.slice(1, 15).every((o) => o === 'skipped')).toBe(true);
+      expect(outcomes.slice(16).every((o) => o === 'full')).toBe(true);
+      expect(motionSeen.slice(1, 15).every((n) => n === 0)).toBe(true);
+      expect(motionSeen.slice(16).filter((n) => n > 0).length).toBeGreaterThanOrEqual(9);
+      expect(motionInsideFrame).toBe(true);
     } finally {
       await detect.stop();
     }

@@ -44,7 +44,17 @@ export interface DetectionFrame {
   boxes: Float32Array;
   /** Detector score per detection, length >= count. */
   scores: Float32Array;
+  /**
+   * With detector.motionGate auto: what the gate did with this frame (`skipped`: no motion and
+   * no live track, so no inference; `full`: the whole frame was detected). Absent with the gate off.
+   */
+  gate?: GateOutcome;
+  /** Motion boxes found on this frame (x, y, w, h in source pixels), for the live view's debug layer. */
+  motionCount?: number;
+  motionBoxes?: Float32Array;
 }
+
+export type GateOutcome = 'skipped' | 'regions' | 'full';
 
 export const enum TrackState {
   Tentative = 0,

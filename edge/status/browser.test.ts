@@ -102,6 +102,24 @@ describe('status page in a real browser', () => {
     await shot('overview');
   });
 
+  it('shows the motion gate layer (motion boxes, a skipped frame) only when ticked', async () => {
+    const cam = page.locator('section.cam[data-camera="entrance"]');
+    const box = page.locator('input[data-role="debug-motion"]');
+    expect(await cam.locator('g[data-role="live"] rect.motion').count()).toBe(0);
+    // Hold the real frames: the next detection frame is one the gate skipped, with one motion box.
+    clearInterval(feeder);
+    await box.check();
+    h.bus.emit('detect.frame', { camera: 'entrance', tsMs: clock(), frameIndex: 1_000_000, width: 768, height: 576, count: 0, boxes: new Float32Array(0), scores: new Float32Array(0), gate: 'skipped', motionCount: 1, motionBoxes: new Float32Array([300, 200, 60, 120]) });
+    await expect.poll(async () => cam.getAttribute('data-gate'), { timeout: 10_000 }).toBe('skipped');
+    expect(await cam.locator('g[data-role="live"] rect.motion').count()).toBe(1);
+    expect(await cam.locator('g[data-role="live"] text.gate').textContent()).toContain('detector skipped');
+    await shot('motion-gate');
+    await box.uncheck();
+    expect(await cam.locator('g[data-role="live"] rect.motion').count()).toBe(0);
+    let i = 0;
+    feeder = setInterval(() => emitPetsFrame(h.bus, 'entrance', pets, i++, clock()), 150);
+  });
+
   it('measures page weight and time to first live update of the overview', async () => {
     const sizes: Array<Promise<[string, number]>> = [];
     const onResponse = (r: import('playwright-core').Response) => {

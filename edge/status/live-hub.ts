@@ -171,6 +171,11 @@ export class LiveHub {
       const b = c.detections;
       detections.push([Math.round(b[i * 4]!), Math.round(b[i * 4 + 1]!), Math.round(b[i * 4 + 2]!), Math.round(b[i * 4 + 3]!), Math.round(c.scores[i]! * 100) / 100]);
     }
+    const motion: number[][] = [];
+    for (let i = 0; i < c.motionCount; i++) {
+      const b = c.motionBoxes;
+      motion.push([Math.round(b[i * 4]!), Math.round(b[i * 4 + 1]!), Math.round(b[i * 4 + 2]!), Math.round(b[i * 4 + 3]!)]);
+    }
     const tracks: Array<{ id: number; box: number[]; trail: number[] }> = [];
     for (let i = 0; i < c.trackCount; i++) {
       const b = c.trackBoxes;
@@ -196,6 +201,8 @@ export class LiveHub {
       detections,
       tracks,
       zones,
+      gate: c.gate,
+      motion,
     };
   }
 }

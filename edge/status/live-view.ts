@@ -5,7 +5,7 @@
 import sharp, { type OverlayOptions } from 'sharp';
 import type { EventBus, RawFrame } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
-import type { DetectionFrame, TrackFrame } from '../shared/types.ts';
+import type { DetectionFrame, GateOutcome, TrackFrame } from '../shared/types.ts';
 import { contentRectOf } from './frame-content.ts';
 
 export interface LiveViewOptions {
@@ -45,6 +45,10 @@ export class CameraLive {
   detectionCount = 0;
   detections = new Float32Array(4 * 64);
   scores = new Float32Array(64);
+  /** The motion gate's debug layer: its outcome for the last frame and the motion boxes (source px). */
+  gate: GateOutcome | null = null;
+  motionCount = 0;
+  motionBoxes = new Float32Array(4 * 16);
   trackCount = 0;
   trackIds = new Int32Array(64);
   trackBoxes = new Float32Array(4 * 64);
@@ -189,6 +193,11 @@ export class LiveView {
     c.detections.set(f.boxes.subarray(0, f.count * 4));
     c.scores.set(f.scores.subarray(0, f.count));
     c.detectionCount = f.count;
+    c.gate = f.gate ?? null;
+    const motion = f.motionCount ?? 0;
+    if (c.motionBoxes.length < motion * 4) c.motionBoxes = new Float32Array(motion * 8);
+    if (motion > 0) c.motionBoxes.set(f.motionBoxes!.subarray(0, motion * 4));
+    c.motionCount = motion;
     c.version++;
   }
 

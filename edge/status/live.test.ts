@@ -163,6 +163,25 @@ describe('live stream (SSE)', () => {
     expect(snap.headers.get('content-type')).toBe('image/jpeg');
     expect(snap.headers.get('cache-control')).toBe('private, no-store');
     expect((await sharp(Buffer.from(await snap.arrayBuffer())).metadata()).width).toBe(SOURCE_W);
+
+    // The motion gate's debug layer: a frame the gate skipped, with one motion box (source px).
+    const motionBoxes = new Float32Array([100.4, 50, 40, 80]);
+    h.bus.emit('detect.frame', { camera: 'entrance', tsMs: Date.now(), frameIndex: 999, width: SOURCE_W, height: SOURCE_H, count: 0, boxes: new Float32Array(0), scores: new Float32Array(0), gate: 'skipped', motionCount: 1, motionBoxes });
+    let debug: { gate: string | null; motion: number[][]; detections: number[][] } | null = null;
+    const debugDeadline = Date.now() + 5_000;
+    while (Date.now() < debugDeadline && debug?.gate !== 'skipped') {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const msg = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        const data = /^data: (.+)$/m.exec(msg)?.[1];
+        if (/^event: camera$/m.test(msg) && data) debug = JSON.parse(data);
+      }
+    }
+    expect(debug).toEqual(expect.objectContaining({ gate: 'skipped', motion: [[100, 50, 40, 80]], detections: [] }));
     ac.abort();
     await sleep(100);
     expect(h.stage.health().metrics!.liveClients).toBe(0);

@@ -125,7 +125,7 @@ export function overviewPage(d: OverviewData): string {
     ? d.cameras.map(
         (c) => html`<section class="cam card" data-camera="${c.name}"><h2>${c.name} <span class="muted" data-role="age">${c.lastFrameAgeMs === null ? 'no frames yet' : ''}</span></h2>${cameraView(c, countsOf(c.name))}
 <details class="heatmap"><summary>Heatmap, this hour</summary><img data-role="heatmap" loading="lazy" alt="Where people stood on ${c.name} this hour" src="/api/cameras/${encodeURIComponent(c.name)}/heatmap.png"></details>
-<p class="muted small"><a href="/editor?camera=${encodeURIComponent(c.name)}">Edit lines and zones</a></p></section>`,
+<p class="muted small"><a href="/editor?camera=${encodeURIComponent(c.name)}">Edit lines and zones</a> · <label><input type="checkbox" data-role="debug-motion"> Show the motion gate (motion boxes, skipped frames)</label></p></section>`,
       )
     : html`<p class="card">No camera is configured or running.</p>`;
   const lineRows = d.summary.lines.map(

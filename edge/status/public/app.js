@@ -29,6 +29,8 @@
       draft: section.querySelector('[data-role="draft"]'),
       nosnap: section.querySelector('[data-role="nosnap"]'),
       age: section.querySelector('[data-role="age"]'),
+      debugMotion: section.querySelector('[data-role="debug-motion"]'),
+      last: null,
       seq: 0,
       loading: false,
     };
@@ -67,6 +69,11 @@
     document.querySelectorAll('section.cam[data-camera]').forEach(function (s) {
       var v = viewOf(s);
       views[v.name] = v;
+      if (v.debugMotion) {
+        v.debugMotion.addEventListener('change', function () {
+          if (v.last) drawLive(v, v.last);
+        });
+      }
     });
     if (!window.EventSource) return;
     var first = false;
@@ -101,7 +108,9 @@
   function drawLive(v, d) {
     var g = v.live;
     clear(g);
+    v.last = d;
     var unit = Math.max(d.sourceWidth || 1280, d.sourceHeight || 720) / 100;
+    if (v.debugMotion && v.debugMotion.checked) drawGate(g, d, unit);
     for (var i = 0; i < d.detections.length; i++) {
       var b = d.detections[i];
       svgEl('rect', { class: 'det', x: b[0], y: b[1], width: b[2], height: b[3], 'stroke-width': unit * 0.25 }, g);
@@ -123,6 +132,23 @@
     for (var zone in d.zones) {
       var zg = v.svg.querySelector('g.zone[data-zone="' + CSS.escape(zone) + '"] [data-role="occupancy"]');
       if (zg) zg.textContent = d.zones[zone];
+    }
+  }
+
+  /** The motion gate's debug layer: motion boxes and what the gate did with the frame. */
+  function drawGate(g, d, unit) {
+    var motion = d.motion || [];
+    for (var i = 0; i < motion.length; i++) {
+      var b = motion[i];
+      svgEl('rect', { class: 'motion', x: b[0], y: b[1], width: b[2], height: b[3], 'stroke-width': unit * 0.3 }, g);
+    }
+    var text = d.gate === 'skipped' ? 'detector skipped: no motion, no one tracked' : d.gate === 'full' ? 'detector ran on the whole frame' : d.gate === 'regions' ? 'detector ran on regions' : 'motion gate off';
+    var label = svgEl('text', { class: 'gate gate-' + (d.gate || 'off'), x: unit, y: unit * 3, 'font-size': unit * 2 }, g);
+    label.textContent = text + ' · ' + motion.length + ' motion box' + (motion.length === 1 ? '' : 'es');
+    var section = g.closest('section');
+    if (section) {
+      section.dataset.gate = d.gate || 'off';
+      section.dataset.motionBoxes = String(motion.length);
     }
   }
 
