@@ -3,7 +3,7 @@ export { AnalyticsStage, type AnalyticsStageOptions, type CountsReader } from '.
 export { CameraAnalytics, type CameraGeometry, type CountTotals } from './camera-analytics.ts';
 export { analyticsConfigOf } from './config-of.ts';
 export { DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './demo-geometry.ts';
-export { parseMot, readMotFile, replayMot, type MotTracks } from './mot-reader.ts';
+export { motTracksOf, parseMotTracks, replayMot, type MotTracks, type MotTracksOptions } from './mot-reader.ts';
 export { runCount, type CountRunResult } from './count-runner.ts';
 export { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
 export { forecastSeries, backtestMape, simulateHourlyHistory } from './forecast.ts';

@@ -1,10 +1,9 @@
-// Reads MOTChallenge-format track files (`frame,id,x,y,w,h[,conf,...]`, 1-based frames,
-// LF or CRLF, any row order) and replays them as TrackFrames, so the analytics can run
-// on recorded tracks (`footfall count`) exactly as on live tracker output. An id ends
-// one frame after its last row.
-import { readFileSync } from 'node:fs';
-import { FootfallError } from '../shared/errors.ts';
+// Recorded tracks (a MOT table from edge/track's one reader: `frame,id,x,y,w,h[,conf,...]`,
+// 1-based frames, any row order) replayed as TrackFrames, so the analytics run on recorded
+// tracks (`footfall count`) exactly as on live tracker output. An id ends one frame after
+// its last row.
 import type { TrackFrame } from '../shared/types.ts';
+import { parseMotText, type MotTable } from '../track/index.ts';
 
 export interface MotTracks {
   /** Highest frame number. */
@@ -22,82 +21,58 @@ export interface MotTracks {
   duplicateRows: number;
 }
 
-export interface MotParseOptions {
+export interface MotTracksOptions {
   /** Drop rows whose 7th column (conf) is below this (ground truth: 0 = not evaluated). */
   minConf?: number;
 }
 
-/** Parses MOT text; throws INPUT_INVALID naming the first bad line. */
-export function parseMot(text: string, source = 'MOT file', options: MotParseOptions = {}): MotTracks {
-  const frames: number[] = [];
-  const ids: number[] = [];
-  const box: number[] = [];
-  const seen = new Set<number>();
+/**
+ * The tracks of a MOT table (edge/track's one reader): rows with an id (detections, id -1,
+ * are not tracks), grouped by frame in file order; a repeated id in a frame keeps its first row.
+ */
+export function motTracksOf(table: MotTable, options: MotTracksOptions = {}): MotTracks {
+  const minConf = options.minConf ?? -Infinity;
+  const keep = new Uint8Array(table.count);
+  // Last frame each id was seen in; rows are sorted by frame, so the last write is the id's last frame.
+  const lastFrame = new Map<number, number>();
+  let rows = 0;
   let duplicateRows = 0;
-  let lineNo = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    lineNo++;
-    const line = text.slice(start, end).trim();
-    start = end + 1;
-    if (line.length === 0 || line.startsWith('#')) continue;
-    const parts = line.split(/[,\s]+/);
-    if (parts.length < 6) throw new FootfallError('INPUT_INVALID', `${source}:${lineNo}: expected at least 6 comma-separated columns (frame,id,x,y,w,h), got ${JSON.stringify(line.slice(0, 60))}`);
-    const f = Number(parts[0]);
-    const id = Number(parts[1]);
-    const x = Number(parts[2]);
-    const y = Number(parts[3]);
-    const w = Number(parts[4]);
-    const h = Number(parts[5]);
-    if (!Number.isInteger(f) || f < 1 || !Number.isInteger(id) || ![x, y, w, h].every(Number.isFinite)) {
-      throw new FootfallError('INPUT_INVALID', `${source}:${lineNo}: frame must be a whole number >= 1, id a whole number and x,y,w,h numbers, got ${JSON.stringify(line.slice(0, 60))}`);
-    }
-    if (id < 0) continue; // detections (id -1), not tracks
-    if (options.minConf !== undefined && parts.length > 6 && Number(parts[6]) < options.minConf) continue;
+  let frameCount = 0;
+  for (let r = 0; r < table.count; r++) {
+    const id = table.id[r]!;
+    if (id < 0 || table.conf[r]! < minConf) continue;
+    const f = table.frame[r]!;
     // One person cannot stand in two places: a repeated id in a frame keeps its first row.
-    const key = f * 4_294_967_296 + id;
-    if (seen.has(key)) {
+    if (lastFrame.get(id) === f) {
       duplicateRows++;
       continue;
     }
-    seen.add(key);
-    frames.push(f);
-    ids.push(id);
-    box.push(x, y, w, h);
+    lastFrame.set(id, f);
+    keep[r] = 1;
+    rows++;
+    if (f > frameCount) frameCount = f;
   }
-  const rows = frames.length;
-  let frameCount = 0;
-  for (const f of frames) if (f > frameCount) frameCount = f;
-  // Counting sort by frame, stable within a frame.
   const frameStart = new Int32Array(frameCount + 2);
-  for (const f of frames) frameStart[f + 1]!++;
-  for (let f = 1; f <= frameCount + 1; f++) frameStart[f]! += frameStart[f - 1]!;
-  const fill = frameStart.slice();
-  const outIds = new Int32Array(rows);
-  const outBoxes = new Float32Array(rows * 4);
-  const lastFrame = new Map<number, number>();
-  for (let r = 0; r < rows; r++) {
-    const at = fill[frames[r]!]!++;
-    outIds[at] = ids[r]!;
-    outBoxes.set(box.slice(4 * r, 4 * r + 4), 4 * at);
-    const prev = lastFrame.get(ids[r]!);
-    if (prev === undefined || frames[r]! > prev) lastFrame.set(ids[r]!, frames[r]!);
-  }
+  const ids = new Int32Array(rows);
+  const boxes = new Float32Array(rows * 4);
   const lastFrameOfRow = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) lastFrameOfRow[r] = lastFrame.get(outIds[r]!)!;
-  return { frameCount, frameStart, ids: outIds, boxes: outBoxes, lastFrameOfRow, rows, distinctIds: lastFrame.size, duplicateRows };
+  let at = 0;
+  for (let r = 0; r < table.count; r++) {
+    if (keep[r] === 0) continue;
+    const f = table.frame[r]!;
+    frameStart[f + 1]!++;
+    ids[at] = table.id[r]!;
+    for (let q = 0; q < 4; q++) boxes[4 * at + q] = table.box[4 * r + q]!;
+    lastFrameOfRow[at] = lastFrame.get(ids[at]!)!;
+    at++;
+  }
+  for (let f = 1; f <= frameCount + 1; f++) frameStart[f]! += frameStart[f - 1]!;
+  return { frameCount, frameStart, ids, boxes, lastFrameOfRow, rows, distinctIds: lastFrame.size, duplicateRows };
 }
 
-export function readMotFile(path: string, options: MotParseOptions = {}): MotTracks {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new FootfallError('FILE_NOT_FOUND', `cannot read MOT file ${path}: ${(err as Error).message}`);
-  }
-  return parseMot(text, path, options);
+/** The tracks in MOT text (tests, simulators, peer tracker output). */
+export function parseMotTracks(text: string, options: MotTracksOptions = {}): MotTracks {
+  return motTracksOf(parseMotText(text), options);
 }
 
 export interface ReplayOptions {

@@ -7,7 +7,7 @@ import { analyticsSection, lineSchema, zoneSchema, type AnalyticsConfig, type Li
 import type { TrackerConfig } from '../../edge/config/sections/tracker.ts';
 import { CameraAnalytics, type CountTotals } from '../../edge/analytics/camera-analytics.ts';
 import { countAccuracy, plainCrossings, trueCrossings, trueZoneVisits, zoneAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
-import { parseMot, type MotTracks } from '../../edge/analytics/mot-reader.ts';
+import { parseMotTracks, type MotTracks } from '../../edge/analytics/mot-reader.ts';
 import { runCount } from '../../edge/analytics/count-runner.ts';
 import { ByteTracker } from '../../edge/track/byte-tracker.ts';
 import type { MotTable } from '../../edge/track/mot-file.ts';
@@ -40,7 +40,7 @@ export function gtTracks(gt: MotTable): MotTracks {
     const b = gt.box;
     rows.push(`${gt.frame[k]},${gt.id[k]},${b[4 * k]},${b[4 * k + 1]},${b[4 * k + 2]},${b[4 * k + 3]}`);
   }
-  return parseMot(rows.join('\n'), 'gt');
+  return parseMotTracks(rows.join('\n'));
 }
 
 /** A counting scene: lines and zones in a frame of known size, at a frame rate. */
@@ -116,7 +116,7 @@ export function countThroughTracker(det: MotTable, lastFrame: number, scene: Sce
 /** OpenDataCam's recipe on the same detections: its tracker, a plain segment test. */
 export function countOpenDataCam(det: MotTable, lastFrame: number, lines: readonly LineConfig[], nmt: NmtModule = loadNmt(), minScore = 0): LineCounts {
   const r = runNmt(nmt, packDetections(det, lastFrame), minScore);
-  return plainCrossings(parseMot(r.text, 'node-moving-things-tracker'), lines);
+  return plainCrossings(parseMotTracks(r.text), lines);
 }
 
 export interface CountScores {

@@ -18,7 +18,7 @@ import { detectorSection } from '../../edge/config/sections/detector.ts';
 import { trackerSection, withModelThresholds, type TrackerConfig } from '../../edge/config/sections/tracker.ts';
 import { findManifestEntry } from '../../models/index.ts';
 import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
-import { parseMotText, readMotFile, type MotTable } from '../../edge/track/mot-file.ts';
+import { parseMotText, readMotFile, type MotTable } from '../../edge/track/index.ts';
 import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';
 import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, zoneConfigs, type CountScores } from '../accuracy/count-eval.ts';
 import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
