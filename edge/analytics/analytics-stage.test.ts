@@ -12,8 +12,8 @@ import { EventBus } from '../shared/event-bus.ts';
 import { silentLogger } from '../shared/log.ts';
 import { EventStore } from '../store/index.ts';
 import { AnalyticsStage } from './analytics-stage.ts';
-import { readMotFile } from '../track/index.ts';
-import { motTracksOf, replayMot } from './mot-reader.ts';
+import { readMotFile } from '../track/eval/index.ts';
+import { motTracksOf, replayMot } from './offline/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/analytics/', import.meta.url));
 const T0 = Date.UTC(2026, 10, 23, 9, 59, 50); // 10 s before an hour boundary

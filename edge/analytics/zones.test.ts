@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ZoneConfig } from '../config/sections/analytics.ts';
-import { runCount } from './count-runner.ts';
+import { runCount } from './offline/index.ts';
 import { PackedPolygon } from './geometry.ts';
-import { chain, tracksOf, walk, type FootPath } from './synthetic-tracks.ts';
+import { chain, tracksOf, walk, type FootPath } from './offline/index.ts';
 
 // 10 fps: one frame = 100 ms.
 const A: ZoneConfig = { name: 'A', polygon: [[0, 0], [100, 0], [100, 100], [0, 100]], minStayMs: 1_000, exitGraceMs: 500 };

@@ -1,17 +1,17 @@
 // Line-count accuracy: true crossings from ground-truth tracks (the plain definition,
-// edge/analytics/count-accuracy.ts `trueCrossings`) against what the product counts
+// edge/analytics/offline/count-accuracy.ts `trueCrossings`) against what the product counts
 // (a) on the perfect tracks, (b) through our tracker, exactly as live: ByteTracker
 // output frames fed straight into CameraAnalytics, and (c) the OpenDataCam recipe
 // (node-moving-things-tracker + a plain segment test) on the same detections.
 import { analyticsSection, lineSchema, zoneSchema, type AnalyticsConfig, type LineConfig, type ZoneConfig } from '../../edge/config/sections/analytics.ts';
 import type { TrackerConfig } from '../../edge/config/sections/tracker.ts';
 import { CameraAnalytics, type CountTotals } from '../../edge/analytics/camera-analytics.ts';
-import { countAccuracy, plainCrossings, trueCrossings, trueZoneVisits, zoneAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
-import { parseMotTracks, type MotTracks } from '../../edge/analytics/mot-reader.ts';
-import { runCount } from '../../edge/analytics/count-runner.ts';
+import { countAccuracy, plainCrossings, trueCrossings, trueZoneVisits, zoneAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/offline/index.ts';
+import { parseMotTracks, type MotTracks } from '../../edge/analytics/offline/index.ts';
+import { runCount } from '../../edge/analytics/offline/index.ts';
 import { ByteTracker } from '../../edge/track/byte-tracker.ts';
-import type { MotTable } from '../../edge/track/mot-file.ts';
-import { packDetections } from '../../edge/track/mot-runner.ts';
+import type { MotTable } from '../../edge/track/eval/index.ts';
+import { packDetections } from '../../edge/track/eval/index.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
 import { loadNmt, runNmt, type NmtModule } from './peer-tracker.ts';
 import type { NamedLine, NamedZone } from './splits.ts';

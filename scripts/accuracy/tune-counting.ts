@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { analyticsSection } from '../../edge/config/sections/analytics.ts';
 import { trackerSection } from '../../edge/config/sections/tracker.ts';
-import { parseMotText, readMotFile } from '../../edge/track/index.ts';
+import { parseMotText, readMotFile } from '../../edge/track/eval/index.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, zoneConfigs, type CountScores } from './count-eval.ts';
 import { parseSettings } from './settings.ts';

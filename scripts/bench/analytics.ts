@@ -11,11 +11,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { CameraAnalytics, type CameraGeometry } from '../../edge/analytics/camera-analytics.ts';
-import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
-import { runCount } from '../../edge/analytics/count-runner.ts';
-import { motTracksOf, parseMotTracks, replayMot, type MotTracks } from '../../edge/analytics/mot-reader.ts';
-import { readMotFile } from '../../edge/track/index.ts';
-import { BOX_H, BOX_W, simulatedCrowd, tracksOf } from '../../edge/analytics/synthetic-tracks.ts';
+import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type LineCounts } from '../../edge/analytics/offline/index.ts';
+import { runCount } from '../../edge/analytics/offline/index.ts';
+import { motTracksOf, parseMotTracks, replayMot, type MotTracks } from '../../edge/analytics/offline/index.ts';
+import { readMotFile } from '../../edge/track/eval/index.ts';
+import { BOX_H, BOX_W, simulatedCrowd, tracksOf } from '../../edge/analytics/offline/index.ts';
 import { validateConfig } from '../../edge/config/load.ts';
 import type { LineConfig } from '../../edge/config/sections/analytics.ts';
 import { crossSide, crossingParam } from '../../edge/analytics/geometry.ts';
@@ -118,12 +118,12 @@ function timePlainCrossing(frames: TrackFrame[], lines: readonly LineConfig[]): 
   return { ms: performance.now() - t0, crossings };
 }
 
-type TrackModule = typeof import('../../edge/track/index.ts');
+type TrackModule = typeof import('../../edge/track/eval/index.ts');
 type TrackerSectionModule = typeof import('../../edge/config/sections/tracker.ts');
 
 async function loadTracker(): Promise<{ track: TrackModule; options: unknown } | null> {
   try {
-    const track = (await import('../../edge/track/index.ts')) as TrackModule;
+    const track = (await import('../../edge/track/eval/index.ts')) as TrackModule;
     const { trackerSection } = (await import('../../edge/config/sections/tracker.ts')) as TrackerSectionModule;
     return { track, options: trackerSection.parse({}) };
   } catch {

@@ -16,13 +16,15 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { countAccuracy, trueCrossings, motTracksOf, parseMotTracks, runCount, type CameraGeometry } from '../../edge/analytics/index.ts';
+import type { CameraGeometry } from '../../edge/analytics/index.ts';
+import { countAccuracy, trueCrossings, motTracksOf, parseMotTracks, runCount } from '../../edge/analytics/offline/index.ts';
 import { DEMO_VIDEO_PATH, MotionDetector } from '../../edge/camera/index.ts';
 import { trackerSection } from '../../edge/config/sections/tracker.ts';
 import { lineSchema, type LineConfig } from '../../edge/config/sections/analytics.ts';
 import { DetectionGate, GateDecision, PersonDetector, RegionPlanner } from '../../edge/detect/index.ts';
 import { SeededRandom } from '../../edge/shared/random.ts';
-import { ByteTracker, evaluateMot, parseMotText, readMotFile as readMotTable } from '../../edge/track/index.ts';
+import { ByteTracker } from '../../edge/track/index.ts';
+import { evaluateMot, parseMotText, readMotFile as readMotTable } from '../../edge/track/eval/index.ts';
 import { machineInfo } from './machine.ts';
 import type { BenchRow, BenchTarget } from './types.ts';
 

@@ -32,8 +32,9 @@ export default defineCommand({
     const motPath = resolve(ctx.cwd, requireString(ctx.values, 'mot'));
     const configPath = requireString(ctx.values, 'config');
     const { loadConfig } = await import('../../config/load.ts');
-    const { motTracksOf, runCount, analyticsConfigOf } = await import('../../analytics/index.ts');
-    const { readMotFile, describeBadLines } = await import('../../track/index.ts');
+    const { analyticsConfigOf } = await import('../../analytics/index.ts');
+    const { motTracksOf, runCount } = await import('../../analytics/offline/index.ts');
+    const { readMotFile, describeBadLines } = await import('../../track/eval/index.ts');
     const { config } = loadConfig({ file: configPath, env: ctx.env, cwd: ctx.cwd });
     const wanted = ctx.values.camera as string | undefined;
     const names = config.cameras.map((c) => c.name);

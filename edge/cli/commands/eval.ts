@@ -22,7 +22,7 @@ export default defineCommand({
     const resPath = resolve(ctx.cwd, requireString(ctx.values, 'res'));
     const format = ctx.values.format;
     if (format !== undefined && format !== 'mot15' && format !== 'mot16') throw new UsageError(`--format must be mot15 or mot16, got ${JSON.stringify(format)}`);
-    const { readMotFile, describeBadLines, evaluateMot } = await import('../../track/index.ts');
+    const { readMotFile, describeBadLines, evaluateMot } = await import('../../track/eval/index.ts');
     const gt = readMotFile(gtPath);
     const res = readMotFile(resPath);
     if (gt.count === 0) throw new UsageError(`${gtPath}: no ground-truth boxes`);

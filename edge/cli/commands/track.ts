@@ -59,7 +59,7 @@ export default defineCommand({
       const flag = Object.entries(TRACKER_FLAGS).find(([, f]) => f.key === key)?.[0];
       throw new UsageError(`${flag ? `--${flag}` : `tracker.${key}`}: ${issue.message}, got ${JSON.stringify(base[key])}`);
     }
-    const { readMotFile, writeMotResults, describeBadLines, packDetections, runTracker } = await import('../../track/index.ts');
+    const { readMotFile, writeMotResults, describeBadLines, packDetections, runTracker } = await import('../../track/eval/index.ts');
     const det = readMotFile(detPath);
     if (det.badLines > 0) ctx.stderr.write(`footfall track: ${detPath}: ${describeBadLines(det)}\n`);
     if (width > 0) clipBoxes(det.box, det.count, width, height);

@@ -4,7 +4,7 @@
 // no string per line, so a 300,000-row crowd file parses in tens of milliseconds (issue 17).
 // Error policy: a line that is not a box is skipped, counted and its number kept for the caller
 // to report; reading the file (and refusing a file with no box at all) is eval/'s job.
-import { FootfallError } from '../shared/errors.ts';
+import { FootfallError } from '../../shared/errors.ts';
 
 export type MotGtFormat = 'mot15' | 'mot16';
 

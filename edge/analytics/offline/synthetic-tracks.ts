@@ -1,6 +1,6 @@
 // Hand-built and simulated track sets: foot-point paths turned into MOT rows (box =
 // 20 x 50 px standing on the foot point), for exact-count tests, fixtures and the bench.
-import { SeededRandom } from '../shared/random.ts';
+import { SeededRandom } from '../../shared/random.ts';
 import { parseMotTracks, type MotTracks } from './mot-reader.ts';
 
 export const BOX_W = 20;

@@ -3,8 +3,8 @@
 // gaps bridged by a straight step) and the score 1 - |counted - true| / true per line and
 // direction. On ground-truth tracks the plain test gives the true crossings; on noisy
 // tracker output it is the OpenDataCam-style baseline our LineCounter is compared with.
-import type { LineConfig, ZoneConfig } from '../config/sections/analytics.ts';
-import { crossSide, crossingParam, PackedPolygon } from './geometry.ts';
+import type { LineConfig, ZoneConfig } from '../../config/sections/analytics.ts';
+import { crossSide, crossingParam, PackedPolygon } from '../geometry.ts';
 import type { MotTracks } from './mot-reader.ts';
 
 export type LineCounts = Record<string, { in: number; out: number }>;

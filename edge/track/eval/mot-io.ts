@@ -2,7 +2,7 @@
 // writer (large chunks, no string per row). Offline tools and the CLI use these; the live
 // tracker never touches a file.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { FootfallError } from '../shared/errors.ts';
+import { FootfallError } from '../../shared/errors.ts';
 import { parseMotBytes, requireRows, type MotTable } from './mot-file.ts';
 import { encodeResults, type TrackRunResult } from './mot-runner.ts';
 

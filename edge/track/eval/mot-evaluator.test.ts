@@ -5,7 +5,7 @@ import { evaluateMot } from './mot-evaluator.ts';
 import { gtFormatOf, parseMotText } from './mot-file.ts';
 import { readMotFile } from './mot-io.ts';
 
-const MOT = fileURLToPath(new URL('../../../shared/fixtures/mot/', import.meta.url));
+const MOT = fileURLToPath(new URL('../../../../shared/fixtures/mot/', import.meta.url));
 
 describe('evaluateMot on the py-motmetrics / TrackEval TUD-Campus sample', () => {
   const gt = readMotFile(`${MOT}TUD-Campus/gt.txt`);

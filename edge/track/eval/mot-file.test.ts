@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { trackerSection } from '../config/sections/tracker.ts';
-import { ByteTracker } from './byte-tracker.ts';
+import { trackerSection } from '../../config/sections/tracker.ts';
+import { ByteTracker } from '../index.ts';
 import { describeBadLines, parseMotText } from './mot-file.ts';
 import { readMotFile, writeMotResults } from './mot-io.ts';
 import { encodeResults, packDetections, resultText, runTracker, type TrackRunResult } from './mot-runner.ts';
 
-const MOT = fileURLToPath(new URL('../../../shared/fixtures/mot/', import.meta.url));
+const MOT = fileURLToPath(new URL('../../../../shared/fixtures/mot/', import.meta.url));
 
 /** The plain way to read a MOT line: split the text, Number() each field. */
 function plainRows(text: string): number[][] {

@@ -1,7 +1,7 @@
 // Runs a tracker over a MOTChallenge detection table frame by frame (empty frames
 // included, so time advances) and collects MOTChallenge result rows. Shared by
 // `footfall track`, the tests and the benchmark.
-import { ByteTracker, type TrackerOptions } from './byte-tracker.ts';
+import { ByteTracker, type TrackerOptions } from '../index.ts';
 import type { MotTable } from './mot-file.ts';
 
 /** Detections of every frame 1..lastFrame, packed once so timing excludes parsing. */

@@ -2,8 +2,8 @@
 // 1-based frames, any row order) replayed as TrackFrames, so the analytics run on recorded
 // tracks (`footfall count`) exactly as on live tracker output. An id ends one frame after
 // its last row.
-import type { TrackFrame } from '../shared/types.ts';
-import { parseMotText, type MotTable } from '../track/index.ts';
+import type { TrackFrame } from '../../shared/types.ts';
+import { parseMotText, type MotTable } from '../../track/eval/index.ts';
 
 export interface MotTracks {
   /** Highest frame number. */
