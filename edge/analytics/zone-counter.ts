@@ -2,7 +2,7 @@
 // `minStayMs` (shorter stays are flicker) and closes once it has been outside for
 // `exitGraceMs` (or the track ends); its dwell runs from the first inside sample to the
 // first outside one. Keeps occupancy now and per-minute samples (mean, max).
-import { PackedPolygon } from './geometry.ts';
+import { PackedPolygon } from '../shared/geometry.ts';
 import { growF64, growU8, type TrackSlots } from './track-slots.ts';
 
 export interface ZoneVisitListener {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ZoneConfig } from '../config/sections/analytics.ts';
 import { runCount } from './offline/index.ts';
-import { PackedPolygon } from './geometry.ts';
+import { PackedPolygon } from '../shared/geometry.ts';
 import { chain, tracksOf, walk, type FootPath } from './offline/index.ts';
 
 // 10 fps: one frame = 100 ms.

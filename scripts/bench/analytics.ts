@@ -18,7 +18,7 @@ import { readMotFile } from '../../edge/track/eval/index.ts';
 import { BOX_H, BOX_W, simulatedCrowd, tracksOf } from '../../edge/analytics/offline/index.ts';
 import { validateConfig } from '../../edge/config/load.ts';
 import type { LineConfig } from '../../edge/config/sections/analytics.ts';
-import { crossSide, crossingParam } from '../../edge/analytics/geometry.ts';
+import { crossSide, crossingParam } from '../../edge/shared/geometry.ts';
 import { backtestMape, backtestSameHourLastWeek, simulateHourlyHistory, WEEK_HOURS } from '../../edge/analytics/forecast.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
 import { LocalZone } from '../../edge/shared/local-time.ts';

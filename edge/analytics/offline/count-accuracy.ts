@@ -4,7 +4,7 @@
 // direction. On ground-truth tracks the plain test gives the true crossings; on noisy
 // tracker output it is the OpenDataCam-style baseline our LineCounter is compared with.
 import type { LineConfig, ZoneConfig } from '../../config/sections/analytics.ts';
-import { crossSide, crossingParam, PackedPolygon } from '../geometry.ts';
+import { crossSide, crossingParam, PackedPolygon } from '../../shared/geometry.ts';
 import type { MotTracks } from './mot-reader.ts';
 
 export type LineCounts = Record<string, { in: number; out: number }>;
