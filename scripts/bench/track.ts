@@ -130,7 +130,7 @@ function timedRun(args: string[]): number {
  * on one simulated crowd file: start-up, parsing, tracking and writing all count. Rounds are
  * interleaved (ours, theirs, ...) so other load hits both; best wall time of each.
  */
-function wholeProcessRow(people: number, frames: number, rounds: number, bin: string, log: (line: string) => void): BenchRow {
+function wholeProcessRows(people: number, frames: number, rounds: number, bins: Array<{ label: string; bin: string }>, log: (line: string) => void): BenchRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'bench-track-'));
   try {
     const sim = simulateCrowd({ people, frames, fps: 10, seed: 1 });
@@ -138,23 +138,25 @@ function wholeProcessRow(people: number, frames: number, rounds: number, bin: st
     writeFileSync(det, sim.det);
     const detections = sim.det.split('\n').filter((l) => l.length > 0).length;
     const nmtMain = createRequire(import.meta.url).resolve('node-moving-things-tracker/main.js');
-    let ours = Infinity;
+    const ours = bins.map(() => Infinity);
     let theirs = Infinity;
     for (let i = 0; i < rounds; i++) {
-      ours = Math.min(ours, timedRun([bin, 'track', '--det', det, '--out', join(dir, 'res.txt'), '--fps', '10']));
+      bins.forEach((b, k) => {
+        ours[k] = Math.min(ours[k]!, timedRun([b.bin, 'track', '--det', det, '--out', join(dir, `res-${k}.txt`), '--fps', '10']));
+      });
       theirs = Math.min(theirs, timedRun([nmtMain, '--mode', 'motchallenge', '--input', det]));
-      log(`whole process, round ${i + 1}: ours ${ours.toFixed(2)} s, theirs ${theirs.toFixed(2)} s (best so far)`);
+      log(`whole process, round ${i + 1}: ${bins.map((b, k) => `${b.label} ${ours[k]!.toFixed(2)} s`).join(', ')}, theirs ${theirs.toFixed(2)} s (best so far)`);
     }
-    return {
-      name: `crowd ${people} people x ${frames} frames (${(detections / frames).toFixed(0)} det/frame): whole process`,
+    return bins.map((b, k) => ({
+      name: `crowd ${people} people x ${frames} frames (${(detections / frames).toFixed(0)} det/frame): whole process${b.label === 'ours' ? '' : ` (${b.label})`}`,
       unit: 's',
-      ours: Number(ours.toFixed(3)),
+      ours: Number(ours[k]!.toFixed(3)),
       reference: Number(theirs.toFixed(3)),
-      ratio: Number((theirs / ours).toFixed(2)),
+      ratio: Number((theirs / ours[k]!).toFixed(2)),
       referenceName: 'node-moving-things-tracker --mode motchallenge (its CLI, same file)',
       target: '>= 10x (lower time is better; ratio = theirs / ours)',
-      pass: theirs / ours >= 10,
-    };
+      pass: theirs / ours[k]! >= 10,
+    }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -179,9 +181,10 @@ const target: BenchTarget = {
     const processFrames = Number(ctx.args['process-frames'] ?? 3000);
     const processName = 'whole process';
     if (!only || processName.includes(only) || only.includes(processName)) {
-      // --process-bin runs another checkout's bin/footfall.js instead (before/after figures in one way).
-      const bin = typeof ctx.args['process-bin'] === 'string' ? ctx.args['process-bin'] : FOOTFALL_BIN;
-      results.push(wholeProcessRow(processPeople, processFrames, Number(ctx.args['process-rounds'] ?? 2), bin, ctx.log));
+      // --before-bin adds another checkout's bin/footfall.js to the same interleaved rounds (before/after figures).
+      const bins = [{ label: 'ours', bin: FOOTFALL_BIN }];
+      if (typeof ctx.args['before-bin'] === 'string') bins.push({ label: `before: ${ctx.args['before-bin']}`, bin: ctx.args['before-bin'] });
+      results.push(...wholeProcessRows(processPeople, processFrames, Number(ctx.args['process-rounds'] ?? 2), bins, ctx.log));
     }
     for (const c of cases) {
       const packed = packDetections(c.det, c.lastFrame);
@@ -228,7 +231,7 @@ const target: BenchTarget = {
       `Noise model of the "gt+noise" rows: ${NOISE_MODEL_DESCRIPTION}.`,
       'Crowd rows: scripts/crowd-sim.ts, seed 1, 10 fps, 1920x1080; gt includes fully occluded people.',
       'node-moving-things-tracker runs as its motchallenge CLI mode does (scores > 0, tracks shorter than 10 boxes dropped offline); ours is fully online.',
-      `Whole process: \`footfall track --det DET --out RES --fps 10\` vs \`node-moving-things-tracker --mode motchallenge --input DET\`, crowd ${processPeople} people x ${processFrames} frames (seed 1), wall time of each child process, best of interleaved rounds (--process-rounds).`,
+      `Whole process: \`footfall track --det DET --out RES --fps 10\` vs \`node-moving-things-tracker --mode motchallenge --input DET\`, crowd ${processPeople} people x ${processFrames} frames (seed 1), wall time of each child process, best of interleaved rounds (--process-rounds; --before-bin adds another checkout to the same rounds).`,
     ];
     if (typeof ctx.args.md === 'string') writeFileSync(ctx.args.md, `${table.join('\n')}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
     return { target: 'track', machine: machineInfo(), results, notes };

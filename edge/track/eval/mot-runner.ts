@@ -151,6 +151,7 @@ const ZERO = 48;
 const UNUSED_COLUMNS = new TextEncoder().encode(',-1,-1,-1\n');
 /** Beyond this, hundredths are written through String() (never for pixel boxes and scores). */
 const MAX_FAST_HUNDREDTHS = 1e15;
+const INT32_LIMIT = 2_147_483_648;
 
 function writeInt(buf: Uint8Array, at: number, v: number): number {
   if (v < 0) {
@@ -163,6 +164,15 @@ function writeInt(buf: Uint8Array, at: number, v: number): number {
   }
   let digits = 0;
   for (let x = v; x >= 1; x = Math.floor(x / 10)) digits++;
+  if (v < INT32_LIMIT) {
+    // Integer division on small ints: the common case (pixels, frames, ids) and much cheaper.
+    for (let k = at + digits - 1, x = v | 0; k >= at; k--) {
+      const q = (x / 10) | 0;
+      buf[k] = ZERO + (x - q * 10);
+      x = q;
+    }
+    return at + digits;
+  }
   for (let k = at + digits - 1; k >= at; k--) {
     buf[k] = ZERO + (v % 10);
     v = Math.floor(v / 10);
