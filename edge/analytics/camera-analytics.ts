@@ -273,7 +273,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
       const py = slots.footY[s]!;
       const dtMs = ts - slots.lastSeenTs[s]!;
       // Smoothed velocity over steps of a live track (not across a relink's jump or a first point).
-      if (dtMs > 0 && dtMs <= VELOCITY_MAX_STEP_MS && px === px) {
+      if (dtMs > 0 && dtMs <= VELOCITY_MAX_STEP_MS && !Number.isNaN(px)) {
         slots.velX[s]! += VELOCITY_GAIN * ((x - px) / dtMs - slots.velX[s]!);
         slots.velY[s]! += VELOCITY_GAIN * ((y - py) / dtMs - slots.velY[s]!);
       }
@@ -367,13 +367,13 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   /** Closes minutes and hours that ended before `ts`. */
   private rollClock(ts: number): void {
     const minute = ts - (((ts % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
-    if (this.minuteMs !== this.minuteMs) this.minuteMs = minute;
+    if (Number.isNaN(this.minuteMs)) this.minuteMs = minute;
     else if (minute > this.minuteMs) {
       this.closeMinute(this.minuteMs);
       this.minuteMs = minute;
     }
     const hour = ts - (((ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
-    if (this.hourMs !== this.hourMs) this.hourMs = hour;
+    if (Number.isNaN(this.hourMs)) this.hourMs = hour;
     else if (hour > this.hourMs) {
       this.closeHour(this.hourMs);
       this.hourMs = hour;
@@ -407,7 +407,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   /** Ends every track and closes the current minute and hour (end of file, shutdown). */
   flush(): void {
     const ts = this.lastFrameTsMs;
-    if (ts !== ts) return;
+    if (Number.isNaN(ts)) return;
     this.expire(ts, true);
     this.closeMinute(this.minuteMs);
     this.closeHour(this.hourMs);

@@ -77,7 +77,7 @@ export class ZoneCounter {
   isActive(slot: number): boolean {
     if (this.inside[slot] === 1) return true;
     const c = this.candidateTs[slot]!;
-    return c === c;
+    return !Number.isNaN(c);
   }
 
   isInside(slot: number): boolean {
@@ -98,7 +98,7 @@ export class ZoneCounter {
         return;
       }
       let start = this.candidateTs[slot]!;
-      if (start !== start) start = this.candidateTs[slot] = tsMs;
+      if (Number.isNaN(start)) start = this.candidateTs[slot] = tsMs;
       if (tsMs - start >= this.minStayMs) {
         this.inside[slot] = 1;
         this.visitStartTs[slot] = start;
@@ -114,7 +114,7 @@ export class ZoneCounter {
       return;
     }
     let out = this.outsideTs[slot]!;
-    if (out !== out) out = this.outsideTs[slot] = tsMs;
+    if (Number.isNaN(out)) out = this.outsideTs[slot] = tsMs;
     if (tsMs - out >= this.exitGraceMs) this.close(slot, out);
   }
 
@@ -122,7 +122,7 @@ export class ZoneCounter {
   finalize(slot: number, lastSeenTsMs: number): void {
     if (this.inside[slot] === 1) {
       const out = this.outsideTs[slot]!;
-      this.close(slot, out === out && out < lastSeenTsMs ? out : lastSeenTsMs);
+      this.close(slot, !Number.isNaN(out) && out < lastSeenTsMs ? out : lastSeenTsMs);
     }
     this.candidateTs[slot] = NaN;
   }

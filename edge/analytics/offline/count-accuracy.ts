@@ -140,14 +140,14 @@ export function visitsOfPath(path: ArrayLike<number>, timesMs: ArrayLike<number>
     const t = timesMs[i]!;
     if (polygon.contains(path[2 * i]!, path[2 * i + 1]!)) {
       outsideSince = NaN;
-      if (insideSince !== insideSince) insideSince = t;
+      if (Number.isNaN(insideSince)) insideSince = t;
       if (!inVisit && t - insideSince >= minStayMs) {
         inVisit = true;
         visits++;
       }
     } else {
       insideSince = NaN;
-      if (outsideSince !== outsideSince) outsideSince = t;
+      if (Number.isNaN(outsideSince)) outsideSince = t;
       if (inVisit && t - outsideSince >= exitGraceMs) inVisit = false;
     }
   }
