@@ -90,8 +90,12 @@ export class ZoneCounter {
 
   /** Feeds the slot's current foot point and frame time (read from `view`). */
   update(slot: number, view: TrackSlots): void {
+    this.updateInside(slot, view, this.polygon.contains(view.footX[slot]!, view.footY[slot]!));
+  }
+
+  /** As update(), when the caller already knows whether the foot point is in the polygon (a grid cell wholly inside or outside it). */
+  updateInside(slot: number, view: TrackSlots, rawIn: boolean): void {
     const tsMs = view.frameTsMs;
-    const rawIn = this.polygon.contains(view.footX[slot]!, view.footY[slot]!);
     if (this.inside[slot] === 0) {
       if (!rawIn) {
         this.candidateTs[slot] = NaN;

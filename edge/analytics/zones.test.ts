@@ -106,7 +106,8 @@ describe('paths and transitions', () => {
 
 describe('dwell distribution', () => {
   it('bins visit dwell per zone per hour', async () => {
-    const { CameraAnalytics, DWELL_BINS_MS } = await import('./camera-analytics.ts');
+    const { CameraAnalytics } = await import('./camera-analytics.ts');
+    const { DWELL_BINS_MS } = await import('./dwell-histogram.ts');
     const engine = new CameraAnalytics({ camera: { name: 'c', lines: [], zones: [A] }, sink: { append: () => '' } });
     engine.onZoneVisit(0, 0, 0, 5_000, 10_000);
     engine.onZoneVisit(0, 0, 0, 45_000, 50_000);
