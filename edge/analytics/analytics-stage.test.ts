@@ -12,7 +12,8 @@ import { EventBus } from '../shared/event-bus.ts';
 import { silentLogger } from '../shared/log.ts';
 import { EventStore } from '../store/index.ts';
 import { AnalyticsStage } from './analytics-stage.ts';
-import { readMotFile, replayMot } from './mot-reader.ts';
+import { readMotFile } from '../track/eval/index.ts';
+import { motTracksOf, replayMot } from './offline/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/analytics/', import.meta.url));
 const T0 = Date.UTC(2026, 10, 23, 9, 59, 50); // 10 s before an hour boundary
@@ -54,7 +55,7 @@ describe('AnalyticsStage', () => {
     await stage.start(); // idempotent
     const snapshot = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 90, g: 90, b: 90 } } }).jpeg().toBuffer();
     bus.emit('camera.snapshot', { camera: 'door-cam', tsMs: T0, jpeg: snapshot });
-    for (const frame of replayMot(readMotFile(join(FIXTURES, 'door-scenarios.txt')), { camera: 'door-cam', fps: 10, startMs: T0 })) {
+    for (const frame of replayMot(motTracksOf(readMotFile(join(FIXTURES, 'door-scenarios.txt'))), { camera: 'door-cam', fps: 10, startMs: T0 })) {
       bus.emit('track.frame', frame);
     }
     expect(stage.health()).toMatchObject({ status: 'ok', metrics: { frames: 120 } });
@@ -142,7 +143,7 @@ describe('demo camera geometry', () => {
     const demoCamera = { name: 'demo', enabled: true, lines: [], zones: [], queues: [] };
     const stage = new AnalyticsStage({ bus, cameras: [demoCamera], analyticsConfig: analyticsSection.parse({}), sink: { append: () => '' }, logger: silentLogger(), dataDir: dir });
     await stage.start();
-    for (const frame of replayMot(readMotFile(fileURLToPath(new URL('../../../shared/fixtures/mot/PETS09-S2L1/gt.txt', import.meta.url))), { camera: 'demo', fps: 10, startMs: T0 })) {
+    for (const frame of replayMot(motTracksOf(readMotFile(fileURLToPath(new URL('../../../shared/fixtures/mot/PETS09-S2L1/gt.txt', import.meta.url)))), { camera: 'demo', fps: 10, startMs: T0 })) {
       bus.emit('track.frame', frame);
     }
     const snap = stage.snapshot() as { cameras: Record<string, { lines: Record<string, { in: number; out: number }> }> };

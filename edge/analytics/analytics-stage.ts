@@ -270,7 +270,7 @@ export class AnalyticsStage implements Stage {
           const w = e.queueOf(queue)?.currentWaitMs();
           return w === undefined || w === null ? null : w / MINUTE_MS;
         }),
-      visitorsLastHour: (subject) => first((e) => e.visitorsLastHour(subject, e.lastFrameTsMs === e.lastFrameTsMs ? e.lastFrameTsMs : nowMs)),
+      visitorsLastHour: (subject) => first((e) => e.visitorsLastHour(subject, !Number.isNaN(e.lastFrameTsMs) ? e.lastFrameTsMs : nowMs)),
       forecastNextHour: (subject) => {
         for (const f of this.forecasts.values()) if (f.subject === subject) return f.nextHourVisitors;
         return null;

@@ -9,6 +9,8 @@ import { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
 import { Direction, LineCounter, type LineCrossListener } from './line-counter.ts';
 import { PathRecorder, TransitionMatrix } from './path-recorder.ts';
 import { QueueMonitor } from './queue-monitor.ts';
+import { DwellHistogram } from './dwell-histogram.ts';
+import { GeometryGrid, gridCellOf, LINE_MARGIN_PX, LONG_STEP_PX2 } from './geometry-grid.ts';
 import { EDGE_BOTTOM, EDGE_LEFT, EDGE_RIGHT, EDGE_TOP, growU32, SlotState, TrackSlots } from './track-slots.ts';
 import { ZoneCounter, type ZoneVisitListener } from './zone-counter.ts';
 import { HOUR_MS, MINUTE_MS } from '../shared/time-units.ts';
@@ -16,17 +18,6 @@ import { HOUR_MS, MINUTE_MS } from '../shared/time-units.ts';
 /** The config schema's defaults, for callers that give no settings (one source of truth). */
 const DEFAULT_ANALYTICS = analyticsSection.parse({});
 
-/** Lookup grids: which zones' bounding boxes (and lines' boxes plus LINE_MARGIN_PX) touch each 32 px cell (bit k = item k). */
-const ZONE_CELL_SHIFT = 5;
-const ZONE_GRID_COLS = 4096 >> ZONE_CELL_SHIFT;
-/**
- * A line sees every point within this distance of its box. Farther away a step cannot pass
- * through the segment, and the line judges the step that brings a track back from the
- * previous sample (TrackSlots.prevX/prevY), so skipping those points changes no count.
- * Steps longer than half of it (gaps, relinks) go to every line.
- */
-const LINE_MARGIN_PX = 128;
-const LONG_STEP_PX2 = (LINE_MARGIN_PX / 2) ** 2;
 /** Foot-point velocity: exponential smoothing gain per step, and the longest step it learns from. */
 const VELOCITY_GAIN = 0.3;
 const VELOCITY_MAX_STEP_MS = 500;
@@ -90,28 +81,6 @@ class HourRing {
   }
 }
 
-/** Upper bounds (ms) of the dwell-time bins; the last bin is open-ended. */
-export const DWELL_BINS_MS = [10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000] as const;
-
-/** Zone visits per dwell bin, per hour (the last `keepHours`). */
-export class DwellHistogram {
-  readonly byHour = new Map<number, Uint32Array>();
-  constructor(private readonly keepHours = 48) {}
-
-  add(dwellMs: number, tsMs: number): void {
-    const hour = tsMs - (((tsMs % HOUR_MS) + HOUR_MS) % HOUR_MS);
-    let bins = this.byHour.get(hour);
-    if (!bins) {
-      bins = new Uint32Array(DWELL_BINS_MS.length + 1);
-      this.byHour.set(hour, bins);
-      if (this.byHour.size > this.keepHours) this.byHour.delete(Math.min(...this.byHour.keys()));
-    }
-    let i = 0;
-    while (i < DWELL_BINS_MS.length && dwellMs >= DWELL_BINS_MS[i]!) i++;
-    bins[i]!++;
-  }
-}
-
 export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   readonly camera: string;
   readonly slots = new TrackSlots(64);
@@ -137,15 +106,15 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   /** Dwell distribution per zone per hour. */
   readonly dwellHistograms: DwellHistogram[];
   private rowSlot = new Int32Array(256);
-  /** Zones whose bounding box covers each grid cell (null: more than 32 zones or beyond 4096 px; test all). */
-  private readonly zoneCells: Uint32Array | null;
-  /** Lines whose box plus margin covers each grid cell (null: more than 32 lines or out of range). */
-  private readonly lineCells: Uint32Array | null;
+  /** Which lines and zones each point needs (see GeometryGrid). */
+  private readonly grid: GeometryGrid;
   /** Per queue: x0, y0, x1, y1 of its reach (area and service line plus LINE_MARGIN_PX). */
   private readonly queueReach: Float64Array;
   /** Per slot: zones that must see its next point (inside or entering), bit k = zone k. */
   private zoneActive = new Uint32Array(0);
   private frameStamp = 0;
+  /** No slot goes stale or past the relink window before this time: a lower bound, lowered as slots start or are lost, so most frames skip expire()'s scan. */
+  private nextExpiryTs = -Infinity;
   private minuteMs = NaN;
   private hourMs = NaN;
   private capacity = 0;
@@ -174,8 +143,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     this.lineIns = this.lines.map(() => new HourRing());
     this.zoneEntries = this.zones.map(() => new HourRing());
     this.dwellHistograms = this.zones.map(() => new DwellHistogram());
-    this.zoneCells = buildZoneCells(this.zones);
-    this.lineCells = buildLineCells(this.lines);
+    this.grid = new GeometryGrid(this.lines, this.zones);
     this.queueReach = new Float64Array(this.queues.flatMap((q) => q.reachBox(LINE_MARGIN_PX)));
     this.syncCapacity();
   }
@@ -236,6 +204,8 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
         continue;
       }
       let s = slots.relinkCandidate(x, y, ts, stamp, this.relinkMaxGapMs, this.relinkRadiusPx, this.relinkRadiusBoxesPerS, this.relinkPredictMaxMs);
+      // Either way the slot is live from now on: it can go stale staleTrackMs from now.
+      this.expiryAtMost(ts + this.staleTrackMs);
       if (s >= 0) slots.relink(s, ids[i]!);
       else {
         s = slots.allocate(ids[i]!, ts);
@@ -254,8 +224,9 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     const zones = this.zones;
     const queues = this.queues;
     const heat = this.heatmap;
-    const zoneCells = this.zoneCells;
-    const lineCells = this.lineCells;
+    const zoneCells = this.grid.zoneCells;
+    const zoneInsideCells = this.grid.zoneInsideCells;
+    const lineCells = this.grid.lineCells;
     const queueReach = this.queueReach;
     const lineAll = lines.length >= 32 ? 0xffffffff : ((1 << lines.length) - 1) >>> 0;
     const zoneActive = this.zoneActive;
@@ -272,7 +243,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
       const py = slots.footY[s]!;
       const dtMs = ts - slots.lastSeenTs[s]!;
       // Smoothed velocity over steps of a live track (not across a relink's jump or a first point).
-      if (dtMs > 0 && dtMs <= VELOCITY_MAX_STEP_MS && px === px) {
+      if (dtMs > 0 && dtMs <= VELOCITY_MAX_STEP_MS && !Number.isNaN(px)) {
         slots.velX[s]! += VELOCITY_GAIN * ((x - px) / dtMs - slots.velX[s]!);
         slots.velY[s]! += VELOCITY_GAIN * ((y - py) / dtMs - slots.velY[s]!);
       }
@@ -286,36 +257,37 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
       slots.atEdge[s] =
         (bx <= EDGE_PX ? EDGE_LEFT : 0) | (by <= EDGE_PX ? EDGE_TOP : 0) | (bx + boxes[4 * i + 2]! >= this.edgeRight ? EDGE_RIGHT : 0) | (y >= this.edgeBottom ? EDGE_BOTTOM : 0);
       slots.lastSeenTs[s] = ts;
-      const inGrid = x >= 0 && y >= 0 && x < 4096 && y < 4096;
-      if (lineCells !== null && inGrid) {
-        const dx = x - slots.prevX[s]!;
-        const dy = y - slots.prevY[s]!;
-        // A new track (prev NaN) or a long step goes to every line.
-        let mask = !(dx * dx + dy * dy <= LONG_STEP_PX2) ? lineAll : lineCells[((y >> ZONE_CELL_SHIFT) * ZONE_GRID_COLS) + (x >> ZONE_CELL_SHIFT)]!;
+      const cell = gridCellOf(x, y);
+      // A new track (previous point NaN) or a long step goes to every line and queue.
+      const longStep = !((x - px) * (x - px) + (y - py) * (y - py) <= LONG_STEP_PX2);
+      if (lineCells !== null && cell >= 0) {
+        let mask = longStep ? lineAll : lineCells[cell]!;
         while (mask !== 0) {
           const k = 31 - Math.clz32(mask & -mask);
           mask = (mask & (mask - 1)) >>> 0;
           lines[k]!.update(s, slots);
         }
       } else for (let k = 0; k < lines.length; k++) lines[k]!.update(s, slots);
-      if (zoneCells !== null) {
-        // Only zones whose box holds the point, or that are tracking this slot, need it.
-        const cell = inGrid ? zoneCells[((y >> ZONE_CELL_SHIFT) * ZONE_GRID_COLS) + (x >> ZONE_CELL_SHIFT)]! : 0;
-        let mask = (zoneActive[s]! | cell) >>> 0;
+      if (zoneCells !== null && zoneInsideCells !== null) {
+        // Only zones the cell touches, or that are tracking this slot, need the point; a
+        // cell wholly inside a zone (or one it does not touch) answers the polygon test.
+        const touching = cell >= 0 ? zoneCells[cell]! : 0;
+        const insideAll = cell >= 0 ? zoneInsideCells[cell]! : 0;
+        let mask = (zoneActive[s]! | touching) >>> 0;
         let active = 0;
         while (mask !== 0) {
           const k = 31 - Math.clz32(mask & -mask);
+          const bit = 1 << k;
           mask = (mask & (mask - 1)) >>> 0;
           const z = zones[k]!;
-          z.update(s, slots);
-          if (z.isActive(s)) active |= 1 << k;
+          if ((insideAll & bit) !== 0) z.updateInside(s, slots, true);
+          else if ((touching & bit) !== 0) z.update(s, slots);
+          else z.updateInside(s, slots, false);
+          if (z.isActive(s)) active |= bit;
         }
         zoneActive[s] = active >>> 0;
       } else for (let k = 0; k < zones.length; k++) zones[k]!.update(s, slots);
       if (queues.length > 0) {
-        const dx = x - slots.prevX[s]!;
-        const dy = y - slots.prevY[s]!;
-        const longStep = !(dx * dx + dy * dy <= LONG_STEP_PX2);
         for (let k = 0; k < queues.length; k++) {
           const q = queues[k]!;
           const b = 4 * k;
@@ -330,7 +302,10 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     // Ended ids: keep their slots for relinking until the gap window passes.
     for (let i = 0; i < frame.endedCount; i++) {
       const s = slots.lookup(frame.endedIds[i]!);
-      if (s >= 0 && slots.stamp[s] !== stamp) slots.markLost(s);
+      if (s >= 0 && slots.stamp[s] !== stamp) {
+        slots.markLost(s);
+        this.expiryAtMost(slots.lastSeenTs[s]! + this.relinkMaxGapMs);
+      }
     }
     this.expire(ts, false);
     this.lastFrameTsMs = ts;
@@ -340,13 +315,26 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   private expire(ts: number, all: boolean): void {
     const slots = this.slots;
     if (slots.lostCount === 0 && !all && this.frames % 8 !== 0) return;
+    // Nothing can have expired yet: the scan would change nothing.
+    if (!all && ts <= this.nextExpiryTs) return;
+    let next = Infinity;
     for (let s = 0; s < slots.capacity; s++) {
       const st = slots.state[s]!;
       if (st === SlotState.Free) continue;
       const idle = ts - slots.lastSeenTs[s]!;
       if (st === SlotState.Active && (all || idle > this.staleTrackMs)) slots.markLost(s);
       if (slots.state[s] === SlotState.Lost && (all || idle > this.relinkMaxGapMs)) this.finalizeSlot(s);
+      const left = slots.state[s]!;
+      if (left !== SlotState.Free) {
+        const at = slots.lastSeenTs[s]! + (left === SlotState.Active ? this.staleTrackMs : this.relinkMaxGapMs);
+        if (at < next) next = at;
+      }
     }
+    this.nextExpiryTs = next;
+  }
+
+  private expiryAtMost(tsMs: number): void {
+    if (tsMs < this.nextExpiryTs) this.nextExpiryTs = tsMs;
   }
 
   private finalizeSlot(slot: number): void {
@@ -366,13 +354,13 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   /** Closes minutes and hours that ended before `ts`. */
   private rollClock(ts: number): void {
     const minute = ts - (((ts % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
-    if (this.minuteMs !== this.minuteMs) this.minuteMs = minute;
+    if (Number.isNaN(this.minuteMs)) this.minuteMs = minute;
     else if (minute > this.minuteMs) {
       this.closeMinute(this.minuteMs);
       this.minuteMs = minute;
     }
     const hour = ts - (((ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
-    if (this.hourMs !== this.hourMs) this.hourMs = hour;
+    if (Number.isNaN(this.hourMs)) this.hourMs = hour;
     else if (hour > this.hourMs) {
       this.closeHour(this.hourMs);
       this.hourMs = hour;
@@ -406,7 +394,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   /** Ends every track and closes the current minute and hour (end of file, shutdown). */
   flush(): void {
     const ts = this.lastFrameTsMs;
-    if (ts !== ts) return;
+    if (Number.isNaN(ts)) return;
     this.expire(ts, true);
     this.closeMinute(this.minuteMs);
     this.closeHour(this.hourMs);
@@ -472,32 +460,4 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     for (const [k, v] of [...this.transitions.total].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) paths[k] = v;
     return { lines, zones, paths };
   }
-}
-
-function buildZoneCells(zones: readonly ZoneCounter[]): Uint32Array | null {
-  if (zones.length === 0 || zones.length > 32) return null;
-  const cells = new Uint32Array(ZONE_GRID_COLS * ZONE_GRID_COLS);
-  for (let k = 0; k < zones.length; k++) {
-    const p = zones[k]!.polygon;
-    if (p.minX < 0 || p.minY < 0 || p.maxX >= 4096 || p.maxY >= 4096) return null;
-    for (let cy = p.minY >> ZONE_CELL_SHIFT; cy <= p.maxY >> ZONE_CELL_SHIFT; cy++) {
-      for (let cx = p.minX >> ZONE_CELL_SHIFT; cx <= p.maxX >> ZONE_CELL_SHIFT; cx++) cells[cy * ZONE_GRID_COLS + cx]! |= 1 << k;
-    }
-  }
-  return cells;
-}
-
-function buildLineCells(lines: readonly LineCounter[]): Uint32Array | null {
-  if (lines.length === 0 || lines.length > 32) return null;
-  const cells = new Uint32Array(ZONE_GRID_COLS * ZONE_GRID_COLS);
-  const maxCell = ZONE_GRID_COLS - 1;
-  for (let k = 0; k < lines.length; k++) {
-    const l = lines[k]!;
-    const x0 = Math.max(0, (Math.min(l.ax, l.bx) - LINE_MARGIN_PX) >> ZONE_CELL_SHIFT);
-    const x1 = Math.min(maxCell, (Math.max(l.ax, l.bx) + LINE_MARGIN_PX) >> ZONE_CELL_SHIFT);
-    const y0 = Math.max(0, (Math.min(l.ay, l.by) - LINE_MARGIN_PX) >> ZONE_CELL_SHIFT);
-    const y1 = Math.min(maxCell, (Math.max(l.ay, l.by) + LINE_MARGIN_PX) >> ZONE_CELL_SHIFT);
-    for (let cy = y0; cy <= y1; cy++) for (let cx = x0; cx <= x1; cx++) cells[cy * ZONE_GRID_COLS + cx]! |= 1 << k;
-  }
-  return cells;
 }

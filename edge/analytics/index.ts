@@ -1,10 +1,9 @@
-// Public face of the analytics stage: track frames in, footfall events out.
+// Public face of the analytics stage: track frames in, footfall events out. Offline tools
+// (recorded-track replay, `footfall count`'s runner, count accuracy, synthetic tracks) are in
+// ./offline/index.ts.
 export { AnalyticsStage, type AnalyticsStageOptions, type CountsReader } from './analytics-stage.ts';
 export { CameraAnalytics, type CameraGeometry, type CountTotals } from './camera-analytics.ts';
 export { analyticsConfigOf } from './config-of.ts';
 export { DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './demo-geometry.ts';
-export { parseMot, readMotFile, replayMot, type MotTracks } from './mot-reader.ts';
-export { runCount, type CountRunResult } from './count-runner.ts';
 export { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
 export { forecastSeries, backtestMape, simulateHourlyHistory } from './forecast.ts';
-export { countAccuracy, crossingsOfPath, plainCrossings, trueCrossings, trueZoneVisits, visitsOfPath, zoneAccuracy, type AccuracyReport } from './count-accuracy.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LineConfig } from '../config/sections/analytics.ts';
-import { runCount } from './count-runner.ts';
-import { crossSide } from './geometry.ts';
-import { chain, tracksOf, walk, type FootPath } from './synthetic-tracks.ts';
+import { runCount } from './offline/index.ts';
+import { crossSide } from '../shared/geometry.ts';
+import { chain, tracksOf, walk, type FootPath } from './offline/index.ts';
 
 // Horizontal line A=(100,100) -> B=(300,100): cross = 200 * (Py - 100), so below (y > 100)
 // is the positive side and walking down the image is `in`.

@@ -6,7 +6,7 @@
 // points count). A new side must also hold for `minSideMs` (not go back beyond the band
 // on the old side meanwhile), so a one-frame box jump does not count twice. Per-track
 // state lives in typed arrays indexed by slot.
-import { crossSide, crossingParam } from './geometry.ts';
+import { crossSide, crossingParam } from '../shared/geometry.ts';
 import { growF64, growInt8, growU8, type TrackSlots } from './track-slots.ts';
 
 export const enum Direction {

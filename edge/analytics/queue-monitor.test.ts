@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueConfig } from '../config/sections/analytics.ts';
-import { runCount } from './count-runner.ts';
-import { chain, tracksOf, walk, type FootPath } from './synthetic-tracks.ts';
+import { runCount } from './offline/index.ts';
+import { chain, tracksOf, walk, type FootPath } from './offline/index.ts';
 
 // Queue area x 0..100, y 0..200; people queue downwards and are served crossing the
 // counter line y = 210 (A=(0,210) -> B=(100,210): walking down is `in`).

@@ -112,9 +112,9 @@ export class QueueMonitor implements ZoneVisitListener, LineCrossListener {
   onLineCross(_line: number, slot: number, direction: Direction, tsMs: number): void {
     if (this.servedDirection !== 0 && direction !== this.servedDirection) return;
     const entry = this.entryTs[slot]!;
-    if (entry !== entry) return;
+    if (Number.isNaN(entry)) return;
     const exit = this.exitTs[slot]!;
-    if (exit === exit && tsMs - exit > SERVED_AFTER_EXIT_MS) return;
+    if (!Number.isNaN(exit) && tsMs - exit > SERVED_AFTER_EXIT_MS) return;
     this.entryTs[slot] = NaN;
     const waitMs = tsMs - entry;
     this.served++;

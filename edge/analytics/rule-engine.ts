@@ -71,7 +71,7 @@ export class RuleEngine {
         state.flipSinceMs = NaN;
         continue;
       }
-      if (state.flipSinceMs !== state.flipSinceMs) state.flipSinceMs = nowMs;
+      if (Number.isNaN(state.flipSinceMs)) state.flipSinceMs = nowMs;
       if (nowMs - state.flipSinceMs < rule.minDurationS * 1000) continue;
       state.raised = !state.raised;
       state.flipSinceMs = NaN;

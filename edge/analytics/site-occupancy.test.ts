@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { LocalZone } from '../shared/local-time.ts';
 import type { NewEvent } from '../shared/types.ts';
 import { countDeltasOf, type CountDelta } from '../store/aggregates.ts';
-import { runCount } from './count-runner.ts';
+import { runCount } from './offline/index.ts';
 import { SiteOccupancy } from './site-occupancy.ts';
-import { tracksOf, walk } from './synthetic-tracks.ts';
+import { tracksOf, walk } from './offline/index.ts';
 
 const BERLIN = LocalZone.of('Europe/Berlin');
 const at = (hhmm: string, day = '2026-11-16') => BERLIN.at(day, Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3)));

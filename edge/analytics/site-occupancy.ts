@@ -78,8 +78,8 @@ export class SiteOccupancy {
 
   /** Closes minutes and resets at closing time up to `nowMs` (called on crossings and by a timer). */
   advance(nowMs: number): void {
-    if (this.nextResetMs !== this.nextResetMs) this.nextResetMs = this.closingAfter(nowMs);
-    if (this.minuteMs !== this.minuteMs) this.minuteMs = nowMs - (nowMs % MINUTE_MS);
+    if (Number.isNaN(this.nextResetMs)) this.nextResetMs = this.closingAfter(nowMs);
+    if (Number.isNaN(this.minuteMs)) this.minuteMs = nowMs - (nowMs % MINUTE_MS);
     for (;;) {
       const minuteEnd = this.minuteMs + MINUTE_MS;
       if (this.nextResetMs <= nowMs && this.nextResetMs <= minuteEnd) {

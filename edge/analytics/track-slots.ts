@@ -3,6 +3,8 @@
 // that starts near where another track vanished moments ago takes over that slot, so
 // lines, zones and paths see one person, not two.
 
+import { IdSlotIndex } from './id-slot-index.ts';
+
 export const enum SlotState {
   Free = 0,
   Active = 1,
@@ -45,7 +47,7 @@ export class TrackSlots {
   activeCount = 0;
   lostCount = 0;
   relinks = 0;
-  private readonly idToSlot = new Map<number, number>();
+  private readonly idToSlot = new IdSlotIndex();
   private freeStack: Int32Array;
   private freeTop = 0;
 
@@ -71,8 +73,7 @@ export class TrackSlots {
 
   /** Slot of a live id, or -1. */
   lookup(id: number): number {
-    const s = this.idToSlot.get(id);
-    return s === undefined ? -1 : s;
+    return this.idToSlot.get(id);
   }
 
   /** Binds a new id to a free slot (growing the arrays when full; check `capacity` after). */

@@ -2,7 +2,7 @@
 // `minStayMs` (shorter stays are flicker) and closes once it has been outside for
 // `exitGraceMs` (or the track ends); its dwell runs from the first inside sample to the
 // first outside one. Keeps occupancy now and per-minute samples (mean, max).
-import { PackedPolygon } from './geometry.ts';
+import { PackedPolygon } from '../shared/geometry.ts';
 import { growF64, growU8, type TrackSlots } from './track-slots.ts';
 
 export interface ZoneVisitListener {
@@ -77,7 +77,7 @@ export class ZoneCounter {
   isActive(slot: number): boolean {
     if (this.inside[slot] === 1) return true;
     const c = this.candidateTs[slot]!;
-    return c === c;
+    return !Number.isNaN(c);
   }
 
   isInside(slot: number): boolean {
@@ -90,15 +90,19 @@ export class ZoneCounter {
 
   /** Feeds the slot's current foot point and frame time (read from `view`). */
   update(slot: number, view: TrackSlots): void {
+    this.updateInside(slot, view, this.polygon.contains(view.footX[slot]!, view.footY[slot]!));
+  }
+
+  /** As update(), when the caller already knows whether the foot point is in the polygon (a grid cell wholly inside or outside it). */
+  updateInside(slot: number, view: TrackSlots, rawIn: boolean): void {
     const tsMs = view.frameTsMs;
-    const rawIn = this.polygon.contains(view.footX[slot]!, view.footY[slot]!);
     if (this.inside[slot] === 0) {
       if (!rawIn) {
         this.candidateTs[slot] = NaN;
         return;
       }
       let start = this.candidateTs[slot]!;
-      if (start !== start) start = this.candidateTs[slot] = tsMs;
+      if (Number.isNaN(start)) start = this.candidateTs[slot] = tsMs;
       if (tsMs - start >= this.minStayMs) {
         this.inside[slot] = 1;
         this.visitStartTs[slot] = start;
@@ -114,7 +118,7 @@ export class ZoneCounter {
       return;
     }
     let out = this.outsideTs[slot]!;
-    if (out !== out) out = this.outsideTs[slot] = tsMs;
+    if (Number.isNaN(out)) out = this.outsideTs[slot] = tsMs;
     if (tsMs - out >= this.exitGraceMs) this.close(slot, out);
   }
 
@@ -122,7 +126,7 @@ export class ZoneCounter {
   finalize(slot: number, lastSeenTsMs: number): void {
     if (this.inside[slot] === 1) {
       const out = this.outsideTs[slot]!;
-      this.close(slot, out === out && out < lastSeenTsMs ? out : lastSeenTsMs);
+      this.close(slot, !Number.isNaN(out) && out < lastSeenTsMs ? out : lastSeenTsMs);
     }
     this.candidateTs[slot] = NaN;
   }

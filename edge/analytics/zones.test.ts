@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ZoneConfig } from '../config/sections/analytics.ts';
-import { runCount } from './count-runner.ts';
-import { PackedPolygon } from './geometry.ts';
-import { chain, tracksOf, walk, type FootPath } from './synthetic-tracks.ts';
+import { runCount } from './offline/index.ts';
+import { PackedPolygon } from '../shared/geometry.ts';
+import { chain, tracksOf, walk, type FootPath } from './offline/index.ts';
 
 // 10 fps: one frame = 100 ms.
 const A: ZoneConfig = { name: 'A', polygon: [[0, 0], [100, 0], [100, 100], [0, 100]], minStayMs: 1_000, exitGraceMs: 500 };
@@ -106,7 +106,8 @@ describe('paths and transitions', () => {
 
 describe('dwell distribution', () => {
   it('bins visit dwell per zone per hour', async () => {
-    const { CameraAnalytics, DWELL_BINS_MS } = await import('./camera-analytics.ts');
+    const { CameraAnalytics } = await import('./camera-analytics.ts');
+    const { DWELL_BINS_MS } = await import('./dwell-histogram.ts');
     const engine = new CameraAnalytics({ camera: { name: 'c', lines: [], zones: [A] }, sink: { append: () => '' } });
     engine.onZoneVisit(0, 0, 0, 5_000, 10_000);
     engine.onZoneVisit(0, 0, 0, 45_000, 50_000);

@@ -4,6 +4,7 @@
 // up, so a slow phone never holds frames or memory in the pipeline.
 import type { ServerResponse } from 'node:http';
 import type { ZoneConfig } from '../config/sections/analytics.ts';
+import { pointInPolygon } from '../shared/geometry.ts';
 import { type Logger } from '../shared/log.ts';
 import type { LocalZone } from '../shared/local-time.ts';
 import { dayWindow } from './day-summary.ts';
@@ -27,17 +28,6 @@ const HEARTBEAT_MS = 15_000;
 export interface CameraZones {
   name: string;
   zones: ZoneConfig[];
-}
-
-/** Even-odd rule; zones are small simple polygons. */
-export function pointInPolygon(x: number, y: number, poly: ReadonlyArray<readonly [number, number]>): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i]!;
-    const [xj, yj] = poly[j]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
 
 export class LiveHub {

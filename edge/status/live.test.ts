@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../shared/event-bus.ts';
 import { silentLogger } from '../shared/log.ts';
 import { contentRectOf } from './frame-content.ts';
-import { pointInPolygon } from './live-hub.ts';
+import { pointInPolygon } from '../shared/geometry.ts';
 import { LiveView } from './live-view.ts';
 import { login, startHarness, type Harness, type LoggedIn } from './testing/harness.ts';
 import { decodePetsFrames, emitPetsFrame, SOURCE_H, SOURCE_W, type PetsFrames } from './testing/pets-frames.ts';

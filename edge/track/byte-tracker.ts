@@ -6,7 +6,7 @@
 // when the number of targets exceeds it.
 import { TrackState } from '../shared/types.ts';
 import { GENERIC_THRESHOLDS, type TrackerConfig } from '../config/sections/tracker.ts';
-import { kalmanBox, kalmanInit, kalmanPredict, kalmanUpdate, KF_STRIDE, type KalmanNoise } from './kalman.ts';
+import { kalmanBox, kalmanInit, kalmanPredict, kalmanUpdate, KF_BLOCK, KF_STRIDE, KfCoord, KfField, type KalmanNoise } from './kalman.ts';
 import { LinearAssignment } from './linear-assignment.ts';
 import { ScoreMapper } from './score-mapper.ts';
 
@@ -14,6 +14,22 @@ import { ScoreMapper } from './score-mapper.ts';
 const FREE = 255;
 
 /** One frame of tracker output; arrays are reused for the next frame (copy what you keep). */
+
+/**
+ * The associations of a frame; update() runs them in the order First, LowScore, Recovery,
+ * Tentative. The values index `limits`.
+ */
+const enum AssociationStage {
+  /** Confirmed and lost tracks vs high-score detections. */
+  First = 0,
+  /** Still-unmatched confirmed tracks vs low-score detections. */
+  LowScore = 1,
+  /** Tentative tracks vs the high-score detections left. */
+  Tentative = 2,
+  /** Lost tracks by their last observed box (OC-SORT recovery). */
+  Recovery = 3,
+}
+
 export interface TrackerOutput {
   tsMs: number;
   /** Confirmed tracks updated by a detection in this frame (plus coasting lost tracks when coastMs > 0). */
@@ -61,7 +77,7 @@ export class ByteTracker {
    * travel through this array instead of call arguments so nothing is boxed per frame.
    */
   private readonly io = new Float64Array(8);
-  /** Cost limits of the three associations (1 - minimum IoU). */
+  /** Cost limits of the four associations (1 - minimum IoU), indexed by AssociationStage. */
   private readonly limits: Float64Array;
   private firstFrame = true;
 
@@ -119,6 +135,7 @@ export class ByteTracker {
       rankExponent: options.rankExponent,
       autoFallback: options.autoFallback,
     });
+    // Indexed by AssociationStage.
     this.limits = new Float64Array([1 - options.matchIou, 1 - options.lowMatchIou, 1 - options.tentativeMatchIou, 1 - options.recoveryIou]);
     this.output = {
       tsMs: 0,
@@ -190,7 +207,7 @@ export class ByteTracker {
       const st = this.state[slot];
       if (st === TrackState.Confirmed || st === TrackState.Lost) this.group[ng++] = slot;
     }
-    this.associate(ng, this.high, nHigh, 0);
+    this.associate(ng, this.high, nHigh, AssociationStage.First);
 
     // 5. Second association: still-unmatched confirmed (not lost) tracks vs low-score detections.
     let ng2 = 0;
@@ -198,7 +215,7 @@ export class ByteTracker {
       const slot = this.group[k]!;
       if (!this.matchedNow[slot] && this.state[slot] === TrackState.Confirmed) this.group[ng2++] = slot;
     }
-    this.associate(ng2, this.low, nLow, 1);
+    this.associate(ng2, this.low, nLow, AssociationStage.LowScore);
     for (let k = 0; k < ng2; k++) {
       const slot = this.group[k]!;
       if (!this.matchedNow[slot]) this.state[slot] = TrackState.Lost;
@@ -224,7 +241,7 @@ export class ByteTracker {
         this.obox[b + 2] = this.lastObs[b]! + w / 2;
         this.obox[b + 3] = this.lastObs[b + 1]! + h / 2;
       }
-      this.associate(nr, this.high, nHighLeft, 3);
+      this.associate(nr, this.high, nHighLeft, AssociationStage.Recovery);
     }
 
     // 6. Tentative tracks vs the high-score detections left; unmatched tentatives die.
@@ -239,7 +256,7 @@ export class ByteTracker {
       if (!this.dused[d]) this.high[nLeft2++] = d;
     }
     nHighLeft = nLeft2;
-    this.associate(nt, this.high, nHighLeft, 2);
+    this.associate(nt, this.high, nHighLeft, AssociationStage.Tentative);
     for (let k = 0; k < nt; k++) {
       const slot = this.group[k]!;
       if (!this.matchedNow[slot]) this.state[slot] = FREE;
@@ -316,17 +333,16 @@ export class ByteTracker {
 
   /**
    * Gated optimal assignment of group[0..ng) to dets[0..nd) with cost 1 - IoU (x score in
-   * stages 0 and 2 when fuseScore). Stage 0: first association, 1: low-score, 2: tentative,
-   * 3: recovery by last observed box.
+   * the first and tentative stages when fuseScore); the recovery stage uses last observed boxes.
    */
-  private associate(ng: number, dets: Int32Array, nd: number, stage: number): void {
+  private associate(ng: number, dets: Int32Array, nd: number, stage: AssociationStage): void {
     if (ng === 0 || nd === 0) return;
-    const fuse = (stage === 0 || stage === 2) && this.options.fuseScore;
+    const fuse = (stage === AssociationStage.First || stage === AssociationStage.Tentative) && this.options.fuseScore;
     const costLimit = this.limits[stage]!;
     const need = ng * nd;
     if (this.cost.length < need) this.cost = new Float64Array(Math.max(need, this.cost.length * 2));
     const cost = this.cost;
-    const tb = stage === 3 ? this.obox : this.tbox;
+    const tb = stage === AssociationStage.Recovery ? this.obox : this.tbox;
     const db = this.dbox;
     // Sort the candidates by left edge (insertion sort: small, nearly sorted lists) so each
     // track only computes IoU against detections whose x-range can overlap its box.
@@ -430,8 +446,8 @@ export class ByteTracker {
     // gap) with the velocity of the straight line to the new observation.
     const perRef = this.options.referenceIntervalMs / gapMs;
     for (let c = 0; c < 4; c++) {
-      s[o + 5 * c] = this.lastObs[lo + c]!;
-      s[o + 5 * c + 1] = (m[4 * d + c]! - this.lastObs[lo + c]!) * perRef;
+      s[o + KF_BLOCK * c + KfField.Pos] = this.lastObs[lo + c]!;
+      s[o + KF_BLOCK * c + KfField.Vel] = (m[4 * d + c]! - this.lastObs[lo + c]!) * perRef;
     }
     io[1] = gapMs / steps;
     for (let i = 1; i < steps; i++) {
@@ -479,13 +495,13 @@ export class ByteTracker {
   private refreshBox(slot: number): void {
     const o = slot * KF_STRIDE;
     const s = this.kf;
-    const w = s[o + 10]!;
-    const h = s[o + 15]!;
+    const w = s[o + KfCoord.W]!;
+    const h = s[o + KfCoord.H]!;
     const b = 4 * slot;
-    this.tbox[b] = s[o]! - w / 2;
-    this.tbox[b + 1] = s[o + 5]! - h / 2;
-    this.tbox[b + 2] = s[o]! + w / 2;
-    this.tbox[b + 3] = s[o + 5]! + h / 2;
+    this.tbox[b] = s[o + KfCoord.X]! - w / 2;
+    this.tbox[b + 1] = s[o + KfCoord.Y]! - h / 2;
+    this.tbox[b + 2] = s[o + KfCoord.X]! + w / 2;
+    this.tbox[b + 3] = s[o + KfCoord.Y]! + h / 2;
   }
 
   private compactAndOutput(): void {
@@ -509,14 +525,14 @@ export class ByteTracker {
       if (
         ((st === TrackState.Confirmed && this.matchedNow[slot]) ||
           (st === TrackState.Lost && coastMs > 0 && nowMs - this.lastUpdateMs[slot]! <= coastMs && this.hits[slot]! >= coastMinHits)) &&
-        (maxAspect === 0 || this.kf[slot * KF_STRIDE + 10]! <= maxAspect * this.kf[slot * KF_STRIDE + 15]!)
+        (maxAspect === 0 || this.kf[slot * KF_STRIDE + KfCoord.W]! <= maxAspect * this.kf[slot * KF_STRIDE + KfCoord.H]!)
       ) {
         out.ids[rows] = this.trackId[slot]!;
         kalmanBox(this.kf, slot, out.boxes, 4 * rows);
         out.scores[rows] = this.trackScore[slot]!;
         const o = slot * KF_STRIDE;
-        out.velocities[2 * rows] = (this.kf[o + 1]! * 1000) / refMs;
-        out.velocities[2 * rows + 1] = (this.kf[o + 6]! * 1000) / refMs;
+        out.velocities[2 * rows] = (this.kf[o + KfCoord.X + KfField.Vel]! * 1000) / refMs;
+        out.velocities[2 * rows + 1] = (this.kf[o + KfCoord.Y + KfField.Vel]! * 1000) / refMs;
         out.agesMs[rows] = nowMs - this.startMs[slot]!;
         out.states[rows] = st!;
         rows++;
@@ -591,8 +607,8 @@ export class ByteTracker {
       if (this.trackId[slot] !== id || st === FREE || st === TrackState.Tentative) continue;
       kalmanBox(this.kf, slot, into.box, 0);
       const o = slot * KF_STRIDE;
-      into.velocity[0] = (this.kf[o + 1]! * 1000) / this.options.referenceIntervalMs;
-      into.velocity[1] = (this.kf[o + 6]! * 1000) / this.options.referenceIntervalMs;
+      into.velocity[0] = (this.kf[o + KfCoord.X + KfField.Vel]! * 1000) / this.options.referenceIntervalMs;
+      into.velocity[1] = (this.kf[o + KfCoord.Y + KfField.Vel]! * 1000) / this.options.referenceIntervalMs;
       into.ageMs = this.lastTimeMs - this.startMs[slot]!;
       into.score = this.trackScore[slot]!;
       into.state = st as TrackState;

@@ -1,8 +1,6 @@
-// Public surface of the tracking stage: the stage, the pure tracker, MOT files and evaluation.
+// Public surface of the tracking stage: the stage and the pure tracker (no I/O). Offline tools
+// (MOT files, the evaluator, the MOT runner) are in ./eval/index.ts.
 export { TrackerStage, type TrackerStageOptions } from './tracker-stage.ts';
 export { ByteTracker, newTrackInfo, type TrackInfo, type TrackerOptions, type TrackerOutput, type TrackerCounters } from './byte-tracker.ts';
 export { LinearAssignment } from './linear-assignment.ts';
 export { ScoreMapper, type ScoreMappingMode } from './score-mapper.ts';
-export { parseMotText, readMotFile, gtFormatOf, parseSeqInfo, type MotTable, type MotGtFormat, type SeqInfo } from './mot-file.ts';
-export { evaluateMot, type MotMetrics } from './mot-evaluator.ts';
-export { packDetections, runTracker, resultText, type PackedDetections, type TrackRunResult } from './mot-runner.ts';

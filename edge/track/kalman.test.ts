@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KALMAN_NOISE, KF_STRIDE, kalmanBox, kalmanInit as init, kalmanPredict as predict, kalmanUpdate as update } from './kalman.ts';
+import { DEFAULT_KALMAN_NOISE, KF_STRIDE, KfCoord, KfField, kalmanBox, kalmanInit as init, kalmanPredict as predict, kalmanUpdate as update } from './kalman.ts';
 import type { KalmanNoise } from './kalman.ts';
 
 // Number-argument wrappers for readability (the real API takes typed arrays).
@@ -26,7 +26,7 @@ describe('Kalman filter (constant velocity, time-aware)', () => {
   it('converges to the true velocity and position', () => {
     const s = follow(60, 40, 4000);
     const o = KF_STRIDE;
-    const vPerS = (s[o + 1]! * 1000) / DEFAULT_KALMAN_NOISE.referenceIntervalMs;
+    const vPerS = (s[o + KfCoord.X + KfField.Vel]! * 1000) / DEFAULT_KALMAN_NOISE.referenceIntervalMs;
     expect(vPerS).toBeCloseTo(60, 0);
     expect(s[o]!).toBeCloseTo(100 + 60 * 4, 0);
     // Slot 0 untouched.
@@ -47,13 +47,13 @@ describe('Kalman filter (constant velocity, time-aware)', () => {
     const s = follow(60, 100, 3000);
     const o = KF_STRIDE;
     const x = s[o]!;
-    const p00 = s[o + 2]!;
+    const p00 = s[o + KfField.P00]!;
     kalmanPredict(s, 1, 500, DEFAULT_KALMAN_NOISE, false);
     expect(s[o]! - x).toBeCloseTo(30, 0); // 60 px/s for 0.5 s
-    const after500 = s[o + 2]!;
+    const after500 = s[o + KfField.P00]!;
     expect(after500).toBeGreaterThan(p00);
     kalmanPredict(s, 1, 1000, DEFAULT_KALMAN_NOISE, false);
-    expect(s[o + 2]! - after500).toBeGreaterThan(after500 - p00);
+    expect(s[o + KfField.P00]! - after500).toBeGreaterThan(after500 - p00);
   });
 
   it('ignores zero or negative time steps and freezes size velocity on request', () => {

@@ -7,6 +7,25 @@
 
 /** Numbers per track in the state array. */
 export const KF_STRIDE = 20;
+/** Numbers per coordinate block. */
+export const KF_BLOCK = 5;
+
+/** Where each coordinate's block starts in a slot (multiples of KF_BLOCK): centre x, centre y, width, height. */
+export const enum KfCoord {
+  X = 0,
+  Y = 5,
+  W = 10,
+  H = 15,
+}
+
+/** Fields of a coordinate block: position, velocity (per reference interval), covariance. */
+export const enum KfField {
+  Pos = 0,
+  Vel = 1,
+  P00 = 2,
+  P01 = 3,
+  P11 = 4,
+}
 
 export interface KalmanNoise {
   /** Position std as a fraction of the box size (BoT-SORT: 1/20). */
@@ -26,9 +45,15 @@ export const DEFAULT_KALMAN_NOISE: KalmanNoise = {
   referenceIntervalMs: 1000 / 30,
 };
 
-/** Size used to scale the noise of coordinate c: width for x and w, height for y and h. */
+/** Size used to scale the noise of coordinate c (0..3 = x, y, w, h): width for x and w, height for y and h. */
 function scaleOf(s: Float64Array, o: number, c: number): number {
-  return c === 0 || c === 2 ? s[o + 10]! : s[o + 15]!;
+  return c === 0 || c === 2 ? s[o + KfCoord.W]! : s[o + KfCoord.H]!;
+}
+
+/** Sizes stay at least one pixel whatever the velocity did. */
+function clampSizes(s: Float64Array, o: number): void {
+  if (s[o + KfCoord.W]! < 1) s[o + KfCoord.W] = 1;
+  if (s[o + KfCoord.H]! < 1) s[o + KfCoord.H] = 1;
 }
 
 /** Starts a track at a measured box z[zo..zo+4) = (centre x, centre y, w, h), velocity 0 with a wide prior. */
@@ -38,19 +63,19 @@ export function kalmanInit(s: Float64Array, slot: number, z: Float64Array, zo: n
   const cy = z[zo + 1]!;
   const w = z[zo + 2]!;
   const h = z[zo + 3]!;
-  s[o] = cx;
-  s[o + 5] = cy;
-  s[o + 10] = w;
-  s[o + 15] = h;
+  s[o + KfCoord.X] = cx;
+  s[o + KfCoord.Y] = cy;
+  s[o + KfCoord.W] = w;
+  s[o + KfCoord.H] = h;
   for (let c = 0; c < 4; c++) {
-    const b = o + 5 * c;
+    const b = o + KF_BLOCK * c;
     const size = c === 0 || c === 2 ? w : h;
     const sp = 2 * n.stdWeightPosition * size;
     const sv = 10 * n.stdWeightVelocity * size;
-    s[b + 1] = 0;
-    s[b + 2] = sp * sp;
-    s[b + 3] = 0;
-    s[b + 4] = sv * sv;
+    s[b + KfField.Vel] = 0;
+    s[b + KfField.P00] = sp * sp;
+    s[b + KfField.P01] = 0;
+    s[b + KfField.P11] = sv * sv;
   }
 }
 
@@ -65,57 +90,54 @@ export function kalmanPredict(s: Float64Array, slot: number, dt: Float64Array, d
   const o = slot * KF_STRIDE;
   const k = dtMs / n.referenceIntervalMs;
   for (let c = 0; c < 4; c++) {
-    const b = o + 5 * c;
+    const b = o + KF_BLOCK * c;
     const size = scaleOf(s, o, c);
     const qp = n.stdWeightPosition * size;
     const qv = n.stdWeightVelocity * size;
-    if (freezeSize && c >= 2) s[b + 1] = 0;
-    const v = s[b + 1]!;
-    const p00 = s[b + 2]!;
-    const p01 = s[b + 3]!;
-    const p11 = s[b + 4]!;
-    s[b] = s[b]! + k * v;
-    s[b + 2] = p00 + 2 * k * p01 + k * k * p11 + k * qp * qp;
-    s[b + 3] = p01 + k * p11;
-    s[b + 4] = p11 + k * qv * qv;
+    if (freezeSize && c >= 2) s[b + KfField.Vel] = 0;
+    const v = s[b + KfField.Vel]!;
+    const p00 = s[b + KfField.P00]!;
+    const p01 = s[b + KfField.P01]!;
+    const p11 = s[b + KfField.P11]!;
+    s[b + KfField.Pos] = s[b + KfField.Pos]! + k * v;
+    s[b + KfField.P00] = p00 + 2 * k * p01 + k * k * p11 + k * qp * qp;
+    s[b + KfField.P01] = p01 + k * p11;
+    s[b + KfField.P11] = p11 + k * qv * qv;
   }
-  // Keep sizes positive whatever the velocity did.
-  if (s[o + 10]! < 1) s[o + 10] = 1;
-  if (s[o + 15]! < 1) s[o + 15] = 1;
+  clampSizes(s, o);
 }
 
 /** Corrects with a measured box z[zo..zo+4) = (centre x, centre y, w, h). */
 export function kalmanUpdate(s: Float64Array, slot: number, z: Float64Array, zo: number, n: KalmanNoise): void {
   const o = slot * KF_STRIDE;
   for (let c = 0; c < 4; c++) {
-    const b = o + 5 * c;
+    const b = o + KF_BLOCK * c;
     const zc = z[zo + c]!;
     const size = scaleOf(s, o, c);
     const sr = n.stdWeightMeasurement * size;
-    const p00 = s[b + 2]!;
-    const p01 = s[b + 3]!;
-    const p11 = s[b + 4]!;
+    const p00 = s[b + KfField.P00]!;
+    const p01 = s[b + KfField.P01]!;
+    const p11 = s[b + KfField.P11]!;
     const S = p00 + sr * sr;
     const k0 = p00 / S;
     const k1 = p01 / S;
-    const y = zc - s[b]!;
-    s[b] = s[b]! + k0 * y;
-    s[b + 1] = s[b + 1]! + k1 * y;
-    s[b + 2] = (1 - k0) * p00;
-    s[b + 3] = (1 - k0) * p01;
-    s[b + 4] = p11 - k1 * p01;
+    const y = zc - s[b + KfField.Pos]!;
+    s[b + KfField.Pos] = s[b + KfField.Pos]! + k0 * y;
+    s[b + KfField.Vel] = s[b + KfField.Vel]! + k1 * y;
+    s[b + KfField.P00] = (1 - k0) * p00;
+    s[b + KfField.P01] = (1 - k0) * p01;
+    s[b + KfField.P11] = p11 - k1 * p01;
   }
-  if (s[o + 10]! < 1) s[o + 10] = 1;
-  if (s[o + 15]! < 1) s[o + 15] = 1;
+  clampSizes(s, o);
 }
 
 /** Box of a slot, top-left x, y, w, h, written into out at outOffset. */
 export function kalmanBox(s: Float64Array, slot: number, out: Float32Array | Float64Array, outOffset: number): void {
   const o = slot * KF_STRIDE;
-  const w = s[o + 10]!;
-  const h = s[o + 15]!;
-  out[outOffset] = s[o]! - w / 2;
-  out[outOffset + 1] = s[o + 5]! - h / 2;
+  const w = s[o + KfCoord.W]!;
+  const h = s[o + KfCoord.H]!;
+  out[outOffset] = s[o + KfCoord.X]! - w / 2;
+  out[outOffset + 1] = s[o + KfCoord.Y]! - h / 2;
   out[outOffset + 2] = w;
   out[outOffset + 3] = h;
 }

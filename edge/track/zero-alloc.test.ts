@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const PROBE = fileURLToPath(new URL('./alloc-probe.ts', import.meta.url));
+const PROBE = fileURLToPath(new URL('./eval/alloc-probe.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface ProbeResult {

@@ -1,16 +1,16 @@
 // Line-count accuracy: true crossings from ground-truth tracks (the plain definition,
-// edge/analytics/count-accuracy.ts `trueCrossings`) against what the product counts
+// edge/analytics/offline/count-accuracy.ts `trueCrossings`) against what the product counts
 // (a) on the perfect tracks, (b) through our tracker, exactly as live: ByteTracker
 // output frames fed straight into CameraAnalytics, and (c) the OpenDataCam recipe
 // (node-moving-things-tracker + a plain segment test) on the same detections.
 import { type AnalyticsConfig, analyticsSection, type LineConfig, lineSchema, type TrackerConfig, type ZoneConfig, zoneSchema } from '../../edge/config/index.ts';
 import { CameraAnalytics, type CountTotals } from '../../edge/analytics/camera-analytics.ts';
-import { countAccuracy, plainCrossings, trueCrossings, trueZoneVisits, zoneAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
-import { parseMot, type MotTracks } from '../../edge/analytics/mot-reader.ts';
-import { runCount } from '../../edge/analytics/count-runner.ts';
+import { countAccuracy, plainCrossings, trueCrossings, trueZoneVisits, zoneAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/offline/index.ts';
+import { parseMotTracks, type MotTracks } from '../../edge/analytics/offline/index.ts';
+import { runCount } from '../../edge/analytics/offline/index.ts';
 import { ByteTracker } from '../../edge/track/byte-tracker.ts';
-import type { MotTable } from '../../edge/track/mot-file.ts';
-import { packDetections } from '../../edge/track/mot-runner.ts';
+import type { MotTable } from '../../edge/track/eval/index.ts';
+import { packDetections } from '../../edge/track/eval/index.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
 import { loadNmt, runNmt, type NmtModule } from './peer-tracker.ts';
 import type { NamedLine, NamedZone } from './splits.ts';
@@ -39,7 +39,7 @@ export function gtTracks(gt: MotTable): MotTracks {
     const b = gt.box;
     rows.push(`${gt.frame[k]},${gt.id[k]},${b[4 * k]},${b[4 * k + 1]},${b[4 * k + 2]},${b[4 * k + 3]}`);
   }
-  return parseMot(rows.join('\n'), 'gt');
+  return parseMotTracks(rows.join('\n'));
 }
 
 /** A counting scene: lines and zones in a frame of known size, at a frame rate. */
@@ -115,7 +115,7 @@ export function countThroughTracker(det: MotTable, lastFrame: number, scene: Sce
 /** OpenDataCam's recipe on the same detections: its tracker, a plain segment test. */
 export function countOpenDataCam(det: MotTable, lastFrame: number, lines: readonly LineConfig[], nmt: NmtModule = loadNmt(), minScore = 0): LineCounts {
   const r = runNmt(nmt, packDetections(det, lastFrame), minScore);
-  return plainCrossings(parseMot(r.text, 'node-moving-things-tracker'), lines);
+  return plainCrossings(parseMotTracks(r.text), lines);
 }
 
 export interface CountScores {

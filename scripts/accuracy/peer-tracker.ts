@@ -2,7 +2,7 @@
 // node-moving-things-tracker (OpenDataCam's tracker, devDependency), driven through its
 // module API exactly as its `--mode motchallenge` CLI does.
 import { createRequire } from 'node:module';
-import type { PackedDetections } from '../../edge/track/mot-runner.ts';
+import type { PackedDetections } from '../../edge/track/eval/index.ts';
 
 interface NmtDetection {
   x: number;

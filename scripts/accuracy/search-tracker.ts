@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { trackerSection, withModelThresholds } from '../../edge/config/index.ts';
-import { readMotFile } from '../../edge/track/mot-file.ts';
+import { readMotFile } from '../../edge/track/eval/index.ts';
 import { findManifestEntry } from '../../models/index.ts';
 import { loadSplits, MOT_DIR, trackingCases, type TrackingCase } from './splits.ts';
 import { scoreCases } from './tracker-eval.ts';

@@ -4,8 +4,8 @@
 // Configured with the definition's own band (5 px) and no extra hold time, the product's
 // LineCounter (with relinking as in the agent) must agree on >= 99% of crossings.
 import { describe, expect, it } from 'vitest';
-import { countAccuracy, plainCrossings } from '../../edge/analytics/count-accuracy.ts';
-import { parseMotText } from '../../edge/track/mot-file.ts';
+import { countAccuracy, plainCrossings } from '../../edge/analytics/offline/index.ts';
+import { parseMotText } from '../../edge/track/eval/index.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 import { countOnTracks, gtTracks, lineConfigs, truthOf, TRUTH_BAND_PX } from './count-eval.ts';
 import { loadSplits } from './splits.ts';

@@ -4,7 +4,7 @@
 // from `validation`.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseMotText, parseSeqInfo, readMotFile, type MotTable } from '../../edge/track/mot-file.ts';
+import { parseMotText, parseSeqInfo, readMotFile, type MotTable } from '../../edge/track/eval/index.ts';
 import { noisyDetectionsFromGt } from '../crowd-sim/noisy-detections.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 

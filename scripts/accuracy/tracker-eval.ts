@@ -3,9 +3,9 @@
 // (which reproduces py-motmetrics and TrackEval). Used by `footfall bench accuracy` and
 // by scripts/accuracy/tune-tracker.ts, so tuning and reporting score alike.
 import type { TrackerConfig } from '../../edge/config/index.ts';
-import { evaluateMot, type MotMetrics } from '../../edge/track/mot-evaluator.ts';
-import { parseMotText } from '../../edge/track/mot-file.ts';
-import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';
+import { evaluateMot, type MotMetrics } from '../../edge/track/eval/index.ts';
+import { parseMotText } from '../../edge/track/eval/index.ts';
+import { packDetections, resultText, runTracker } from '../../edge/track/eval/index.ts';
 import { loadNmt, runNmt, type NmtModule } from './peer-tracker.ts';
 import type { TrackingCase } from './splits.ts';
 

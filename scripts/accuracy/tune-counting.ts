@@ -3,8 +3,9 @@
 // choosing counting defaults on the tuning half only:
 //   npx tsx scripts/accuracy/tune-counting.ts [--half tuning|validation] [--people 30,60] [--peer] [--set key=value] [--line key=value]
 import { parseArgs } from 'node:util';
-import { analyticsSection, trackerSection } from '../../edge/config/index.ts';
-import { parseMotText, readMotFile } from '../../edge/track/mot-file.ts';
+import { analyticsSection } from '../../edge/config/index.ts';
+import { trackerSection } from '../../edge/config/index.ts';
+import { parseMotText, readMotFile } from '../../edge/track/eval/index.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, zoneConfigs, type CountScores } from './count-eval.ts';
 import { parseSettings } from './settings.ts';

@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { trackerSection } from '../../edge/config/index.ts';
-import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
-import { parseMotText, readMotFile } from '../../edge/track/mot-file.ts';
-import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';
+import { evaluateMot } from '../../edge/track/eval/index.ts';
+import { parseMotText, readMotFile } from '../../edge/track/eval/index.ts';
+import { packDetections, resultText, runTracker } from '../../edge/track/eval/index.ts';
 import { parseSettings } from './settings.ts';
 import { loadSplits, MOT_DIR, type Half } from './splits.ts';
 

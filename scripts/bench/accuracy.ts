@@ -5,7 +5,7 @@
 // figures where they exist:
 //   1. tracker only: MOTA / IDF1 / HOTA on MOT sequences, gt+noise and simulated crowds;
 //   2. detect -> track -> eval on the real videos (our default model, detections cached);
-//   3. line counts against the plain definition (count-accuracy.ts `trueCrossings`, 5 px
+//   3. line counts against the plain definition (offline/count-accuracy.ts `trueCrossings`, 5 px
 //      band) on perfect tracks, through our tracker and through the peer, on simulated
 //      crowds (with people who stop on, walk along, skirt and step over the lines) and on
 //      PETS09-S2L1 (FRCNN, ACF and our detector's tracks).
@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectorSection, type TrackerConfig, trackerSection, withModelThresholds } from '../../edge/config/index.ts';
 import { findManifestEntry } from '../../models/index.ts';
-import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
-import { parseMotText, readMotFile, type MotTable } from '../../edge/track/mot-file.ts';
-import { packDetections, resultText, runTracker } from '../../edge/track/mot-runner.ts';
+import { evaluateMot } from '../../edge/track/eval/index.ts';
+import { parseMotText, readMotFile, type MotTable } from '../../edge/track/eval/index.ts';
+import { packDetections, resultText, runTracker } from '../../edge/track/eval/index.ts';
 import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, zoneConfigs, type CountScores } from '../accuracy/count-eval.ts';
 import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
 import { HALVES, loadSplits, MOT_DIR, seqInfo, trackingCases, VIDEO_DIR, type Half, type Splits, type VideoEntry } from '../accuracy/splits.ts';
@@ -207,7 +207,7 @@ const target: BenchTarget = {
       notes: [
         'Halves from scripts/accuracy/splits.json; defaults are chosen on the tuning half only, the validation half is the headline.',
         'Peer = node-moving-things-tracker 0.9.1 (OpenDataCam), run in the same process on the same detections as its motchallenge CLI mode.',
-        `Truth of line counts: trueCrossings (edge/analytics/count-accuracy.ts) on ground-truth tracks, band ${TRUTH_BAND_PX} px.`,
+        `Truth of line counts: trueCrossings (edge/analytics/offline/count-accuracy.ts) on ground-truth tracks, band ${TRUTH_BAND_PX} px.`,
       ],
     };
   },

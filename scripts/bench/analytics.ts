@@ -11,12 +11,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { CameraAnalytics, type CameraGeometry } from '../../edge/analytics/camera-analytics.ts';
-import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type LineCounts } from '../../edge/analytics/count-accuracy.ts';
-import { runCount } from '../../edge/analytics/count-runner.ts';
-import { parseMot, readMotFile, replayMot, type MotTracks } from '../../edge/analytics/mot-reader.ts';
-import { BOX_H, BOX_W, simulatedCrowd, tracksOf } from '../../edge/analytics/synthetic-tracks.ts';
-import { type LineConfig, validateConfig } from '../../edge/config/index.ts';
-import { crossSide, crossingParam } from '../../edge/analytics/geometry.ts';
+import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type LineCounts } from '../../edge/analytics/offline/index.ts';
+import { runCount } from '../../edge/analytics/offline/index.ts';
+import { motTracksOf, parseMotTracks, replayMot, type MotTracks } from '../../edge/analytics/offline/index.ts';
+import { readMotFile } from '../../edge/track/eval/index.ts';
+import { BOX_H, BOX_W, simulatedCrowd, tracksOf } from '../../edge/analytics/offline/index.ts';
+import { validateConfig } from '../../edge/config/index.ts';
+import type { LineConfig } from '../../edge/config/index.ts';
+import { crossSide, crossingParam } from '../../edge/shared/geometry.ts';
 import { backtestMape, backtestSameHourLastWeek, simulateHourlyHistory, WEEK_HOURS } from '../../edge/analytics/forecast.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
 import { LocalZone } from '../../edge/shared/local-time.ts';
@@ -116,13 +118,13 @@ function timePlainCrossing(frames: TrackFrame[], lines: readonly LineConfig[]): 
   return { ms: performance.now() - t0, crossings };
 }
 
-type TrackModule = typeof import('../../edge/track/index.ts');
-type ConfigModule = typeof import('../../edge/config/index.ts');
+type TrackModule = typeof import('../../edge/track/eval/index.ts');
+type TrackerSectionModule = typeof import('../../edge/config/index.ts');
 
 async function loadTracker(): Promise<{ track: TrackModule; options: unknown } | null> {
   try {
-    const track = (await import('../../edge/track/index.ts')) as TrackModule;
-    const { trackerSection } = (await import('../../edge/config/index.ts')) as ConfigModule;
+    const track = (await import('../../edge/track/eval/index.ts')) as TrackModule;
+    const { trackerSection } = (await import('../../edge/config/index.ts')) as TrackerSectionModule;
     return { track, options: trackerSection.parse({}) };
   } catch {
     return null;
@@ -181,7 +183,7 @@ function odcTracks(detText: string, threshold: number): MotTracks {
     Tracker.updateTrackedItemsWithNewFrame(byFrame.get(f) ?? [], f);
     for (const it of Tracker.getJSONOfTrackedItems(false)) rows.push(`${f},${it.id},${it.x - it.w / 2},${it.y - it.h / 2},${it.w},${it.h},1`);
   }
-  return parseMot(rows.join('\n'), 'node-moving-things-tracker output');
+  return parseMotTracks(rows.join('\n'));
 }
 
 function ourCounts(tracks: MotTracks, geometry: CameraGeometry): LineCounts {
@@ -297,7 +299,7 @@ const target: BenchTarget = {
 
     // (2) PETS09-S2L1 count accuracy.
     const { geometry: pets, lines } = petsLines();
-    const gt = readMotFile(join(PETS_DIR, 'gt.txt'));
+    const gt = motTracksOf(readMotFile(join(PETS_DIR, 'gt.txt')));
     const truth = trueCrossings(gt, lines, 5);
     ctx.log(`PETS09-S2L1 true crossings (gt.txt, through the segment and >= 5 px beyond): ${JSON.stringify(truth)}`);
     ctx.log(`  (plain segment-crossing test on gt.txt, counting 1-4 px touch-and-turn steps: ${JSON.stringify(plainCrossings(gt, lines))})`);
@@ -333,7 +335,7 @@ const target: BenchTarget = {
       if (tracker) {
         const det = tracker.track.readMotFile(src.path);
         const run = tracker.track.runTracker(tracker.track.packDetections(det), tracker.options as Parameters<TrackModule['runTracker']>[1], PETS_FPS);
-        const ourTracks = parseMot(tracker.track.resultText(run), 'edge/track output');
+        const ourTracks = parseMotTracks(tracker.track.resultText(run));
         const ours = countAccuracy(ourCounts(ourTracks, pets), truth);
         const plain = countAccuracy(plainCrossings(ourTracks, lines), truth);
         ctx.log(describe(`[${src.label}] edge/track + our analytics`, ours));

@@ -16,13 +16,15 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { countAccuracy, trueCrossings, parseMot, readMotFile, runCount, type CameraGeometry } from '../../edge/analytics/index.ts';
+import type { CameraGeometry } from '../../edge/analytics/index.ts';
+import { countAccuracy, trueCrossings, motTracksOf, parseMotTracks, runCount } from '../../edge/analytics/offline/index.ts';
 import { DEMO_VIDEO_PATH, MotionDetector } from '../../edge/camera/index.ts';
 import { type LineConfig, lineSchema, trackerSection, withModelThresholds } from '../../edge/config/index.ts';
 import { findManifestEntry } from '../../models/index.ts';
 import { DetectionGate, GateDecision, PersonDetector, RegionPlanner } from '../../edge/detect/index.ts';
 import { SeededRandom } from '../../edge/shared/random.ts';
-import { ByteTracker, evaluateMot, parseMotText, readMotFile as readMotTable } from '../../edge/track/index.ts';
+import { ByteTracker } from '../../edge/track/index.ts';
+import { evaluateMot, parseMotText, readMotFile as readMotTable } from '../../edge/track/eval/index.ts';
 import { machineInfo } from './machine.ts';
 import type { BenchRow, BenchTarget } from './types.ts';
 
@@ -250,8 +252,8 @@ const target: BenchTarget = {
       if (clip.name === 'PETS09-S2L1') {
         const lines = pets09Lines();
         const geometry: CameraGeometry = { name: 'pets09', lines, zones: [], queues: [] } as unknown as CameraGeometry;
-        const truth = trueCrossings(readMotFile(join(clip.mot!, 'gt.txt')), lines, 5);
-        const acc = (p: PathResult) => countAccuracy(runCount({ tracks: parseMot(p.mot.join('\n'), clip.name), camera: geometry, fps: clip.fps, keepEvents: false }).totals.lines, truth).mean;
+        const truth = trueCrossings(motTracksOf(readMotTable(join(clip.mot!, 'gt.txt'))), lines, 5);
+        const acc = (p: PathResult) => countAccuracy(runCount({ tracks: parseMotTracks(p.mot.join('\n')), camera: geometry, fps: clip.fps, keepEvents: false }).totals.lines, truth).mean;
         pets = { gated: acc(r.gated), every: acc(r.every) };
         ctx.log(`PETS09 line-count accuracy: gated ${pets.gated.toFixed(3)}, every frame ${pets.every.toFixed(3)}`);
       }

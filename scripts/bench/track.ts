@@ -2,13 +2,19 @@
 // tracker, run through its module API exactly as its `--mode motchallenge` CLI does) on
 // every shared MOT sequence with ground truth, on MOT17 gt-derived noisy detections and
 // on simulated crowds of 50/200/400 people. Accuracy with our evaluator (checked against
-// py-motmetrics and TrackEval), speed = tracker-only frames/s after a warm-up.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// py-motmetrics and TrackEval), speed = tracker-only frames/s after a warm-up; plus
+// `footfall track` as a whole process (start-up, parsing, tracking, writing) against the
+// reference's own motchallenge CLI on one large crowd file.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trackerSection } from '../../edge/config/index.ts';
-import { evaluateMot, type MotMetrics } from '../../edge/track/mot-evaluator.ts';
-import { parseMotText, parseSeqInfo, readMotFile, type MotTable } from '../../edge/track/mot-file.ts';
-import { packDetections, resultText, runTracker, type PackedDetections } from '../../edge/track/mot-runner.ts';
+import { evaluateMot, type MotMetrics } from '../../edge/track/eval/index.ts';
+import { parseMotText, parseSeqInfo, readMotFile, type MotTable } from '../../edge/track/eval/index.ts';
+import { packDetections, resultText, runTracker, type PackedDetections } from '../../edge/track/eval/index.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 import { NOISE_MODEL_DESCRIPTION, noisyDetectionsFromGt } from '../crowd-sim/noisy-detections.ts';
 import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
@@ -16,6 +22,7 @@ import { machineInfo } from './machine.ts';
 import type { BenchRow, BenchTarget } from './types.ts';
 
 const MOT_DIR = fileURLToPath(new URL('../../../shared/fixtures/mot/', import.meta.url));
+const FOOTFALL_BIN = fileURLToPath(new URL('../../bin/footfall.js', import.meta.url));
 
 /** Published MOTA / IDF1 of the peers on the shared detections (issue #4): ByteTrack, OC-SORT, node-moving-things-tracker. */
 export const PEERS: Record<string, { bytetrack: [number, number]; ocsort: [number, number]; nmt: [number, number] }> = {
@@ -109,6 +116,52 @@ function interleavedFps(ours: () => { ms: number; frames: number }, theirs: () =
 
 const f1 = (v: number) => Number(v.toFixed(1));
 
+/** Wall time of a child process, s; throws with its stderr when it fails. */
+function timedRun(args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return s;
+}
+
+/**
+ * `footfall track` as a whole process against `node-moving-things-tracker --mode motchallenge`
+ * on one simulated crowd file: start-up, parsing, tracking and writing all count. Rounds are
+ * interleaved (ours, theirs, ...) so other load hits both; best wall time of each.
+ */
+function wholeProcessRows(people: number, frames: number, rounds: number, bins: Array<{ label: string; bin: string }>, log: (line: string) => void): BenchRow[] {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-track-'));
+  try {
+    const sim = simulateCrowd({ people, frames, fps: 10, seed: 1 });
+    const det = join(dir, 'det.txt');
+    writeFileSync(det, sim.det);
+    const detections = sim.det.split('\n').filter((l) => l.length > 0).length;
+    const nmtMain = createRequire(import.meta.url).resolve('node-moving-things-tracker/main.js');
+    const ours = bins.map(() => Infinity);
+    let theirs = Infinity;
+    for (let i = 0; i < rounds; i++) {
+      bins.forEach((b, k) => {
+        ours[k] = Math.min(ours[k]!, timedRun([b.bin, 'track', '--det', det, '--out', join(dir, `res-${k}.txt`), '--fps', '10']));
+      });
+      theirs = Math.min(theirs, timedRun([nmtMain, '--mode', 'motchallenge', '--input', det]));
+      log(`whole process, round ${i + 1}: ${bins.map((b, k) => `${b.label} ${ours[k]!.toFixed(2)} s`).join(', ')}, theirs ${theirs.toFixed(2)} s (best so far)`);
+    }
+    return bins.map((b, k) => ({
+      name: `crowd ${people} people x ${frames} frames (${(detections / frames).toFixed(0)} det/frame): whole process${b.label === 'ours' ? '' : ` (${b.label})`}`,
+      unit: 's',
+      ours: Number(ours[k]!.toFixed(3)),
+      reference: Number(theirs.toFixed(3)),
+      ratio: Number((theirs / ours[k]!).toFixed(2)),
+      referenceName: 'node-moving-things-tracker --mode motchallenge (its CLI, same file)',
+      target: '>= 10x (lower time is better; ratio = theirs / ours)',
+      pass: theirs / ours[k]! >= 10,
+    }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const target: BenchTarget = {
   name: 'track',
   summary: 'tracker accuracy (MOTA/IDF1/HOTA) and frames/s vs node-moving-things-tracker on MOT sequences and simulated crowds',
@@ -124,6 +177,15 @@ const target: BenchTarget = {
       '| sequence (detections) | frames | det/frame | ours MOTA / IDF1 / HOTA | node-moving-things MOTA / IDF1 / HOTA | best published peer MOTA / IDF1 | ours frames/s | theirs frames/s | speed ratio | targets |',
       '|---|---|---|---|---|---|---|---|---|---|',
     ];
+    const processPeople = Number(ctx.args['process-people'] ?? 200);
+    const processFrames = Number(ctx.args['process-frames'] ?? 3000);
+    const processName = 'whole process';
+    if (!only || processName.includes(only) || only.includes(processName)) {
+      // --before-bin adds another checkout's bin/footfall.js to the same interleaved rounds (before/after figures).
+      const bins = [{ label: 'ours', bin: FOOTFALL_BIN }];
+      if (typeof ctx.args['before-bin'] === 'string') bins.push({ label: `before: ${ctx.args['before-bin']}`, bin: ctx.args['before-bin'] });
+      results.push(...wholeProcessRows(processPeople, processFrames, Number(ctx.args['process-rounds'] ?? 2), bins, ctx.log));
+    }
     for (const c of cases) {
       const packed = packDetections(c.det, c.lastFrame);
       const ours = runTracker(packed, config, c.fps);
@@ -169,6 +231,7 @@ const target: BenchTarget = {
       `Noise model of the "gt+noise" rows: ${NOISE_MODEL_DESCRIPTION}.`,
       'Crowd rows: scripts/crowd-sim.ts, seed 1, 10 fps, 1920x1080; gt includes fully occluded people.',
       'node-moving-things-tracker runs as its motchallenge CLI mode does (scores > 0, tracks shorter than 10 boxes dropped offline); ours is fully online.',
+      `Whole process: \`footfall track --det DET --out RES --fps 10\` vs \`node-moving-things-tracker --mode motchallenge --input DET\`, crowd ${processPeople} people x ${processFrames} frames (seed 1), wall time of each child process, best of interleaved rounds (--process-rounds; --before-bin adds another checkout to the same rounds).`,
     ];
     if (typeof ctx.args.md === 'string') writeFileSync(ctx.args.md, `${table.join('\n')}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
     return { target: 'track', machine: machineInfo(), results, notes };

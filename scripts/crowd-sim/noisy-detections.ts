@@ -7,7 +7,7 @@
 // - false positives: Poisson(0.5 + 0.03 * people in frame) per frame, sized like a random
 //   person of the frame at a uniform position, score 0.05 + Exp(mean 0.2), at most 0.95.
 import { SeededRandom } from '../../edge/shared/random.ts';
-import type { MotTable } from '../../edge/track/mot-file.ts';
+import type { MotTable } from '../../edge/track/eval/index.ts';
 
 export const NOISE_MODEL_DESCRIPTION =
   'gt-derived detections: p(detect) = 0.3 + 0.65 * visibility; centre jitter N(0, 0.03 w/h), size x exp(N(0, 0.05)); ' +

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateMot } from '../../edge/track/mot-evaluator.ts';
-import { gtFormatOf, parseMotText } from '../../edge/track/mot-file.ts';
+import { evaluateMot } from '../../edge/track/eval/index.ts';
+import { gtFormatOf, parseMotText } from '../../edge/track/eval/index.ts';
 import { noisyDetectionsFromGt } from './noisy-detections.ts';
 import { simulateCrowd } from './simulator.ts';
 

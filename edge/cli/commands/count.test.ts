@@ -66,12 +66,17 @@ describe('footfall count', () => {
     expect(r.stderr).toContain('1 rows repeat an id already seen in the same frame; the first row of each was kept');
   });
 
-  it('rejects a malformed track file and bad geometry with one clear line', () => {
+  it('reports bad lines by number, rejects a file with no box and bad geometry with one clear line', () => {
     const bad = join(tmp, 'bad.txt');
     writeFileSync(bad, '1,1,10,10,5,5\n2,1,ten,10,5,5\n');
     const r = footfall(['count', '--mot', bad, '--config', join(FIXTURES, 'door.yaml')]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('bad.txt:2: frame must be a whole number');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('bad.txt: 1 bad line skipped (line 2: a row is frame,id,x,y,w,h');
+    const notMot = join(tmp, 'not-mot.txt');
+    writeFileSync(notMot, 'frame;id;x;y\n1;1;10;10\n');
+    const n = footfall(['count', '--mot', notMot, '--config', join(FIXTURES, 'door.yaml')]);
+    expect(n.code).not.toBe(0);
+    expect(n.stderr).toContain('not-mot.txt: not a MOT file: none of its 2 lines is a box');
     const cfg = join(tmp, 'degenerate.yaml');
     writeFileSync(cfg, 'cameras:\n  - name: a\n    url: x\n    lines:\n      - name: door\n        points: [[5, 5], [5, 5]]\n');
     const g = footfall(['count', '--mot', bad, '--config', cfg]);

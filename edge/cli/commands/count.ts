@@ -32,7 +32,9 @@ export default defineCommand({
     const motPath = resolve(ctx.cwd, requireString(ctx.values, 'mot'));
     const configPath = requireString(ctx.values, 'config');
     const { loadConfig } = await import('../../config/index.ts');
-    const { readMotFile, runCount, analyticsConfigOf } = await import('../../analytics/index.ts');
+    const { analyticsConfigOf } = await import('../../analytics/index.ts');
+    const { motTracksOf, runCount } = await import('../../analytics/offline/index.ts');
+    const { readMotFile, describeBadLines } = await import('../../track/eval/index.ts');
     const { config } = loadConfig({ file: configPath, env: ctx.env, cwd: ctx.cwd });
     const wanted = ctx.values.camera as string | undefined;
     const names = config.cameras.map((c) => c.name);
@@ -44,7 +46,9 @@ export default defineCommand({
     else if (config.cameras.length === 0) throw new UsageError(`${configPath} configures no camera; add one with lines and zones`);
     else throw new UsageError(`${configPath} has ${names.length} cameras (${names.join(', ')}); choose one with --camera`);
     const fps = numberOption(ctx.values, 'fps', seqinfoFps(motPath) ?? camera.fps, 0.1, 1000);
-    const tracks = readMotFile(motPath);
+    const table = readMotFile(motPath);
+    if (table.badLines > 0) ctx.stderr.write(`footfall count: ${motPath}: ${describeBadLines(table)}\n`);
+    const tracks = motTracksOf(table);
     const result = runCount({ tracks, camera, fps, analytics: analyticsConfigOf(config), keepEvents: false });
     const t = result.totals;
     if (tracks.duplicateRows > 0) ctx.stderr.write(`footfall count: ${motPath}: ${tracks.duplicateRows} rows repeat an id already seen in the same frame; the first row of each was kept\n`);

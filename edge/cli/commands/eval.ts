@@ -22,13 +22,12 @@ export default defineCommand({
     const resPath = resolve(ctx.cwd, requireString(ctx.values, 'res'));
     const format = ctx.values.format;
     if (format !== undefined && format !== 'mot15' && format !== 'mot16') throw new UsageError(`--format must be mot15 or mot16, got ${JSON.stringify(format)}`);
-    const { readMotFile } = await import('../../track/mot-file.ts');
-    const { evaluateMot } = await import('../../track/mot-evaluator.ts');
+    const { readMotFile, describeBadLines, evaluateMot } = await import('../../track/eval/index.ts');
     const gt = readMotFile(gtPath);
     const res = readMotFile(resPath);
     if (gt.count === 0) throw new UsageError(`${gtPath}: no ground-truth boxes`);
     for (const [name, t] of [['gt', gt], ['res', res]] as const) {
-      if (t.skipped > 0) ctx.logger.warn({ file: name, skipped: t.skipped, firstLine: t.firstSkippedLine }, 'malformed lines skipped');
+      if (t.badLines > 0) ctx.stderr.write(`footfall eval: ${name === 'gt' ? gtPath : resPath}: ${describeBadLines(t)}\n`);
     }
     const m = evaluateMot(gt, res, format ? { gtFormat: format } : {});
     if (ctx.values.json) {

@@ -54,7 +54,8 @@ describe('footfall track + footfall eval', () => {
     const out = join(dir, 'bad-res.txt');
     const ok = await footfall('track', '--det', det, '--out', out);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/3 malformed lines skipped/);
+    expect(ok.stdout).toMatch(/3 bad lines skipped/);
+    expect(ok.stderr).toMatch(/bad\.txt: 3 bad lines skipped \(lines 2, 4, 5: /);
     const bad = await footfall('track', '--det', det, '--out', out, '--max-lost-ms', 'soon');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--max-lost-ms: must be a number/);

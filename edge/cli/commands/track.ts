@@ -1,5 +1,4 @@
 // `footfall track`: runs the tracker over MOTChallenge detections and writes MOTChallenge results.
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, numberOption, requireString, UsageError, type OptionSpec } from '../command.ts';
 
@@ -60,18 +59,17 @@ export default defineCommand({
       const flag = Object.entries(TRACKER_FLAGS).find(([, f]) => f.key === key)?.[0];
       throw new UsageError(`${flag ? `--${flag}` : `tracker.${key}`}: ${issue.message}, got ${JSON.stringify(base[key])}`);
     }
-    const { readMotFile } = await import('../../track/mot-file.ts');
-    const { packDetections, runTracker, resultText } = await import('../../track/mot-runner.ts');
+    const { readMotFile, writeMotResults, describeBadLines, packDetections, runTracker } = await import('../../track/eval/index.ts');
     const det = readMotFile(detPath);
-    if (det.skipped > 0) ctx.logger.warn({ skipped: det.skipped, firstLine: det.firstSkippedLine }, 'malformed detection lines skipped');
+    if (det.badLines > 0) ctx.stderr.write(`footfall track: ${detPath}: ${describeBadLines(det)}\n`);
     if (width > 0) clipBoxes(det.box, det.count, width, height);
     const run = runTracker(packDetections(det), parsed.data, fps);
-    writeFileSync(outPath, resultText(run));
+    writeMotResults(outPath, run);
     const c = run.tracker.counters;
     ctx.stdout.write(
       `tracked ${run.frames} frames, ${det.count} detections -> ${run.rows} track boxes in ${outPath}` +
         ` (${Math.round((run.frames / Math.max(run.trackMs, 1e-6)) * 1000)} frames/s tracker only` +
-        `${det.skipped ? `, ${det.skipped} malformed lines skipped` : ''}${c.invalidDetections ? `, ${c.invalidDetections} invalid boxes skipped` : ''})\n`,
+        `${det.badLines ? `, ${det.badLines} bad lines skipped` : ''}${c.invalidDetections ? `, ${c.invalidDetections} invalid boxes skipped` : ''})\n`,
     );
     return 0;
   },

@@ -99,7 +99,7 @@ function usage<T>(f: () => T, option: string): T {
 /** `footfall wifi calibrate`: learns the floor and writes it for the sensor; a failure keeps the file. */
 async function calibrate(ctx: CommandContext, emptyRange: [number, number] | undefined): Promise<number> {
   const { resolve, isAbsolute } = await import('node:path');
-  const { loadConfig } = await import('../../config/load.ts');
+  const { loadConfig } = await import('../../config/index.ts');
   const { readCalibrationFile, writeSensorCalibration } = await import('../../wifi/calibration-file.ts');
   const pcap = ctx.values.pcap as string | undefined;
   const iface = ctx.values.interface as string | undefined;

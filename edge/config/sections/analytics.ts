@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { bool, identifier, intBetween, numberBetween, oneOf, point, uniqueNames } from '../fields.ts';
 import { CONFIG_LIMITS } from '../limits.ts';
+import { polygonArea, repeatedVertex, selfIntersection } from '../../shared/geometry.ts';
 
 /** Below this a zone cannot hold a person's foot point reliably (px²). */
 export const MIN_ZONE_AREA_PX2 = 100;
@@ -253,85 +254,3 @@ export type ZoneConfig = z.output<typeof zoneSchema>;
 export type QueueConfig = z.output<typeof queueSchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
 export type AnalyticsConfig = z.output<typeof analyticsSection>;
-
-// Simple-polygon checks (kept here so the config stays a leaf that imports no stage).
-
-function crossSide(ax: number, ay: number, bx: number, by: number, px: number, py: number): number {
-  return (bx - ax) * (py - ay) - (by - ay) * (px - ax);
-}
-
-/** True when closed segments P1P2 and P3P4 share a point. */
-function segmentsIntersect(
-  x1: number,
-  y1: number,
-  x2: number,
-  y2: number,
-  x3: number,
-  y3: number,
-  x4: number,
-  y4: number,
-): boolean {
-  const d1 = crossSide(x3, y3, x4, y4, x1, y1);
-  const d2 = crossSide(x3, y3, x4, y4, x2, y2);
-  const d3 = crossSide(x1, y1, x2, y2, x3, y3);
-  const d4 = crossSide(x1, y1, x2, y2, x4, y4);
-  if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
-  // Collinear or touching cases.
-  if (d1 === 0 && onSegment(x3, y3, x4, y4, x1, y1)) return true;
-  if (d2 === 0 && onSegment(x3, y3, x4, y4, x2, y2)) return true;
-  if (d3 === 0 && onSegment(x1, y1, x2, y2, x3, y3)) return true;
-  if (d4 === 0 && onSegment(x1, y1, x2, y2, x4, y4)) return true;
-  return false;
-}
-
-function onSegment(ax: number, ay: number, bx: number, by: number, px: number, py: number): boolean {
-  return Math.min(ax, bx) <= px && px <= Math.max(ax, bx) && Math.min(ay, by) <= py && py <= Math.max(ay, by);
-}
-
-/** Shoelace area (absolute), px². */
-export function polygonArea(points: ReadonlyArray<readonly [number, number]>): number {
-  let twice = 0;
-  for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
-    const [xi, yi] = points[i]!;
-    const [xj, yj] = points[j]!;
-    twice += xj * yi - xi * yj;
-  }
-  return Math.abs(twice) / 2;
-}
-
-/**
- * First pair of edges (indices of their start vertices) that intersect other than at
- * their shared vertex, or null for a simple polygon. O(n²): polygons are small.
- */
-export function selfIntersection(points: ReadonlyArray<readonly [number, number]>): [number, number] | null {
-  const n = points.length;
-  for (let i = 0; i < n; i++) {
-    const [x1, y1] = points[i]!;
-    const [x2, y2] = points[(i + 1) % n]!;
-    for (let j = i + 1; j < n; j++) {
-      // Adjacent edges share a vertex by construction.
-      if (j === i + 1 || (i === 0 && j === n - 1)) continue;
-      const [x3, y3] = points[j]!;
-      const [x4, y4] = points[(j + 1) % n]!;
-      if (segmentsIntersect(x1, y1, x2, y2, x3, y3, x4, y4)) return [i, j];
-    }
-  }
-  // Adjacent edges folding back onto each other (a spike) are also not simple.
-  for (let i = 0; i < n; i++) {
-    const [ax, ay] = points[(i + n - 1) % n]!;
-    const [bx, by] = points[i]!;
-    const [cx, cy] = points[(i + 1) % n]!;
-    if (crossSide(ax, ay, bx, by, cx, cy) === 0 && (cx - bx) * (ax - bx) + (cy - by) * (ay - by) > 0) return [(i + n - 1) % n, i];
-  }
-  return null;
-}
-
-/** Index of the first vertex equal to its successor, or -1. */
-export function repeatedVertex(points: ReadonlyArray<readonly [number, number]>): number {
-  for (let i = 0; i < points.length; i++) {
-    const [x1, y1] = points[i]!;
-    const [x2, y2] = points[(i + 1) % points.length]!;
-    if (x1 === x2 && y1 === y2) return i;
-  }
-  return -1;
-}

@@ -2,7 +2,7 @@
 // (Ristani et al. 2016) and HOTA (Luiten et al. 2021), with the MOTChallenge conventions
 // of py-motmetrics and TrackEval (IoU >= 0.5 for CLEAR/ID, HOTA over alpha 0.05..0.95,
 // MOT16/17 distractor classes as ignore regions). Offline code: clarity over speed.
-import { LinearAssignment } from './linear-assignment.ts';
+import { LinearAssignment } from '../index.ts';
 import { gtFormatOf, type MotGtFormat, type MotTable } from './mot-file.ts';
 
 export interface MotMetrics {

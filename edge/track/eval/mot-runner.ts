@@ -1,7 +1,7 @@
 // Runs a tracker over a MOTChallenge detection table frame by frame (empty frames
 // included, so time advances) and collects MOTChallenge result rows. Shared by
 // `footfall track`, the tests and the benchmark.
-import { ByteTracker, type TrackerOptions } from './byte-tracker.ts';
+import { ByteTracker, type TrackerOptions } from '../index.ts';
 import type { MotTable } from './mot-file.ts';
 
 /** Detections of every frame 1..lastFrame, packed once so timing excludes parsing. */
@@ -101,14 +101,104 @@ export function runTracker(packed: PackedDetections, options: TrackerOptions, fp
   return { rows, frame, id, box, score, frames: nFrames, trackMs, tracker };
 }
 
-/** The run as MOTChallenge result text. */
-export function resultText(r: TrackRunResult): string {
-  const parts: string[] = [];
-  const f2 = (v: number) => Math.round(v * 100) / 100;
+/** Bytes per chunk of encoded results: large enough that a file is a handful of writes. */
+export const RESULT_CHUNK_BYTES = 1 << 20;
+/** Longest row: two int32 (11 chars each), five numbers, "-1,-1,-1", separators; fallbacks are short too. */
+const MAX_ROW_BYTES = 256;
+
+/**
+ * Encodes the run as MOTChallenge result rows (frame,id,x,y,w,h,score,-1,-1,-1; numbers rounded
+ * to 0.01) straight into byte chunks, no string per row; `emit` gets each filled chunk (a view
+ * that is reused after emit returns). The digits are those of String(Math.round(v * 100) / 100).
+ */
+export function encodeResults(r: TrackRunResult, emit: (chunk: Uint8Array) => void, chunkBytes = RESULT_CHUNK_BYTES): void {
+  const buf = new Uint8Array(Math.max(chunkBytes, 2 * MAX_ROW_BYTES));
+  let at = 0;
   for (let i = 0; i < r.rows; i++) {
-    parts.push(
-      `${r.frame[i]},${r.id[i]},${f2(r.box[4 * i]!)},${f2(r.box[4 * i + 1]!)},${f2(r.box[4 * i + 2]!)},${f2(r.box[4 * i + 3]!)},${f2(r.score[i]!)},-1,-1,-1`,
-    );
+    if (at > buf.length - MAX_ROW_BYTES) {
+      emit(buf.subarray(0, at));
+      at = 0;
+    }
+    at = writeInt(buf, at, r.frame[i]!);
+    buf[at++] = COMMA;
+    at = writeInt(buf, at, r.id[i]!);
+    for (let q = 0; q < 4; q++) {
+      buf[at++] = COMMA;
+      at = writeHundredths(buf, at, r.box[4 * i + q]!);
+    }
+    buf[at++] = COMMA;
+    at = writeHundredths(buf, at, r.score[i]!);
+    for (let q = 0; q < UNUSED_COLUMNS.length; q++) buf[at++] = UNUSED_COLUMNS[q]!;
   }
-  return parts.length ? `${parts.join('\n')}\n` : '';
+  if (at > 0) emit(buf.subarray(0, at));
+}
+
+/** The run as MOTChallenge result text (same bytes as encodeResults). */
+export function resultText(r: TrackRunResult): string {
+  const decoder = new TextDecoder();
+  let text = '';
+  encodeResults(r, (chunk) => {
+    text += decoder.decode(chunk);
+  });
+  return text;
+}
+
+const COMMA = 44;
+const MINUS = 45;
+const DOT = 46;
+const ZERO = 48;
+/** ",-1,-1,-1\n": the world-coordinate columns results leave empty, and the row's end. */
+const UNUSED_COLUMNS = new TextEncoder().encode(',-1,-1,-1\n');
+/** Beyond this, hundredths are written through String() (never for pixel boxes and scores). */
+const MAX_FAST_HUNDREDTHS = 1e15;
+const INT32_LIMIT = 2_147_483_648;
+
+function writeInt(buf: Uint8Array, at: number, v: number): number {
+  if (v < 0) {
+    buf[at++] = MINUS;
+    v = -v;
+  }
+  if (v < 10) {
+    buf[at++] = ZERO + v;
+    return at;
+  }
+  let digits = 0;
+  for (let x = v; x >= 1; x = Math.floor(x / 10)) digits++;
+  if (v < INT32_LIMIT) {
+    // Integer division on small ints: the common case (pixels, frames, ids) and much cheaper.
+    for (let k = at + digits - 1, x = v | 0; k >= at; k--) {
+      const q = (x / 10) | 0;
+      buf[k] = ZERO + (x - q * 10);
+      x = q;
+    }
+    return at + digits;
+  }
+  for (let k = at + digits - 1; k >= at; k--) {
+    buf[k] = ZERO + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return at + digits;
+}
+
+/** Writes Math.round(v * 100) / 100 as String() would: no trailing zeros, "0" for -0. */
+function writeHundredths(buf: Uint8Array, at: number, v: number): number {
+  let h = Math.round(v * 100);
+  if (!(Math.abs(h) < MAX_FAST_HUNDREDTHS)) {
+    const s = String(h / 100);
+    for (let k = 0; k < s.length; k++) buf[at++] = s.charCodeAt(k);
+    return at;
+  }
+  if (h < 0) {
+    buf[at++] = MINUS;
+    h = -h;
+  }
+  const whole = Math.floor(h / 100);
+  const cents = h - whole * 100;
+  at = writeInt(buf, at, whole);
+  if (cents !== 0) {
+    buf[at++] = DOT;
+    buf[at++] = ZERO + Math.floor(cents / 10);
+    if (cents % 10 !== 0) buf[at++] = ZERO + (cents % 10);
+  }
+  return at;
 }

@@ -1,7 +1,7 @@
 // Hand-built and simulated track sets: foot-point paths turned into MOT rows (box =
 // 20 x 50 px standing on the foot point), for exact-count tests, fixtures and the bench.
-import { SeededRandom } from '../shared/random.ts';
-import { parseMot, type MotTracks } from './mot-reader.ts';
+import { SeededRandom } from '../../shared/random.ts';
+import { parseMotTracks, type MotTracks } from './mot-reader.ts';
 
 export const BOX_W = 20;
 export const BOX_H = 50;
@@ -49,7 +49,7 @@ export function motTextOf(paths: readonly FootPath[]): string {
 }
 
 export function tracksOf(paths: readonly FootPath[]): MotTracks {
-  return parseMot(motTextOf(paths), 'synthetic tracks');
+  return parseMotTracks(motTextOf(paths));
 }
 
 /**

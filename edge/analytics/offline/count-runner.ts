@@ -1,9 +1,9 @@
 // Runs the per-camera analytics over a recorded MOT track file and returns the totals
 // (line in/out, zone visits and mean dwell, path transitions) and the events it would
 // have stored: the engine behind `footfall count` and the PETS09 accuracy evaluation.
-import type { AnalyticsConfig } from '../config/sections/analytics.ts';
-import type { NewEvent } from '../shared/types.ts';
-import { CameraAnalytics, type CameraGeometry, type CountTotals } from './camera-analytics.ts';
+import type { AnalyticsConfig } from '../../config/sections/analytics.ts';
+import type { NewEvent } from '../../shared/types.ts';
+import { CameraAnalytics, type CameraGeometry, type CountTotals } from '../index.ts';
 import { replayMot, type MotTracks } from './mot-reader.ts';
 
 export interface CountRunOptions {

@@ -3,8 +3,8 @@
 // gaps bridged by a straight step) and the score 1 - |counted - true| / true per line and
 // direction. On ground-truth tracks the plain test gives the true crossings; on noisy
 // tracker output it is the OpenDataCam-style baseline our LineCounter is compared with.
-import type { LineConfig, ZoneConfig } from '../config/sections/analytics.ts';
-import { crossSide, crossingParam, PackedPolygon } from './geometry.ts';
+import type { LineConfig, ZoneConfig } from '../../config/sections/analytics.ts';
+import { crossSide, crossingParam, PackedPolygon } from '../../shared/geometry.ts';
 import type { MotTracks } from './mot-reader.ts';
 
 export type LineCounts = Record<string, { in: number; out: number }>;
@@ -140,14 +140,14 @@ export function visitsOfPath(path: ArrayLike<number>, timesMs: ArrayLike<number>
     const t = timesMs[i]!;
     if (polygon.contains(path[2 * i]!, path[2 * i + 1]!)) {
       outsideSince = NaN;
-      if (insideSince !== insideSince) insideSince = t;
+      if (Number.isNaN(insideSince)) insideSince = t;
       if (!inVisit && t - insideSince >= minStayMs) {
         inVisit = true;
         visits++;
       }
     } else {
       insideSince = NaN;
-      if (outsideSince !== outsideSince) outsideSince = t;
+      if (Number.isNaN(outsideSince)) outsideSince = t;
       if (inVisit && t - outsideSince >= exitGraceMs) inVisit = false;
     }
   }

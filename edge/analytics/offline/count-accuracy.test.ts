@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countAccuracy, crossingsOfPath, visitsOfPath } from './count-accuracy.ts';
-import { PackedPolygon } from './geometry.ts';
+import { PackedPolygon } from '../../shared/geometry.ts';
 
 // Line A -> B along y = 100 from x = 0 to x = 200; positive side = y > 100 (image y down:
 // cross(B - A, P - A) = 200 * (y - 100)).

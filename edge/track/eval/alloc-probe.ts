@@ -6,8 +6,8 @@
 // heap growth and the number of garbage collections during the measured frames.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { trackerSection } from '../config/sections/tracker.ts';
-import { ByteTracker } from './byte-tracker.ts';
+import { trackerSection } from '../../config/sections/tracker.ts';
+import { ByteTracker } from '../index.ts';
 
 const frames = Number(process.argv[2] ?? 100_000);
 const people = Number(process.argv[3] ?? 40);
