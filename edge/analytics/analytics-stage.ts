@@ -2,6 +2,7 @@
 // CameraAnalytics (lines, zones, paths, queues, heatmap), and on timers evaluates the
 // alert rules and recomputes visitor forecasts from the stored history. Hourly heatmaps
 // are written as PNG (over the latest camera snapshot) under dataDir/heatmaps/<camera>/.
+import type { CountsReader } from './counts-reader.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalyticsConfig, LineConfig, QueueConfig, ZoneConfig } from '../config/sections/analytics.ts';
@@ -22,14 +23,6 @@ import type { HeatmapSnapshot } from './heatmap-grid.ts';
 import { RuleEngine, type AlertEvent, type RuleInputs } from './rule-engine.ts';
 
 /** The slice of the event store the forecasts read (EventStore.countsBetween fits). */
-export interface CountsReader {
-  countsBetween(
-    fromMs: number,
-    toMs: number,
-    filter?: { source?: string; subject?: string; metric?: string },
-  ): ReadonlyArray<{ minute: number; n: number }>;
-}
-
 export interface AnalyticsCamera {
   name: string;
   enabled?: boolean;

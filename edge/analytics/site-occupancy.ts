@@ -5,7 +5,7 @@
 // quality figure, and so does `site.reset`.
 import type { LocalZone } from '../shared/local-time.ts';
 import type { EventSink } from '../shared/types.ts';
-import type { CountsReader } from './analytics-stage.ts';
+import type { CountsReader } from './counts-reader.ts';
 import { MINUTE_MS } from '../shared/time-units.ts';
 
 export interface SiteOccupancyOptions {

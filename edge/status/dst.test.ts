@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forecastSeries, hourOfWeek } from '../analytics/forecast.ts';
+import { forecastSeries, hourOfWeek } from '../analytics/index.ts';
 import { HOUR_MS } from '../shared/time-units.ts';
 import { LocalZone } from '../shared/local-time.ts';
 import type { NewEvent } from '../shared/types.ts';

@@ -10,7 +10,7 @@ import { validateConfig } from '../config/load.ts';
 import { LocalZone } from '../shared/local-time.ts';
 import { EventStore } from '../store/index.ts';
 import { capture } from '../wifi/testing/fixtures.ts';
-import { WifiStage } from '../wifi/wifi-stage.ts';
+import { WifiStage } from '../wifi/index.ts';
 import { summarizeDay, summarizeWifi } from './day-summary.ts';
 import { overviewPage } from './pages.ts';
 

@@ -7,7 +7,7 @@ export { MacHasher, hashHex } from './mac-hasher.ts';
 export { HashKeyStore, keyPeriodStart, keyPeriodEnd, type KeyRotation } from './key-store.ts';
 export { PresenceTracker, type PresenceOptions, type VisitClass, type WifiPresenceData } from './presence.ts';
 export { RandomizedDeviceEstimator, type DeviceEstimatorOptions } from './device-estimator.ts';
-export { summarizeCapture, formatSummary, type CaptureSummary } from './capture-summary.ts';
+export { summarizeCapture, formatSummary, type CaptureSummary, type SummaryOptions } from './capture-summary.ts';
 export { scanCapture, scanCaptureFile, type ProbeVisitor } from './probe-scanner.ts';
 export { DeviceLevelCollector, learnFloorFromModes, learnFloorFromEmptyWindows, parseTimeRange, DEFAULT_FLOOR_DBM, type FloorCalibration, type FloorLearnResult } from './rssi-floor.ts';
 export { FixedDeviceLearner } from './fixed-devices.ts';
@@ -16,3 +16,4 @@ export { readCalibrationFile, writeSensorCalibration, type SensorCalibration } f
 export { parseOuiList, ouiMatches } from './oui-filter.ts';
 export { writeProbeJsonLines } from './probe-jsonl.ts';
 export { buildRadiotapProbe, PcapWriter } from './pcap-writer.ts';
+export { LiveCaptureSource } from './live-source.ts';

@@ -4,11 +4,11 @@
 // output frames fed straight into CameraAnalytics, and (c) the OpenDataCam recipe
 // (node-moving-things-tracker + a plain segment test) on the same detections.
 import { type AnalyticsConfig, analyticsSection, type LineConfig, lineSchema, type TrackerConfig, type ZoneConfig, zoneSchema } from '../../edge/config/index.ts';
-import { CameraAnalytics, type CountTotals } from '../../edge/analytics/camera-analytics.ts';
+import { CameraAnalytics, type CountTotals } from '../../edge/analytics/index.ts';
 import { countAccuracy, plainCrossings, trueCrossings, trueZoneVisits, zoneAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/offline/index.ts';
 import { parseMotTracks, type MotTracks } from '../../edge/analytics/offline/index.ts';
 import { runCount } from '../../edge/analytics/offline/index.ts';
-import { ByteTracker } from '../../edge/track/byte-tracker.ts';
+import { ByteTracker } from '../../edge/track/index.ts';
 import type { MotTable } from '../../edge/track/eval/index.ts';
 import { packDetections } from '../../edge/track/eval/index.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';

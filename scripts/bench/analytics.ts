@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { CameraAnalytics, type CameraGeometry } from '../../edge/analytics/camera-analytics.ts';
+import { CameraAnalytics, type CameraGeometry } from '../../edge/analytics/index.ts';
 import { countAccuracy, plainCrossings, trueCrossings, type AccuracyReport, type LineCounts } from '../../edge/analytics/offline/index.ts';
 import { runCount } from '../../edge/analytics/offline/index.ts';
 import { motTracksOf, parseMotTracks, replayMot, type MotTracks } from '../../edge/analytics/offline/index.ts';
@@ -19,7 +19,7 @@ import { BOX_H, BOX_W, simulatedCrowd, tracksOf } from '../../edge/analytics/off
 import { validateConfig } from '../../edge/config/index.ts';
 import type { LineConfig } from '../../edge/config/index.ts';
 import { crossSide, crossingParam } from '../../edge/shared/geometry.ts';
-import { backtestMape, backtestSameHourLastWeek, simulateHourlyHistory, WEEK_HOURS } from '../../edge/analytics/forecast.ts';
+import { backtestMape, backtestSameHourLastWeek, simulateHourlyHistory, WEEK_HOURS } from '../../edge/analytics/index.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
 import { LocalZone } from '../../edge/shared/local-time.ts';
 import { machineInfo } from './machine.ts';

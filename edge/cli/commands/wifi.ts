@@ -45,7 +45,7 @@ export default defineCommand({
     const sub = ctx.positionals[0];
     if (sub !== undefined && sub !== 'calibrate') throw new UsageError(`unknown wifi subcommand "${sub}"; the only one is "calibrate"`);
     if (ctx.positionals.length > 1) throw new UsageError(`unexpected argument "${ctx.positionals[1]}"`);
-    const { parseTimeRange } = await import('../../wifi/rssi-floor.ts');
+    const { parseTimeRange } = await import('../../wifi/index.ts');
     const emptyRange = ctx.values.empty === undefined ? undefined : usage(() => parseTimeRange(ctx.values.empty as string), '--empty');
     if (sub === 'calibrate') return calibrate(ctx, emptyRange);
     if (ctx.values.interface !== undefined) throw new UsageError('--interface is for "footfall wifi calibrate"; decode a live interface with footfall run');
@@ -100,7 +100,7 @@ function usage<T>(f: () => T, option: string): T {
 async function calibrate(ctx: CommandContext, emptyRange: [number, number] | undefined): Promise<number> {
   const { resolve, isAbsolute } = await import('node:path');
   const { loadConfig } = await import('../../config/index.ts');
-  const { readCalibrationFile, writeSensorCalibration } = await import('../../wifi/calibration-file.ts');
+  const { readCalibrationFile, writeSensorCalibration } = await import('../../wifi/index.ts');
   const pcap = ctx.values.pcap as string | undefined;
   const iface = ctx.values.interface as string | undefined;
   if ((pcap === undefined) === (iface === undefined)) throw new UsageError('calibrate needs exactly one of --pcap FILE or --interface IF');
@@ -114,9 +114,9 @@ async function calibrate(ctx: CommandContext, emptyRange: [number, number] | und
   const target = isAbsolute(p.calibrationFile) ? p.calibrationFile : resolve(dataDir, p.calibrationFile);
   const previous = readCalibrationFile(target).sensors[sensor];
   const keep = previous ? `keeping ${previous.floorDbm} dBm from ${target}` : `keeping the default ${p.floorDbm} dBm (wifi.presence.floorDbm)`;
-  let result: import('../../wifi/rssi-floor.ts').FloorLearnResult;
+  let result: import('../../wifi/index.ts').FloorLearnResult;
   if (pcap !== undefined) {
-    const { summarizeCapture } = await import('../../wifi/capture-summary.ts');
+    const { summarizeCapture } = await import('../../wifi/index.ts');
     const { randomBytes } = await import('node:crypto');
     const s = summarizeCapture(resolve(ctx.cwd, pcap), randomBytes(32), { calibrate: true, emptyRangeMs: emptyRange, fixedMinHours: config.wifi.staffMinHoursPerDay });
     result = s.floor.calibration ? { ok: true, calibration: s.floor.calibration } : { ok: false, reason: s.floor.failure ?? 'nothing learned', windows: 0 };
@@ -136,11 +136,11 @@ async function calibrate(ctx: CommandContext, emptyRange: [number, number] | und
 
 /** Listens on a monitor-mode interface, collecting per-device levels, until --minutes pass or Ctrl-C. */
 async function learnLive(ctx: CommandContext, iface: string, emptyRange: [number, number] | undefined) {
-  const { LiveCaptureSource } = await import('../../wifi/live-source.ts');
-  const { ProbeRequestParser, ParseStatus } = await import('../../wifi/probe-parser.ts');
-  const { MacHasher } = await import('../../wifi/mac-hasher.ts');
+  const { LiveCaptureSource } = await import('../../wifi/index.ts');
+  const { ProbeRequestParser, ParseStatus } = await import('../../wifi/index.ts');
+  const { MacHasher } = await import('../../wifi/index.ts');
   const { randomBytes } = await import('node:crypto');
-  const { DeviceLevelCollector, learnFloorFromModes, learnFloorFromEmptyWindows } = await import('../../wifi/rssi-floor.ts');
+  const { DeviceLevelCollector, learnFloorFromModes, learnFloorFromEmptyWindows } = await import('../../wifi/index.ts');
   const minutes = numberOption(ctx.values, 'minutes', 1440, 1, 7 * 1440);
   const parser = new ProbeRequestParser();
   const hasher = new MacHasher(randomBytes(32));
