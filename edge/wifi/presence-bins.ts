@@ -27,9 +27,10 @@ export interface PresenceBinResult {
 
 const MAX_FRAMES = 32;
 /**
- * auto's density threshold: the geometric middle of the tuning plateau (the polimi one-phone
- * files emit at most 15.8 addresses per minute per fingerprint in a 10-minute bin, the
- * simulated mall's dense fingerprints 60 and more); see BENCHMARKS.md #19.
+ * auto's density threshold (near addresses per minute of one fingerprint in a bin): the smallest
+ * that keeps the polimi one-phone files (one phone emits up to 16 a minute over 10 minutes, 54 in
+ * its busiest minute) at 1-2 devices in >= 95% of both their 10- and 1-minute bins; the simulated
+ * mall (seed 2) prefers lower values (tuning set and sweep: BENCHMARKS.md #19).
  */
 export const DEFAULT_DENSE_ADDRESSES_PER_MINUTE = 32;
 
