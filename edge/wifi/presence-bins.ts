@@ -102,8 +102,12 @@ export class PresenceBinCounter {
       d.seen = false;
       d.n = 0;
     }
-    if (!d.seen) d.firstMs = tsMs;
-    d.lastMs = tsMs;
+    // Active span of the address in this bin (frames of several sensors may arrive slightly out of order).
+    if (!d.seen) {
+      d.firstMs = tsMs;
+      d.lastMs = tsMs;
+    } else if (tsMs < d.firstMs) d.firstMs = tsMs;
+    else if (tsMs > d.lastMs) d.lastMs = tsMs;
     d.seen = true;
     d.fixed = fixed;
     if (chain >= 0) d.chain = chain;
