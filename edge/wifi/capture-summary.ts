@@ -54,10 +54,12 @@ export interface SummaryOptions {
   fallbackFloorDbm?: number;
   /** Learn fixed devices from the capture and leave them out of presence, with this many hours (staffMinHoursPerDay). */
   fixedMinHours?: number;
-  /** How randomized addresses become devices per bin (default fingerprint-level); none = naive, for ablation. */
+  /** How randomized addresses become devices per bin (default auto); none = naive, for ablation. */
   grouping?: RandomizedGrouping;
   /** fingerprint-level: addresses of one fingerprint within this many dB are one device (default 15, chosen on the polimi one-phone files). */
   levelGapDb?: number;
+  /** auto: a fingerprint with this many near addresses per minute in a bin counts by chains (default 32). */
+  denseAddressesPerMinute?: number;
   ignoreOuis?: ReadonlySet<number>;
   estimator?: DeviceEstimatorOptions;
   /** Treat every address as randomized (captures whose LA bits were scrambled by anonymisation). */
@@ -120,6 +122,7 @@ export function summarizeCapture(file: string, key: Uint8Array, options: Summary
     const counter = new PresenceBinCounter(binMs, () => floor.floorDbm, (b) => presence.push(b));
     if (options.grouping) counter.grouping = options.grouping;
     if (options.levelGapDb !== undefined) counter.levelGapDb = options.levelGapDb;
+    if (options.denseAddressesPerMinute !== undefined) counter.denseAddressesPerMinute = options.denseAddressesPerMinute;
     counter.advance(scan.firstMs);
     scanCaptureFile(
       file,

@@ -25,9 +25,10 @@ export interface PresenceOptions {
   floorsDbm?: readonly number[];
   /** Presence window of `wifi.count`'s `presence` field (ms, default 10 minutes). */
   presenceWindowMs?: number;
-  /** How randomized addresses become devices in presence (default fingerprint-level). */
+  /** How randomized addresses become devices in presence (default auto). */
   grouping?: RandomizedGrouping;
   levelGapDb?: number;
+  denseAddressesPerMinute?: number;
 }
 
 /** The `presence` field of a `wifi.count` event: devices near the sensors over the window that just ended. */
@@ -104,6 +105,7 @@ export class PresenceTracker {
     this.bins = new PresenceBinCounter(options.presenceWindowMs ?? 600_000, () => 0, (b) => this.pendingBins.push(b));
     if (options.grouping) this.bins.grouping = options.grouping;
     if (options.levelGapDb !== undefined) this.bins.levelGapDb = options.levelGapDb;
+    if (options.denseAddressesPerMinute !== undefined) this.bins.denseAddressesPerMinute = options.denseAddressesPerMinute;
     this.levels = options.sensors.map(() => new DeviceLevelCollector(undefined, 144));
   }
 

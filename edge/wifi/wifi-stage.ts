@@ -95,6 +95,7 @@ export class WifiStage implements Stage {
         presenceWindowMs: config.presence.windowMinutes * 60_000,
         grouping: config.presence.grouping,
         levelGapDb: config.presence.levelGapDb,
+        denseAddressesPerMinute: config.presence.denseAddressesPerMinute,
         sensors: config.sensors.map((s) => s.name),
         sessionGapMs: config.sessionGapMs,
         visitorMinDwellMs: config.visitorMinDwellMs,

@@ -82,7 +82,7 @@ describe('footfall wifi', () => {
     expect(s.floor.source).toBe('learned');
     expect(s.fixedDevices).toBeGreaterThan(0);
     expect(s.presence.length).toBe(69);
-    expect(Object.keys(s.presence[0]!)).toEqual(['startMs', 'binMs', 'devices', 'low', 'high', 'addresses', 'fixedExcluded', 'floorDbm']);
+    expect(Object.keys(s.presence[0]!)).toEqual(['startMs', 'binMs', 'devices', 'low', 'high', 'addresses', 'fixedExcluded', 'floorDbm', 'randomizedAddresses', 'denseFingerprints']);
     for (const b of s.presence) expect(b.low! <= b.devices! && b.devices! <= b.high!).toBe(true);
     const text = await footfall(['wifi', '--pcap', `${PCAP}brno-sc6-61_2024-03-16_pos1.pcap`, '--summary', '--presence-minutes', '10']);
     expect(text.stdout).toMatch(/signal floor: -78 dBm, default: could not learn \(one signal group only/);

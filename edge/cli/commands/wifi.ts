@@ -8,7 +8,7 @@ export default defineCommand({
   name: 'wifi',
   summary: 'decode Wi-Fi probe requests (JSON lines or a summary with presence); `wifi calibrate` learns a sensor\'s signal floor',
   usage: [
-    'wifi --pcap FILE [--hash-key HEX] [--jsonl | --summary [--json]] [--presence-minutes N] [--min-rssi DBM | --empty FROM..TO] [--keep-fixed] [--grouping fingerprint-level|chains] [--ignore-oui XX:XX:XX] [--all-randomized]',
+    'wifi --pcap FILE [--hash-key HEX] [--jsonl | --summary [--json]] [--presence-minutes N] [--min-rssi DBM | --empty FROM..TO] [--keep-fixed] [--grouping auto|fingerprint-level|chains] [--ignore-oui XX:XX:XX] [--all-randomized]',
     'wifi calibrate (--pcap FILE | --interface IF [--minutes N]) [--empty FROM..TO] [--sensor NAME] [--config FILE]',
   ],
   allowPositionals: true,
@@ -24,7 +24,7 @@ export default defineCommand({
     'min-rssi': { type: 'string', valueName: 'DBM', description: 'near-field floor for presence (default: learned from the capture, else -78)' },
     empty: { type: 'string', valueName: 'FROM..TO', description: 'learn the floor from this period, known to be empty (ISO times or epoch ms)' },
     'keep-fixed': { type: 'boolean', description: 'with --summary: keep fixed devices (present most of the day, steady signal) in presence' },
-    grouping: { type: 'string', valueName: 'MODE', description: 'randomized addresses to devices: fingerprint-level (default) or chains' },
+    grouping: { type: 'string', valueName: 'MODE', description: 'randomized addresses to devices: auto (default), fingerprint-level or chains' },
     sensor: { type: 'string', valueName: 'NAME', description: 'calibrate: the sensor to write (default: the config\'s only sensor)' },
     config: { type: 'string', short: 'c', valueName: 'FILE', description: 'calibrate: config file (data dir, calibration file, sensors)' },
     'all-randomized': { type: 'boolean', description: 'with --summary: treat every address as randomized (captures whose LA bits were scrambled by anonymisation)' },
@@ -38,7 +38,9 @@ export default defineCommand({
     'learned from the capture (far-only windows vs windows with near devices); when that is impossible (one signal\n' +
     'group only, a moved sensor, too little data) the summary says why and uses -78 dBm. --json prints\n' +
     '{"file","addresses","estimatedDevices","floor":{"floorDbm","source","calibration","failure"},"fixedDevices",\n' +
-    '"presence":[{"startMs","binMs","devices","low","high","addresses","fixedExcluded","floorDbm"}],...}.\n' +
+    '"presence":[{"startMs","binMs","devices","low","high","addresses","fixedExcluded","floorDbm",\n' +
+    '"randomizedAddresses","denseFingerprints"}],...}. --grouping auto (default): per IE fingerprint and bin, level groups, or the\n' +
+    'estimator\'s chains when the fingerprint has >= 32 near addresses a minute; never fewer than its addresses active at once.\n' +
     'calibrate writes {"floorDbm","method","learnedAtMs",...} for the sensor into wifi.presence.calibrationFile\n' +
     '(under dataDir); if it cannot learn it says why, keeps the file as it was and exits 1.',
   async run(ctx) {
@@ -57,8 +59,8 @@ export default defineCommand({
     if (keyHex !== undefined && !/^(?:[0-9a-fA-F]{2}){1,64}$/.test(keyHex)) {
       throw new UsageError(`--hash-key must be 2 to 128 hex digits (an even number), got ${JSON.stringify(keyHex)}`);
     }
-    const grouping = ctx.values.grouping ?? 'fingerprint-level';
-    if (grouping !== 'fingerprint-level' && grouping !== 'chains') throw new UsageError(`--grouping must be fingerprint-level or chains, got ${JSON.stringify(grouping)}`);
+    const grouping = ctx.values.grouping ?? 'auto';
+    if (grouping !== 'auto' && grouping !== 'fingerprint-level' && grouping !== 'chains') throw new UsageError(`--grouping must be auto, fingerprint-level or chains, got ${JSON.stringify(grouping)}`);
     const presenceMinutes = ctx.values['presence-minutes'] === undefined ? 0 : numberOption(ctx.values, 'presence-minutes', 10, 1, 1440);
     const minRssiDbm = ctx.values['min-rssi'] === undefined ? undefined : numberOption(ctx.values, 'min-rssi', -78, -128, 0);
     const { resolve } = await import('node:path');
