@@ -7,8 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMall } from './synth-pcap/mall.ts';
-import { summarizeCapture, type SummaryOptions } from '../edge/wifi/capture-summary.ts';
-import { parseOuiList } from '../edge/wifi/oui-filter.ts';
+import { parseOuiList, summarizeCapture, type SummaryOptions } from '../edge/wifi/index.ts';
 import { occupancyBins, scorePresence } from '../edge/wifi/testing/brno-occupancy.ts';
 import { PCAP_DIR } from '../edge/wifi/testing/fixtures.ts';
 
