@@ -14,7 +14,7 @@ import { ParseStatus, ProbeRequestParser } from './probe-parser.ts';
 import { capture } from './testing/fixtures.ts';
 import { generateMall } from '../../scripts/synth-pcap/mall.ts';
 import { WifiStage } from './wifi-stage.ts';
-import { wifiCountDataSchema } from '../../cloud-sync/contract/wifi-count.ts';
+import { wifiCountDataSchema } from '../../cloud-sync/contract/index.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
