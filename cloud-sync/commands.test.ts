@@ -154,7 +154,7 @@ describe('persistent session', () => {
     await waitFor('the queued command result', () => results.some((r) => r.id === `queued-${protocolVersion}`));
     expect(results.find((r) => r.id === `queued-${protocolVersion}`)).toMatchObject({ ok: true, result: { events: 5 } });
     await second.waitForDrain();
-    expect(store.unsentCount()).toBe(0);
+    expect(store.outbox.unsentCount()).toBe(0);
     await second.stop();
     store.close();
   });

@@ -7,7 +7,7 @@
 // Events the broker refuses are held back in the store and retried later.
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { RateLimitedLog, type Logger } from '../edge/shared/log.ts';
-import type { HeldEvent, OutboxBatchText } from '../edge/store/index.ts';
+import type { OutboxBatchText, OutboxState } from '../edge/store/index.ts';
 import { AckTracker, type TrackedRange } from './ack-tracker.ts';
 import { EventBatchEncoder } from './batch-encoder.ts';
 import { describePublishRejection } from './connection-errors.ts';
@@ -17,19 +17,8 @@ import { RateMeter } from './rate-meter.ts';
 /** PUBACK reason codes that refuse the topic, not the payload: splitting the batch would not help. */
 const TOPIC_REFUSALS = new Set([0x87, 0x90]);
 
-/** What the outbox needs from the event store. */
-export interface OutboxStore {
-  /** One batch of events with afterSeq < seq < beforeSeq as joined wire JSON. */
-  readOutboxBatch(afterSeq: number, beforeSeq: number, maxEvents: number, maxJsonBytes: number, prefix?: string, suffix?: string): OutboxBatchText | null;
-  outboxAckedSeq(): number;
-  advanceOutbox(toSeq: number, nowMs?: number): boolean;
-  holdEvent(seq: number, reason: string, retryAtMs: number): void;
-  releaseHeldEvent(seq: number): boolean;
-  heldEvents(): HeldEvent[];
-  markUnsentSince(sinceMs: number): number;
-  unsentCount(): number;
-  oldestUnsentTsMs(): number | null;
-}
+/** What the outbox needs from the event store's outbox state (`EventStore.outbox`). */
+export type OutboxStore = Pick<OutboxState, 'readBatch' | 'ackedSeq' | 'advance' | 'hold' | 'release' | 'held' | 'rewindToTime' | 'unsentCount' | 'oldestUnsentTsMs'>;
 
 /** Where the outbox gets its link from (MqttConnection). */
 export interface OutboxLink {
@@ -38,7 +27,7 @@ export interface OutboxLink {
 }
 
 export interface OutboxPublisherOptions {
-  store: OutboxStore;
+  outbox: OutboxStore;
   link: OutboxLink;
   topic: string;
   site: string;
@@ -137,7 +126,7 @@ export class OutboxPublisher {
     if (this.started) return;
     this.started = true;
     // Held events are retried once at start (docs/mqtt.md), then every parkRetryMs.
-    for (const h of this.options.store.heldEvents()) this.held.set(h.seq, 0);
+    for (const h of this.options.outbox.held()) this.held.set(h.seq, 0);
     this.heldSeqs = [...this.held.keys()].sort((a, b) => a - b);
     this.options.link.addListener({ up: (c, session) => this.onUp(c, session), down: () => this.onDown() });
     if (this.options.link.connected) this.onUp(this.options.link.connected, { protocolVersion: 5, maxPacketBytes: null });
@@ -182,7 +171,7 @@ export class OutboxPublisher {
       this.generation++;
       this.inFlight = 0;
       this.requeueHeldRetries();
-      const n = this.options.store.markUnsentSince(fromMs);
+      const n = this.options.outbox.rewindToTime(fromMs);
       this.tracker.clear();
       this.resetCursor();
       this.backlogCache.atMs = -Infinity;
@@ -198,7 +187,7 @@ export class OutboxPublisher {
   metricsSnapshot(): Record<string, number | string | null> {
     const nowMs = this.now();
     if (nowMs - this.backlogCache.atMs >= 1_000) {
-      this.backlogCache = { atMs: nowMs, unsent: this.options.store.unsentCount(), oldestTsMs: this.options.store.oldestUnsentTsMs() };
+      this.backlogCache = { atMs: nowMs, unsent: this.options.outbox.unsentCount(), oldestTsMs: this.options.outbox.oldestUnsentTsMs() };
     }
     const oldest = this.backlogCache.oldestTsMs;
     return {
@@ -247,7 +236,7 @@ export class OutboxPublisher {
 
   /** Reads start again at the durable position (ranges settled past a gap are kept). */
   private resetCursor(): void {
-    this.cursor = this.options.store.outboxAckedSeq();
+    this.cursor = this.options.outbox.ackedSeq();
     this.tracker.rewind(this.cursor);
   }
 
@@ -337,7 +326,7 @@ export class OutboxPublisher {
       const bound = settled && settled.firstSeq < heldBound ? settled.firstSeq : heldBound;
       // Inside a refused batch's range events go one per batch.
       const maxEvents = this.cursor < this.singleUntilSeq ? 1 : this.options.batch.maxEvents;
-      const text = this.options.store.readOutboxBatch(this.cursor, bound, maxEvents, jsonBudget, this.encoder.prefix, this.encoder.suffix);
+      const text = this.options.outbox.readBatch(this.cursor, bound, maxEvents, jsonBudget, this.encoder.prefix, this.encoder.suffix);
       if (text) {
         this.cursor = text.lastSeq;
         const range = this.tracker.add(text.firstSeq, text.lastSeq);
@@ -375,10 +364,10 @@ export class OutboxPublisher {
     for (const [seq, retryAtMs] of this.held) {
       if (this.inFlight >= this.options.maxInFlight || !this.client) return;
       if (retryAtMs > nowMs) continue;
-      const text = this.options.store.readOutboxBatch(seq - 1, seq + 1, 1, Infinity, this.encoder.prefix, this.encoder.suffix);
+      const text = this.options.outbox.readBatch(seq - 1, seq + 1, 1, Infinity, this.encoder.prefix, this.encoder.suffix);
       if (!text) {
         // Retention deleted it.
-        this.options.store.releaseHeldEvent(seq);
+        this.options.outbox.release(seq);
         this.unhold(seq);
         continue;
       }
@@ -403,7 +392,7 @@ export class OutboxPublisher {
   private settle(batch: Batch): void {
     if (!batch.range) return;
     const position = this.tracker.settle(batch.range);
-    if (position !== null) this.options.store.advanceOutbox(position, this.now());
+    if (position !== null) this.options.outbox.advance(position, this.now());
   }
 
   private send(batch: Batch): void {
@@ -438,7 +427,7 @@ export class OutboxPublisher {
       try {
         if (batch.range) this.settle(batch);
         else if (this.held.has(batch.firstSeq)) {
-          this.options.store.releaseHeldEvent(batch.firstSeq);
+          this.options.outbox.release(batch.firstSeq);
           this.unhold(batch.firstSeq);
         }
         this.metrics.sentEvents += batch.count;
@@ -532,7 +521,7 @@ export class OutboxPublisher {
 
   private hold(seq: number, reason: string): void {
     const retryAtMs = this.now() + (this.options.parkRetryMs ?? 300_000);
-    this.options.store.holdEvent(seq, reason, retryAtMs);
+    this.options.outbox.hold(seq, reason, retryAtMs);
     if (!this.held.has(seq)) {
       let i = this.heldSeqs.length;
       while (i > 0 && this.heldSeqs[i - 1]! > seq) i--;

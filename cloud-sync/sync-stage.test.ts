@@ -34,7 +34,7 @@ describe('SyncStage with Mosquitto', () => {
     await stage.start();
     await stage.waitForDrain();
     await waitFor('all events at the collector', () => collector.unique === 5_000);
-    expect(store.unsentCount()).toBe(0);
+    expect(store.outbox.unsentCount()).toBe(0);
     expect(collector.invalid).toEqual([]);
     expect(collector.duplicates).toBe(0);
     expect(collector.batches).toBe(Math.ceil(5_000 / 300));

@@ -15,7 +15,7 @@ import { HomeAssistantDiscovery } from './home-assistant.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { OutboxPublisher, type OutboxStore } from './outbox-publisher.ts';
 
-export type SyncStore = OutboxStore & CountsStore & { readonly metrics?: { deletedUnsent: number } };
+export type SyncStore = CountsStore & { readonly outbox: OutboxStore; readonly metrics?: { deletedUnsent: number } };
 
 export interface SyncStageOptions {
   store: SyncStore;
@@ -97,7 +97,7 @@ export class SyncStage implements Stage {
       logger,
     });
     const publisher = new OutboxPublisher({
-      store,
+      outbox: store.outbox,
       link: connection,
       topic: topics.events,
       site: config.site,

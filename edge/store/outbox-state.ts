@@ -4,6 +4,8 @@
 // its size; "sent" = seq <= acked_seq and not held. Batches are built as wire JSON by SQLite.
 import type Database from 'better-sqlite3';
 import { FootfallError } from '../shared/errors.ts';
+import type { StoredEvent } from '../shared/types.ts';
+import { rowToEvent, type StoredEventRow } from './event-rows.ts';
 
 /** One batch as wire bytes, built by SQLite. */
 export interface OutboxBatchText {
@@ -44,7 +46,10 @@ export class OutboxState {
   private readonly unsentWireStmt: Database.Statement;
   private readonly unsentRowsStmt: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number = Date.now,
+  ) {
     // One statement per batch: the first @c events with @a < seq < @b, joined by SQLite
     // between the envelope's prefix and suffix and returned as a BLOB (a Buffer: no JS
     // string is built, decoded or encoded). A running byte count in a window function
@@ -63,8 +68,8 @@ export class OutboxState {
     return this.ackedStmt.get() as number;
   }
 
-  /** Moves the position forward to `toSeq` (never back). Returns whether it moved. */
-  advance(toSeq: number, nowMs: number): boolean {
+  /** Records that every event up to `toSeq` (except held ones) is acknowledged. Never moves back; returns whether it moved. */
+  advance(toSeq: number, nowMs: number = this.now()): boolean {
     return this.advanceStmt.run({ a: toSeq, b: nowMs }).changes > 0;
   }
 
@@ -92,9 +97,14 @@ export class OutboxState {
     return this.unsentWireStmt.all({ a: afterSeq, b: limit }) as Array<[number, string]>;
   }
 
-  /** Raw rows of unsent events after afterSeq (sent_at is null for all of them). */
-  unsentRows<T>(afterSeq: number, limit: number): T[] {
-    return this.unsentRowsStmt.all({ a: afterSeq, b: limit }) as T[];
+  /** Raw rows of unsent events after afterSeq, payload left as JSON text (sent_at is null for all of them). */
+  unsentRows(afterSeq: number, limit: number): StoredEventRow[] {
+    return this.unsentRowsStmt.all({ a: afterSeq, b: limit }) as StoredEventRow[];
+  }
+
+  /** Events not yet acknowledged upstream (held, or past the position), in order, after `afterSeq`. */
+  unsentEvents(afterSeq: number, limit: number): StoredEvent[] {
+    return this.unsentRows(afterSeq, limit).map(rowToEvent);
   }
 
   /**
@@ -102,7 +112,7 @@ export class OutboxState {
    * The range must start at the position or leave only held or missing events between.
    * Returns how many events became sent.
    */
-  markSentRange(fromSeq: number, toSeq: number, nowMs: number): number {
+  markSentRange(fromSeq: number, toSeq: number, nowMs: number = this.now()): number {
     return this.db.transaction(() => {
       const acked = this.ackedSeq();
       if (fromSeq > acked + 1) {
@@ -136,7 +146,7 @@ export class OutboxState {
    * ts >= sinceMs, so everything from there on is sent again. Returns how many
    * acknowledged events became unsent.
    */
-  rewindToTime(sinceMs: number, nowMs: number): number {
+  rewindToTime(sinceMs: number, nowMs: number = this.now()): number {
     return this.db.transaction(() => {
       const first = this.db.prepare('SELECT min(seq) AS seq FROM events INDEXED BY events_ts WHERE ts >= ?').get(sinceMs) as { seq: number | null };
       if (first.seq === null) return 0;
@@ -178,6 +188,7 @@ export class OutboxState {
     return ts ?? null;
   }
 
+  /** Holds an event back after a broker refusal: unsent, skipped by the normal flow until retryAtMs. */
   hold(seq: number, reason: string, retryAtMs: number): void {
     this.db
       .prepare('INSERT INTO outbox_held (seq, reason, retry_at_ms) VALUES (?, ?, ?) ON CONFLICT (seq) DO UPDATE SET reason = excluded.reason, retry_at_ms = excluded.retry_at_ms')

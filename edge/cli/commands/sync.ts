@@ -45,7 +45,7 @@ export default defineCommand({
       version: packageVersion(),
       baseDir: file ? dirname(file) : ctx.cwd,
     });
-    const backlog = store.unsentCount();
+    const backlog = store.outbox.unsentCount();
     const t0 = performance.now();
     try {
       await stage.start();
