@@ -191,7 +191,7 @@ export class SyncStage implements Stage {
       return { status: 'degraded', detail: dropping ?? c.lastError ?? `not connected to ${this.url ? redactUrl(this.url) : 'a broker'} (${c.state})`, metrics };
     }
     if (dropping) return { status: 'degraded', detail: dropping, metrics };
-    if (p.parkedEvents > 0) return { status: 'degraded', detail: `${p.parkedEvents} events refused by the broker stay unsent`, metrics };
+    if (p.heldEvents > 0) return { status: 'degraded', detail: `${p.heldEvents} events refused by the broker stay unsent`, metrics };
     if (lostUnsent > 0) return { status: 'degraded', detail: `retention deleted ${lostUnsent} events that were never sent`, metrics };
     return { status: 'ok', metrics };
   }
