@@ -2,13 +2,13 @@
 // one MQTT session (status birth and last will), and runs the outbox publisher, the
 // per-minute counts, upstream commands and optional Home Assistant discovery on it.
 // Health carries the outbox metrics: backlog, oldest unsent age, publish rate, errors.
-import { FootfallError } from '../edge/shared/errors.ts';
-import type { Logger } from '../edge/shared/log.ts';
-import type { MqttConfig } from '../edge/config/sections/mqtt.ts';
-import type { Stage, StageHealth } from '../edge/shared/types.ts';
+import { FootfallError } from '../../edge/shared/errors.ts';
+import type { Logger } from '../../edge/shared/log.ts';
+import type { MqttConfig } from '../../edge/config/sections/mqtt.ts';
+import type { Stage, StageHealth } from '../../edge/shared/types.ts';
 import { clientOptionsOf, redactUrl } from './client-options.ts';
 import { CommandHandler, type SyncCommandHooks } from './command-handler.ts';
-import { deviceTopics } from './contract/index.ts';
+import { deviceTopics } from '../contract/index.ts';
 import { CountsPublisher, type CountsStore } from './counts-publisher.ts';
 import { EmbeddedBroker } from './embedded-broker.ts';
 import { HomeAssistantDiscovery } from './home-assistant.ts';

@@ -7,8 +7,8 @@
 // Events the broker refuses are held back (held-events.ts) and retried later; what
 // refusals and dropped sessions mean for the next batches is in broker-refusals.ts.
 import type { MqttClient } from 'mqtt';
-import { RateLimitedLog, type Logger } from '../edge/shared/log.ts';
-import type { OutboxBatchText } from '../edge/store/index.ts';
+import { RateLimitedLog, type Logger } from '../../edge/shared/log.ts';
+import type { OutboxBatchText } from '../../edge/store/index.ts';
 import { AckTracker, type TrackedRange } from './ack-tracker.ts';
 import { EventBatchEncoder } from './batch-encoder.ts';
 import { BrokerRefusals, REASON_CODE, refusesTopic } from './broker-refusals.ts';

@@ -4,11 +4,11 @@
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../edge/shared/log.ts';
+import { silentLogger } from '../../edge/shared/log.ts';
 import { COUNTS_STATE_KEY } from './counts-publisher.ts';
-import { deviceTopics, parseMessage, type CommandResult, type CountsMessage } from './contract/index.ts';
+import { deviceTopics, parseMessage, type CommandResult, type CountsMessage } from '../contract/index.ts';
 import { SyncStage } from './sync-stage.ts';
-import { Mosquitto } from './test-support/mosquitto.ts';
+import { Mosquitto } from '../test-support/mosquitto.ts';
 import { Collector, mqttConfig, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
 
 const tmp = tempDir();

@@ -2,9 +2,9 @@
 // builds and valid v1 contract, including awkward strings and non-integer times.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EventStore, synthesizeEvents } from '../edge/store/index.ts';
+import { EventStore, synthesizeEvents } from '../../edge/store/index.ts';
 import { EventBatchEncoder } from './batch-encoder.ts';
-import { parseMessage } from './contract/index.ts';
+import { parseMessage } from '../contract/index.ts';
 import { tempDir } from './test-support/helpers.ts';
 
 const tmp = tempDir();

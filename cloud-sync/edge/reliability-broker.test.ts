@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../edge/shared/log.ts';
-import { EventStore } from '../edge/store/index.ts';
+import { silentLogger } from '../../edge/shared/log.ts';
+import { EventStore } from '../../edge/store/index.ts';
 import { SyncStage } from './sync-stage.ts';
-import { Mosquitto, freePort } from './test-support/mosquitto.ts';
+import { Mosquitto, freePort } from '../test-support/mosquitto.ts';
 import { makeTestPki } from './test-support/tls.ts';
 import { Collector, allIds, capturingLogger, mqttConfig, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
 

@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'mqtt';
 import { join } from 'node:path';
-import { silentLogger } from '../edge/shared/log.ts';
-import { parseMessage } from './contract/index.ts';
+import { silentLogger } from '../../edge/shared/log.ts';
+import { parseMessage } from '../contract/index.ts';
 import { SyncStage } from './sync-stage.ts';
-import { Mosquitto, freePort } from './test-support/mosquitto.ts';
+import { Mosquitto, freePort } from '../test-support/mosquitto.ts';
 import { Collector, mqttConfig, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
 
 let broker: Mosquitto;
