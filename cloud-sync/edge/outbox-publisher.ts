@@ -8,7 +8,7 @@
 // refusals and dropped sessions mean for the next batches is in broker-refusals.ts.
 import type { MqttClient } from 'mqtt';
 import { RateLimitedLog, type Logger } from '../../edge/shared/log.ts';
-import type { OutboxBatchText } from '../../edge/store/index.ts';
+import { READ_PENDING, type OutboxBatchText } from '../../edge/store/index.ts';
 import { AckTracker, type TrackedRange } from './ack-tracker.ts';
 import { EventBatchEncoder } from './batch-encoder.ts';
 import { BrokerRefusals, REASON_CODE, refusesTopic } from './broker-refusals.ts';
@@ -131,6 +131,7 @@ export class OutboxPublisher {
     this.state = 'running';
     // Held events are retried once at start (docs/mqtt.md), then every heldRetryMs.
     this.held.load();
+    this.store.onBatchReady(() => this.pump());
     this.options.link.addListener({ up: (c, session) => this.onUp(c, session), down: () => this.onDown() });
     if (this.options.link.connected) this.onUp(this.options.link.connected, { protocolVersion: 5, maxPacketBytes: null });
   }
@@ -139,6 +140,7 @@ export class OutboxPublisher {
   async stop(timeoutMs = 2_000): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
+    this.store.onBatchReady(null);
     this.clearPoll();
     await this.waitInFlightEmpty(timeoutMs);
     this.generation++;
@@ -282,6 +284,8 @@ export class OutboxPublisher {
       this.retryHeld();
       while (this.inFlight < this.options.maxInFlight) {
         const batch = this.nextBatch();
+        // The read-ahead is reading it; the batch-ready listener pumps again.
+        if (batch === READ_PENDING) break;
         if (!batch) {
           exhausted = true;
           break;
@@ -317,7 +321,7 @@ export class OutboxPublisher {
    * A read never crosses a held event or a range already acknowledged past a gap (a
    * batch's range must cover only events it carries); it steps over them instead.
    */
-  private nextBatch(): Batch | null {
+  private nextBatch(): Batch | null | typeof READ_PENDING {
     const jsonBudget = this.maxBatchBytes - this.encoder.overheadBytes;
     for (;;) {
       const heldBound = this.held.nextAfter(this.cursor);
@@ -325,7 +329,8 @@ export class OutboxPublisher {
       const bound = settled && settled.firstSeq < heldBound ? settled.firstSeq : heldBound;
       // Inside a refused batch's range events go one per batch.
       const maxEvents = this.refusals.maxEventsAfter(this.cursor, this.options.batch.maxEvents);
-      const text = this.store.readBatch(this.cursor, bound, maxEvents, jsonBudget, this.encoder.prefix, this.encoder.suffix);
+      const text = this.store.readNextBatch(this.cursor, bound, maxEvents, jsonBudget, this.encoder.prefix, this.encoder.suffix);
+      if (text === READ_PENDING) return text;
       if (text) {
         this.cursor = text.lastSeq;
         const range = this.tracker.add(text.firstSeq, text.lastSeq);

@@ -13,6 +13,7 @@ import { EventBatchWriter } from './event-batch-writer.ts';
 import { EventQueries, type CountsFilter } from './event-queries.ts';
 import { KeyValueTable } from './key-value-table.ts';
 import { LATEST_SCHEMA_VERSION } from './migrations.ts';
+import { OutboxReadAhead } from './outbox-read-ahead.ts';
 import { OutboxState } from './outbox-state.ts';
 import { Retention, type RetentionPolicy, type RetentionResult } from './retention.ts';
 
@@ -69,6 +70,7 @@ export class EventStore implements EventSink, Stage {
   private readonly writer: EventBatchWriter;
   private readonly retention: Retention;
   private readonly queries: EventQueries;
+  private readonly readAhead: OutboxReadAhead | null;
   private flushTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -82,6 +84,9 @@ export class EventStore implements EventSink, Stage {
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.retentionPolicy = options.retention;
     this.outbox = new OutboxState(db, this.now);
+    // The publisher's batches are read ahead in a worker on its own read-only connection.
+    this.readAhead = options.readonly ? null : new OutboxReadAhead(options.path, (...read) => this.outbox.readBatch(...read), log);
+    this.outbox.useReadAhead(this.readAhead);
     this.kv = new KeyValueTable(db);
     this.queries = new EventQueries(db);
     this.counts = new CountsWriter(db, this.kv, options.countsIntervalMs ?? 2_000, this.now, log);
@@ -201,6 +206,8 @@ export class EventStore implements EventSink, Stage {
       this.log.error({ lost: this.writer.pendingCount }, 'store closing with events it could not write');
     }
     if (this.counts.hasPending) this.counts.write();
+    this.readAhead?.close();
+    this.outbox.useReadAhead(null);
     this.closed = true;
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -6,17 +6,10 @@ import type Database from 'better-sqlite3';
 import { FootfallError } from '../shared/errors.ts';
 import type { StoredEvent } from '../shared/types.ts';
 import { rowToEvent, type StoredEventRow } from './event-rows.ts';
+import { OutboxBatchReader, WIRE_JSON, type OutboxBatchText } from './outbox-batch-reader.ts';
+import { READ_PENDING, type OutboxReadAhead } from './outbox-read-ahead.ts';
 
-/** One batch as wire bytes, built by SQLite. */
-export interface OutboxBatchText {
-  /** prefix + `{"id","ts","type","source","data"}` objects joined by commas, in seq order + suffix, as UTF-8. */
-  payload: Buffer;
-  firstSeq: number;
-  lastSeq: number;
-  count: number;
-  /** UTF-8 bytes of the joined events (without prefix and suffix). */
-  bytes: number;
-}
+export type { OutboxBatchText };
 
 /** An event the broker refused: unsent, skipped by the normal flow, retried at retryAtMs. */
 export interface HeldEvent {
@@ -27,8 +20,6 @@ export interface HeldEvent {
 
 const NAME = 'events';
 const ACKED = `(SELECT acked_seq FROM outbox_state WHERE name = '${NAME}')`;
-/** The wire object around the stored payload text (no parse and re-serialise per event). */
-const WIRE = `'{"id":"' || id || '","ts":' || CAST(ts AS INTEGER) || ',"type":' || json_quote(type) || ',"source":' || json_quote(source) || ',"data":' || payload || '}'`;
 /** Unsent events after @a in seq order (at most @b): held ones at or below the position, then everything past it. */
 const UNSENT_AFTER = (cols: string) => `
   SELECT ${cols} FROM events WHERE seq IN (SELECT seq FROM outbox_held WHERE seq > @a AND seq <= ${ACKED})
@@ -40,7 +31,9 @@ export const SENT_AT_COLUMN = `CASE WHEN seq <= ${ACKED} AND seq NOT IN (SELECT 
   THEN (SELECT updated_at_ms FROM outbox_state WHERE name = '${NAME}') END AS sent_at`;
 
 export class OutboxState {
-  private readonly readBatchStmt: Database.Statement;
+  private readonly batchReader: OutboxBatchReader;
+  /** Reads the publisher's next batches in a worker (set by the store; null: every read is synchronous). */
+  private readAhead: OutboxReadAhead | null = null;
   private readonly advanceStmt: Database.Statement;
   private readonly ackedStmt: Database.Statement;
   private readonly unsentWireStmt: Database.Statement;
@@ -50,16 +43,10 @@ export class OutboxState {
     private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
   ) {
-    // One statement per batch: the first @c events with @a < seq < @b, joined by SQLite
-    // between the envelope's prefix and suffix and returned as a BLOB (a Buffer: no JS
-    // string is built, decoded or encoded). A running byte count in a window function
-    // cost 2.5x as much as the whole read, so the byte limit is checked afterwards.
-    this.readBatchStmt = db.prepare(`
-      SELECT CAST(@p || group_concat(j, ',' ORDER BY seq) || @s AS BLOB) AS payload, count(*) AS count, min(seq) AS firstSeq, max(seq) AS lastSeq
-      FROM (SELECT seq, ${WIRE} AS j FROM events WHERE seq > @a AND seq < @b ORDER BY seq LIMIT @c)`);
+    this.batchReader = new OutboxBatchReader(db);
     this.advanceStmt = db.prepare(`UPDATE outbox_state SET acked_seq = @a, updated_at_ms = @b WHERE name = '${NAME}' AND acked_seq < @a`);
     this.ackedStmt = db.prepare(`SELECT acked_seq FROM outbox_state WHERE name = '${NAME}'`).pluck(true);
-    this.unsentWireStmt = db.prepare(UNSENT_AFTER(`seq, ${WIRE}`)).raw(true);
+    this.unsentWireStmt = db.prepare(UNSENT_AFTER(`seq, ${WIRE_JSON}`)).raw(true);
     this.unsentRowsStmt = db.prepare(UNSENT_AFTER('seq, id, ts, type, source, payload, NULL AS sent_at'));
   }
 
@@ -80,16 +67,27 @@ export class OutboxState {
    * Null when the range is empty.
    */
   readBatch(afterSeq: number, beforeSeq: number, maxEvents: number, maxJsonBytes: number, prefix = '', suffix = ''): OutboxBatchText | null {
-    let limit = maxEvents;
-    const envelopeBytes = Buffer.byteLength(prefix) + Buffer.byteLength(suffix);
-    for (;;) {
-      const row = this.readBatchStmt.get({ a: afterSeq, b: beforeSeq, c: limit, p: prefix, s: suffix }) as OutboxBatchText;
-      if (row.count === 0) return null;
-      row.bytes = row.payload.length - envelopeBytes;
-      if (row.bytes <= maxJsonBytes || row.count === 1) return row;
-      // Over the byte limit (rare: batches are sized by count): read again, fewer events.
-      limit = Math.max(1, Math.min(row.count - 1, Math.floor((row.count * maxJsonBytes) / row.bytes)));
-    }
+    return this.batchReader.read(afterSeq, beforeSeq, maxEvents, maxJsonBytes, prefix, suffix);
+  }
+
+  /**
+   * readBatch for the publisher's stream of batches: taken from the read-ahead worker
+   * when it has this one ready. It returns READ_PENDING while the worker is reading this
+   * very batch; the listener given to onBatchReady is called when it is in.
+   */
+  readNextBatch(afterSeq: number, beforeSeq: number, maxEvents: number, maxJsonBytes: number, prefix: string, suffix: string): OutboxBatchText | null | typeof READ_PENDING {
+    if (!this.readAhead) return this.batchReader.read(afterSeq, beforeSeq, maxEvents, maxJsonBytes, prefix, suffix);
+    return this.readAhead.read(afterSeq, beforeSeq, maxEvents, maxJsonBytes, prefix, suffix);
+  }
+
+  /** Called when a batch read ahead arrives (null: nobody). */
+  onBatchReady(listener: (() => void) | null): void {
+    if (this.readAhead) this.readAhead.onReady = listener;
+  }
+
+  /** Reads batches ahead in `readAhead` from now on (null: every read on this thread). */
+  useReadAhead(readAhead: OutboxReadAhead | null): void {
+    this.readAhead = readAhead;
   }
 
   /** [seq, wire JSON] of unsent events (held or past the position) after afterSeq. */
