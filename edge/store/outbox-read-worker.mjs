@@ -1,9 +1,10 @@
 // The outbox read-ahead's worker thread (plain JavaScript: it starts in milliseconds,
 // without the TypeScript loader): its own read-only connection to the store file runs
-// the outbox's batch statement (OUTBOX_BATCH_SQL, passed in) for one batch after another
-// and posts their bytes to the publisher's thread, at most `depth` batches ahead.
-// Messages: outbox-read-protocol.ts. A batch over the byte limit is posted as it is;
-// the other side then reads that one itself (with fewer events).
+// the outbox's batch statement (OUTBOX_BATCH_SQL, passed in) for one batch after another,
+// joins each as joinBatch in outbox-batch-reader.ts does, and posts its bytes to the
+// publisher's thread, at most `depth` batches ahead. Messages: outbox-read-protocol.ts.
+// A batch over the byte limit is posted as it is; the other side then reads that one
+// itself (with fewer events).
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
@@ -18,7 +19,7 @@ let statement;
 try {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
-  statement = db.prepare(sql);
+  statement = db.prepare(sql).raw(true);
   port.postMessage({ type: 'ready' });
 } catch (err) {
   port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) });
@@ -35,19 +36,22 @@ let ended = true;
 function readAhead() {
   while (!ended && limits && ahead < depth) {
     const afterSeq = nextAfterSeq;
-    const row = statement.get({ a: afterSeq, b: NO_BOUND, c: limits.maxEvents, p: limits.prefix, s: limits.suffix });
-    if (row.count === 0) {
+    /** @type {Array<[number, string]>} */
+    const rows = statement.all(afterSeq, NO_BOUND, limits.maxEvents);
+    if (rows.length === 0) {
       ended = true;
       port.postMessage({ type: 'end', generation, afterSeq });
       return;
     }
-    nextAfterSeq = row.lastSeq;
+    const parts = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) parts[i] = rows[i][1];
+    const payload = Buffer.from(limits.prefix + parts.join(',') + limits.suffix);
+    const lastSeq = rows[rows.length - 1][0];
+    nextAfterSeq = lastSeq;
     ahead++;
-    /** @type {Buffer} */
-    const p = row.payload;
     // A Buffer that owns its memory moves to the other thread without a copy.
-    const owns = p.byteOffset === 0 && p.byteLength === p.buffer.byteLength;
-    port.postMessage({ type: 'batch', generation, afterSeq, payload: p, firstSeq: row.firstSeq, lastSeq: row.lastSeq, count: row.count }, owns ? [p.buffer] : []);
+    const owns = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
+    port.postMessage({ type: 'batch', generation, afterSeq, payload, firstSeq: rows[0][0], lastSeq, count: rows.length }, owns ? [payload.buffer] : []);
   }
 }
 
