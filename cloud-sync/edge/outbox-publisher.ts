@@ -1,8 +1,8 @@
 // The outbox: reads unsent events from the store in `seq` order, batches them by
-// count and bytes (SQLite builds each batch's JSON), publishes each batch at QoS 1 with
-// a bounded number in flight, and records progress only on PUBACK: the store's position
-// moves over the contiguous prefix of acknowledged batches (AckTracker). After a
-// reconnect or a restart it starts again from that position, so delivery is
+// count and bytes (SQLite builds each event's JSON; the store reads batches ahead in a
+// worker), publishes each batch at QoS 1 with a bounded number in flight, and records
+// progress only on PUBACK: the store's position moves over the contiguous prefix of
+// acknowledged batches (AckTracker). After a reconnect or a restart it starts again from that position, so delivery is
 // at-least-once and duplicates are only of batches whose PUBACK was not recorded.
 // Events the broker refuses are held back (held-events.ts) and retried later; what
 // refusals and dropped sessions mean for the next batches is in broker-refusals.ts.
@@ -317,7 +317,8 @@ export class OutboxPublisher {
   }
 
   /**
-   * The next batch of unsent events after the cursor, built by SQLite in one statement.
+   * The next batch of unsent events after the cursor (read ahead by the store's worker
+   * when it has it ready, else read here; READ_PENDING while the worker reads it).
    * A read never crosses a held event or a range already acknowledged past a gap (a
    * batch's range must cover only events it carries); it steps over them instead.
    */

@@ -1,7 +1,8 @@
 // The outbox's durable progress in the store: one acknowledged-seq position (every
 // event with seq <= acked_seq has been acknowledged upstream) plus the few events held
 // back after a broker refusal. Marking a batch sent is one single-row UPDATE, whatever
-// its size; "sent" = seq <= acked_seq and not held. Batches are built as wire JSON by SQLite.
+// its size; "sent" = seq <= acked_seq and not held. Each event's wire JSON is built by
+// SQLite; the publisher's batches are read ahead in a worker (outbox-read-ahead.ts).
 import type Database from 'better-sqlite3';
 import { FootfallError } from '../shared/errors.ts';
 import type { StoredEvent } from '../shared/types.ts';
