@@ -2,8 +2,9 @@
 // count and bytes (SQLite builds each event's JSON; the store reads batches ahead in a
 // worker), publishes each batch at QoS 1 with a bounded number in flight, and records
 // progress only on PUBACK: the store's position moves over the contiguous prefix of
-// acknowledged batches (AckTracker). After a reconnect or a restart it starts again from that position, so delivery is
-// at-least-once and duplicates are only of batches whose PUBACK was not recorded.
+// acknowledged batches (AckTracker). After a reconnect or a restart it starts again
+// from that position, so delivery is at-least-once and duplicates are only of batches
+// whose PUBACK was not recorded.
 // Events the broker refuses are held back (held-events.ts) and retried later; what
 // refusals and dropped sessions mean for the next batches is in broker-refusals.ts.
 import type { MqttClient } from 'mqtt';
