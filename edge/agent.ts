@@ -3,7 +3,7 @@
 // on SIGINT/SIGTERM within the shutdown budget, so the store is flushed and closed last.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { SyncStage } from '../cloud-sync/index.ts';
+import { SyncStage } from '../cloud-sync/edge/index.ts';
 import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './analytics/index.ts';
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';

@@ -67,7 +67,7 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
     }
     return {
       stages: deps.health(),
-      store: { sizeBytes: store.sizeBytes(), unsentEvents: store.unsentCount(), oldestUnsentTsMs: store.oldestUnsentTsMs() },
+      store: { sizeBytes: store.sizeBytes(), unsentEvents: store.outbox.unsentCount(), oldestUnsentTsMs: store.outbox.oldestUnsentTsMs() },
       system: {
         loadAvg: loadavg(),
         cpus: cpus().length,

@@ -85,7 +85,7 @@ export class StatusStage implements Stage {
       health: o.health,
       sseClients: () => hub.clientCount,
       snapshotsEncoded: () => live.snapshotsEncoded,
-      unsentEvents: () => o.store.unsentCount(),
+      unsentEvents: () => o.store.outbox.unsentCount(),
       storeSizeBytes: () => o.store.sizeBytes(),
     });
     let app: FastifyInstance;

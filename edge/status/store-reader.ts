@@ -9,7 +9,6 @@ export type StatusCountRow = CountRow;
 export interface StatusStoreReader {
   countsBetween(fromMs: number, toMs: number, filter?: { source?: string; subject?: string; metric?: string }): StatusCountRow[];
   eventsBetween(fromMs: number, toMs: number, type?: string, limit?: number): StoredEvent[];
-  unsentCount(): number;
-  oldestUnsentTsMs(): number | null;
+  readonly outbox: { unsentCount(): number; oldestUnsentTsMs(): number | null };
   sizeBytes(): number;
 }

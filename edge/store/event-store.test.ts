@@ -24,7 +24,7 @@ describe('EventStore writes', () => {
     expect(store.eventCount()).toBe(10);
     for (const id of ids) expect(id).toMatch(UUID7_PATTERN);
     expect([...ids].sort()).toEqual(ids);
-    const unsent = store.readUnsent(0, 100);
+    const unsent = store.outbox.unsentEvents(0, 100);
     expect(unsent.map((e) => e.id)).toEqual(ids);
     expect(unsent[3]).toMatchObject({ tsMs: T0 + 3, type: 'line.cross', source: 'cam', data: { trackId: 3 }, sentAtMs: null });
     store.close();
@@ -101,7 +101,7 @@ describe('EventStore writes', () => {
     data.self = data;
     store.append({ tsMs: T0, type: 'weird', source: 's', data });
     store.flush();
-    expect(store.readUnsent(0, 1)[0]!.data).toEqual({});
+    expect(store.outbox.unsentEvents(0, 1)[0]!.data).toEqual({});
     store.close();
   });
 });
@@ -111,15 +111,15 @@ describe('EventStore outbox state', () => {
     const store = EventStore.open({ path: tempDb() });
     for (let i = 0; i < 100; i++) store.append({ tsMs: T0 + i * 1000, type: 'x', source: 's', data: { i } });
     store.flush();
-    const first = store.readUnsent(0, 40);
-    expect(store.markSentRange(first[0]!.seq, first[39]!.seq, T0)).toBe(40);
-    expect(store.unsentCount()).toBe(60);
-    expect(store.oldestUnsentTsMs()).toBe(T0 + 40_000);
-    expect(store.readUnsent(0, 1)[0]!.data).toEqual({ i: 40 });
+    const first = store.outbox.unsentEvents(0, 40);
+    expect(store.outbox.markSentRange(first[0]!.seq, first[39]!.seq, T0)).toBe(40);
+    expect(store.outbox.unsentCount()).toBe(60);
+    expect(store.outbox.oldestUnsentTsMs()).toBe(T0 + 40_000);
+    expect(store.outbox.unsentEvents(0, 1)[0]!.data).toEqual({ i: 40 });
     // Marking again changes nothing: acknowledgements are idempotent.
-    expect(store.markSentRange(first[0]!.seq, first[39]!.seq, T0)).toBe(0);
-    expect(store.markUnsentSince(T0 + 30_000)).toBe(10);
-    expect(store.unsentCount()).toBe(70);
+    expect(store.outbox.markSentRange(first[0]!.seq, first[39]!.seq, T0)).toBe(0);
+    expect(store.outbox.rewindToTime(T0 + 30_000)).toBe(10);
+    expect(store.outbox.unsentCount()).toBe(70);
     store.close();
   });
 
@@ -143,8 +143,8 @@ describe('EventStore retention', () => {
     for (let i = 0; i < 10; i++) store.append({ tsMs: T0 + i * day, type: 'x', source: 's', data: {} });
     for (let i = 0; i < 5; i++) store.append({ tsMs: now - i * 1000, type: 'x', source: 's', data: {} });
     store.flush();
-    const old = store.readUnsent(0, 4);
-    store.markSentRange(old[0]!.seq, old[3]!.seq);
+    const old = store.outbox.unsentEvents(0, 4);
+    store.outbox.markSentRange(old[0]!.seq, old[3]!.seq);
     const r = store.runRetention(now);
     expect(r).toEqual({ deletedSent: 4, deletedUnsent: 6 });
     expect(store.eventCount()).toBe(5);
@@ -157,14 +157,14 @@ describe('EventStore retention', () => {
     const big = 'x'.repeat(400);
     for (let i = 0; i < 6000; i++) store.append({ tsMs: T0 + i, type: 'x', source: 's', data: { big, i } });
     store.flush();
-    const all = store.readUnsent(0, 3000);
-    store.markSentRange(all[0]!.seq, all[2999]!.seq);
+    const all = store.outbox.unsentEvents(0, 3000);
+    store.outbox.markSentRange(all[0]!.seq, all[2999]!.seq);
     expect(store.sizeBytes()).toBeGreaterThan(1024 * 1024);
     const r = store.runRetention(T0 + 10_000);
     expect(r.deletedUnsent).toBe(0);
     expect(r.deletedSent).toBeGreaterThan(0);
     // Every unsent event survives, even though the cap is still exceeded.
-    expect(store.unsentCount()).toBe(3000);
+    expect(store.outbox.unsentCount()).toBe(3000);
     store.close();
   });
 });
@@ -185,15 +185,15 @@ describe('EventStore on a full disk', () => {
     expect(store.pendingCount).toBe(appended - written);
     expect(store.eventCount()).toBe(written);
     // Upstream acknowledges the first half: the next flush may delete those to make room.
-    const firstHalf = store.readUnsent(0, Math.floor(written / 2));
-    store.markSentRange(firstHalf[0]!.seq, firstHalf[firstHalf.length - 1]!.seq);
+    const firstHalf = store.outbox.unsentEvents(0, Math.floor(written / 2));
+    store.outbox.markSentRange(firstHalf[0]!.seq, firstHalf[firstHalf.length - 1]!.seq);
     let tries = 0;
     while (store.pendingCount > 0 && tries++ < 5) store.flush();
     expect(store.pendingCount).toBe(0);
     expect(store.health().status).toBe('ok');
     // Nothing unsent was lost: every event not yet acknowledged is in the database.
-    expect(store.unsentCount()).toBe(appended - firstHalf.length);
-    const unsent = store.readUnsent(0, 100_000);
+    expect(store.outbox.unsentCount()).toBe(appended - firstHalf.length);
+    const unsent = store.outbox.unsentEvents(0, 100_000);
     expect(unsent[unsent.length - 1]!.data.n).toBe(appended - 1);
     store.close();
   });

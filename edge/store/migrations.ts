@@ -1,5 +1,7 @@
 // Versioned schema migrations of the edge store, applied in order at open and
 // recorded in PRAGMA user_version. Never edit a released migration: add one.
+import type Database from 'better-sqlite3';
+import { FootfallError } from '../shared/errors.ts';
 
 export interface Migration {
   version: number;
@@ -76,3 +78,33 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Applies the migrations newer than the file's user_version, each in its own transaction. */
+export function migrate(db: Database.Database, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new FootfallError(
+      'STORE_OPEN',
+      `${path} has schema version ${current}, newer than this footfall (${LATEST_SCHEMA_VERSION}); upgrade footfall`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
+
+/** A read-only open cannot migrate: the file must already be at the latest schema. */
+export function assertSchemaReadable(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === 0) throw new FootfallError('STORE_CORRUPT', `${path} is not a footfall database (no schema)`);
+  if (version < LATEST_SCHEMA_VERSION) {
+    throw new FootfallError(
+      'STORE_OPEN',
+      `${path} has schema version ${version}, older than this footfall (${LATEST_SCHEMA_VERSION}); open it read-write once (footfall run or sync) to migrate it`,
+    );
+  }
+}

@@ -39,13 +39,13 @@ describe('migration from v1 sent_at state', () => {
     sentAt[45] = T0 + 99; // sent after a gap (a v1 refused event): sent again, at-least-once
     const path = v1Database(sentAt);
     const store = EventStore.open({ path });
-    expect(store.outboxAckedSeq()).toBe(30);
-    expect(store.unsentCount()).toBe(20);
-    expect(store.oldestUnsentTsMs()).toBe(T0 + 30_000);
+    expect(store.outbox.ackedSeq()).toBe(30);
+    expect(store.outbox.unsentCount()).toBe(20);
+    expect(store.outbox.oldestUnsentTsMs()).toBe(T0 + 30_000);
     expect(store.eventById('id-29')!.sentAtMs).toBe(T0 + 99);
     expect(store.eventById('id-30')!.sentAtMs).toBeNull();
     expect(store.eventById('id-45')!.sentAtMs).toBeNull();
-    expect(store.readUnsent(0, 100).map((e) => e.data.i)).toEqual(Array.from({ length: 20 }, (_, i) => 30 + i));
+    expect(store.outbox.unsentEvents(0, 100).map((e) => e.data.i)).toEqual(Array.from({ length: 20 }, (_, i) => 30 + i));
     store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(2);
@@ -55,13 +55,13 @@ describe('migration from v1 sent_at state', () => {
 
   it('an all-sent v1 store is all sent; an all-unsent or empty one starts at 0', () => {
     const all = EventStore.open({ path: v1Database([T0, T0, T0]) });
-    expect([all.outboxAckedSeq(), all.unsentCount()]).toEqual([3, 0]);
+    expect([all.outbox.ackedSeq(), all.outbox.unsentCount()]).toEqual([3, 0]);
     all.close();
     const none = EventStore.open({ path: v1Database([null, null]) });
-    expect([none.outboxAckedSeq(), none.unsentCount()]).toEqual([0, 2]);
+    expect([none.outbox.ackedSeq(), none.outbox.unsentCount()]).toEqual([0, 2]);
     none.close();
     const empty = EventStore.open({ path: v1Database([]) });
-    expect([empty.outboxAckedSeq(), empty.unsentCount(), empty.oldestUnsentTsMs()]).toEqual([0, 0, null]);
+    expect([empty.outbox.ackedSeq(), empty.outbox.unsentCount(), empty.outbox.oldestUnsentTsMs()]).toEqual([0, 0, null]);
     empty.close();
   });
 
@@ -74,33 +74,33 @@ describe('migration from v1 sent_at state', () => {
 describe('outbox batches built by SQLite', () => {
   it('joins the wire JSON of up to maxEvents events, stopping before the bound and the byte limit', () => {
     const store = filled(100);
-    const pieces = store.readUnsentWireJson(0, 1000).map((r) => r[1]);
-    const all = store.readOutboxBatch(0, Number.MAX_SAFE_INTEGER, 500, 1e9)!;
+    const pieces = store.outbox.unsentWireJson(0, 1000).map((r) => r[1]);
+    const all = store.outbox.readBatch(0, Number.MAX_SAFE_INTEGER, 500, 1e9)!;
     expect(all).toMatchObject({ firstSeq: 1, lastSeq: 100, count: 100 });
     expect(all.payload.toString()).toBe(pieces.join(','));
     expect(all.bytes).toBe(all.payload.length);
     // The envelope comes from SQLite too, outside the byte count.
-    const wrapped = store.readOutboxBatch(0, 3, 500, 1e9, '{"v":1,"events":[', ']}')!;
+    const wrapped = store.outbox.readBatch(0, 3, 500, 1e9, '{"v":1,"events":[', ']}')!;
     expect(JSON.parse(wrapped.payload.toString()).events).toEqual(pieces.slice(0, 2).map((p) => JSON.parse(p)));
     expect(wrapped.bytes).toBe(Buffer.byteLength(pieces.slice(0, 2).join(',')));
-    expect(store.readOutboxBatch(10, 21, 500, 1e9)).toMatchObject({ firstSeq: 11, lastSeq: 20, count: 10 });
-    expect(store.readOutboxBatch(0, Number.MAX_SAFE_INTEGER, 7, 1e9)).toMatchObject({ firstSeq: 1, lastSeq: 7 });
+    expect(store.outbox.readBatch(10, 21, 500, 1e9)).toMatchObject({ firstSeq: 11, lastSeq: 20, count: 10 });
+    expect(store.outbox.readBatch(0, Number.MAX_SAFE_INTEGER, 7, 1e9)).toMatchObject({ firstSeq: 1, lastSeq: 7 });
     // Over the byte limit: a shorter prefix that fits (five events with their four commas; one byte less, fewer).
     const five = Buffer.byteLength(pieces.slice(0, 5).join(','));
-    const fits = store.readOutboxBatch(0, 6, 500, five)!;
+    const fits = store.outbox.readBatch(0, 6, 500, five)!;
     expect(fits.count).toBe(5);
     expect(fits.payload.toString()).toBe(pieces.slice(0, 5).join(','));
-    const cut = store.readOutboxBatch(0, Number.MAX_SAFE_INTEGER, 500, five - 1)!;
+    const cut = store.outbox.readBatch(0, Number.MAX_SAFE_INTEGER, 500, five - 1)!;
     expect(cut.count).toBeGreaterThanOrEqual(1);
     expect(cut.count).toBeLessThanOrEqual(4);
     expect(cut.payload.toString()).toBe(pieces.slice(0, cut.count).join(','));
     expect(cut.bytes).toBeLessThanOrEqual(five - 1);
     // A single event larger than the limit still comes alone (the outbox holds it back).
-    const alone = store.readOutboxBatch(0, Number.MAX_SAFE_INTEGER, 500, 3)!;
+    const alone = store.outbox.readBatch(0, Number.MAX_SAFE_INTEGER, 500, 3)!;
     expect(alone).toMatchObject({ count: 1, firstSeq: 1 });
     expect(alone.payload.toString()).toBe(pieces[0]);
-    expect(store.readOutboxBatch(100, Number.MAX_SAFE_INTEGER, 500, 1e9)).toBeNull();
-    expect(store.readOutboxBatch(5, 6, 500, 1e9)).toBeNull();
+    expect(store.outbox.readBatch(100, Number.MAX_SAFE_INTEGER, 500, 1e9)).toBeNull();
+    expect(store.outbox.readBatch(5, 6, 500, 1e9)).toBeNull();
     store.close();
   });
 });
@@ -109,15 +109,15 @@ describe('outbox position', () => {
   it('advances only forward, in one row, and survives a reopen with held events', () => {
     const path = tempDb();
     const store = filled(100, path);
-    expect(store.advanceOutbox(40, T0 + 5)).toBe(true);
-    expect(store.advanceOutbox(30, T0 + 6)).toBe(false);
-    store.holdEvent(35, 'refused (0x99)', T0 + 60_000);
+    expect(store.outbox.advance(40, T0 + 5)).toBe(true);
+    expect(store.outbox.advance(30, T0 + 6)).toBe(false);
+    store.outbox.hold(35, 'refused (0x99)', T0 + 60_000);
     store.close();
     const again = EventStore.open({ path });
-    expect(again.outboxAckedSeq()).toBe(40);
-    expect(again.heldEvents()).toEqual([{ seq: 35, reason: 'refused (0x99)', retryAtMs: T0 + 60_000 }]);
-    expect(again.unsentCount()).toBe(61);
-    expect(again.eventById(again.readUnsent(0, 1)[0]!.id)!.data).toEqual({ i: 34 });
+    expect(again.outbox.ackedSeq()).toBe(40);
+    expect(again.outbox.held()).toEqual([{ seq: 35, reason: 'refused (0x99)', retryAtMs: T0 + 60_000 }]);
+    expect(again.outbox.unsentCount()).toBe(61);
+    expect(again.eventById(again.outbox.unsentEvents(0, 1)[0]!.id)!.data).toEqual({ i: 34 });
     expect(again.eventsBetween(T0, T0 + 40_000).map((e) => e.sentAtMs !== null)).toEqual(
       Array.from({ length: 40 }, (_, i) => i + 1 !== 35),
     );
@@ -126,21 +126,21 @@ describe('outbox position', () => {
 
   it('resync moves the position back to before the first event at or after the time', () => {
     const store = filled(100);
-    store.advanceOutbox(100);
-    expect(store.unsentCount()).toBe(0);
-    expect(store.markUnsentSince(T0 + 30_000)).toBe(70);
-    expect(store.outboxAckedSeq()).toBe(30);
-    expect(store.unsentCount()).toBe(70);
-    expect(store.oldestUnsentTsMs()).toBe(T0 + 30_000);
+    store.outbox.advance(100);
+    expect(store.outbox.unsentCount()).toBe(0);
+    expect(store.outbox.rewindToTime(T0 + 30_000)).toBe(70);
+    expect(store.outbox.ackedSeq()).toBe(30);
+    expect(store.outbox.unsentCount()).toBe(70);
+    expect(store.outbox.oldestUnsentTsMs()).toBe(T0 + 30_000);
     // Later than every event, or already unsent: nothing changes.
-    expect(store.markUnsentSince(T0 + 1_000_000)).toBe(0);
-    expect(store.markUnsentSince(T0 + 50_000)).toBe(0);
-    expect(store.outboxAckedSeq()).toBe(30);
+    expect(store.outbox.rewindToTime(T0 + 1_000_000)).toBe(0);
+    expect(store.outbox.rewindToTime(T0 + 50_000)).toBe(0);
+    expect(store.outbox.ackedSeq()).toBe(30);
     // A held event in the range was unsent already and is not counted again.
-    store.advanceOutbox(100);
-    store.holdEvent(95, 'refused', T0);
-    expect(store.markUnsentSince(T0 + 90_000)).toBe(9);
-    expect(store.unsentCount()).toBe(10);
+    store.outbox.advance(100);
+    store.outbox.hold(95, 'refused', T0);
+    expect(store.outbox.rewindToTime(T0 + 90_000)).toBe(9);
+    expect(store.outbox.unsentCount()).toBe(10);
     store.close();
   });
 
@@ -148,30 +148,30 @@ describe('outbox position', () => {
     const store = EventStore.open({ path: tempDb(), retention: { days: 3650, maxSizeMb: 0, intervalMs: 60_000, deleteUnsent: false } });
     for (let i = 0; i < 50; i++) store.append({ tsMs: T0 + i * 1000, type: 'x', source: 's', data: { i } });
     store.flush();
-    store.holdEvent(3, 'too large', T0);
-    store.advanceOutbox(20);
-    expect(store.unsentCount()).toBe(31);
-    expect(store.oldestUnsentTsMs()).toBe(T0 + 2_000);
-    expect(store.readUnsent(0, 2).map((e) => e.data.i)).toEqual([2, 20]);
+    store.outbox.hold(3, 'too large', T0);
+    store.outbox.advance(20);
+    expect(store.outbox.unsentCount()).toBe(31);
+    expect(store.outbox.oldestUnsentTsMs()).toBe(T0 + 2_000);
+    expect(store.outbox.unsentEvents(0, 2).map((e) => e.data.i)).toEqual([2, 20]);
     // markSentRange over a held event releases it; past the position it needs no gap check.
     const r = store.runRetention(T0 + 60_000);
     expect(r).toEqual({ deletedSent: 19, deletedUnsent: 0 });
-    expect(store.unsentCount()).toBe(31);
-    expect(store.releaseHeldEvent(3)).toBe(true);
-    expect(store.unsentCount()).toBe(30);
+    expect(store.outbox.unsentCount()).toBe(31);
+    expect(store.outbox.release(3)).toBe(true);
+    expect(store.outbox.unsentCount()).toBe(30);
     store.close();
   });
 
   it('markSentRange refuses to skip an unacknowledged event, but steps over held ones', () => {
     const store = filled(10);
-    expect(() => store.markSentRange(5, 6)).toThrow(/event 1 before it is not acknowledged/);
-    store.holdEvent(1, 'refused', T0);
-    store.markSentRange(2, 3);
-    expect(store.markSentRange(2, 4)).toBe(1);
-    expect(store.outboxAckedSeq()).toBe(4);
-    expect(store.unsentCount()).toBe(7);
-    expect(store.markSentRange(1, 1)).toBe(1);
-    expect(store.unsentCount()).toBe(6);
+    expect(() => store.outbox.markSentRange(5, 6)).toThrow(/event 1 before it is not acknowledged/);
+    store.outbox.hold(1, 'refused', T0);
+    store.outbox.markSentRange(2, 3);
+    expect(store.outbox.markSentRange(2, 4)).toBe(1);
+    expect(store.outbox.ackedSeq()).toBe(4);
+    expect(store.outbox.unsentCount()).toBe(7);
+    expect(store.outbox.markSentRange(1, 1)).toBe(1);
+    expect(store.outbox.unsentCount()).toBe(6);
     store.close();
   });
 });

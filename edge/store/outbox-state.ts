@@ -1,20 +1,16 @@
 // The outbox's durable progress in the store: one acknowledged-seq position (every
 // event with seq <= acked_seq has been acknowledged upstream) plus the few events held
 // back after a broker refusal. Marking a batch sent is one single-row UPDATE, whatever
-// its size; "sent" = seq <= acked_seq and not held. Batches are built as wire JSON by SQLite.
+// its size; "sent" = seq <= acked_seq and not held. Each event's wire JSON is built by
+// SQLite; the publisher's batches are read ahead in a worker (outbox-read-ahead.ts).
 import type Database from 'better-sqlite3';
 import { FootfallError } from '../shared/errors.ts';
+import type { StoredEvent } from '../shared/types.ts';
+import { rowToEvent, type StoredEventRow } from './event-rows.ts';
+import { OutboxBatchReader, WIRE_JSON, type OutboxBatchText } from './outbox-batch-reader.ts';
+import { READ_PENDING, type OutboxReadAhead } from './outbox-read-ahead.ts';
 
-/** One batch as wire bytes, built by SQLite. */
-export interface OutboxBatchText {
-  /** prefix + `{"id","ts","type","source","data"}` objects joined by commas, in seq order + suffix, as UTF-8. */
-  payload: Buffer;
-  firstSeq: number;
-  lastSeq: number;
-  count: number;
-  /** UTF-8 bytes of the joined events (without prefix and suffix). */
-  bytes: number;
-}
+export type { OutboxBatchText };
 
 /** An event the broker refused: unsent, skipped by the normal flow, retried at retryAtMs. */
 export interface HeldEvent {
@@ -25,8 +21,6 @@ export interface HeldEvent {
 
 const NAME = 'events';
 const ACKED = `(SELECT acked_seq FROM outbox_state WHERE name = '${NAME}')`;
-/** The wire object around the stored payload text (no parse and re-serialise per event). */
-const WIRE = `'{"id":"' || id || '","ts":' || CAST(ts AS INTEGER) || ',"type":' || json_quote(type) || ',"source":' || json_quote(source) || ',"data":' || payload || '}'`;
 /** Unsent events after @a in seq order (at most @b): held ones at or below the position, then everything past it. */
 const UNSENT_AFTER = (cols: string) => `
   SELECT ${cols} FROM events WHERE seq IN (SELECT seq FROM outbox_held WHERE seq > @a AND seq <= ${ACKED})
@@ -38,23 +32,22 @@ export const SENT_AT_COLUMN = `CASE WHEN seq <= ${ACKED} AND seq NOT IN (SELECT 
   THEN (SELECT updated_at_ms FROM outbox_state WHERE name = '${NAME}') END AS sent_at`;
 
 export class OutboxState {
-  private readonly readBatchStmt: Database.Statement;
+  private readonly batchReader: OutboxBatchReader;
+  /** Reads the publisher's next batches in a worker (set by the store; null: every read is synchronous). */
+  private readAhead: OutboxReadAhead | null = null;
   private readonly advanceStmt: Database.Statement;
   private readonly ackedStmt: Database.Statement;
   private readonly unsentWireStmt: Database.Statement;
   private readonly unsentRowsStmt: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
-    // One statement per batch: the first @c events with @a < seq < @b, joined by SQLite
-    // between the envelope's prefix and suffix and returned as a BLOB (a Buffer: no JS
-    // string is built, decoded or encoded). A running byte count in a window function
-    // cost 2.5x as much as the whole read, so the byte limit is checked afterwards.
-    this.readBatchStmt = db.prepare(`
-      SELECT CAST(@p || group_concat(j, ',' ORDER BY seq) || @s AS BLOB) AS payload, count(*) AS count, min(seq) AS firstSeq, max(seq) AS lastSeq
-      FROM (SELECT seq, ${WIRE} AS j FROM events WHERE seq > @a AND seq < @b ORDER BY seq LIMIT @c)`);
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.batchReader = new OutboxBatchReader(db);
     this.advanceStmt = db.prepare(`UPDATE outbox_state SET acked_seq = @a, updated_at_ms = @b WHERE name = '${NAME}' AND acked_seq < @a`);
     this.ackedStmt = db.prepare(`SELECT acked_seq FROM outbox_state WHERE name = '${NAME}'`).pluck(true);
-    this.unsentWireStmt = db.prepare(UNSENT_AFTER(`seq, ${WIRE}`)).raw(true);
+    this.unsentWireStmt = db.prepare(UNSENT_AFTER(`seq, ${WIRE_JSON}`)).raw(true);
     this.unsentRowsStmt = db.prepare(UNSENT_AFTER('seq, id, ts, type, source, payload, NULL AS sent_at'));
   }
 
@@ -63,8 +56,8 @@ export class OutboxState {
     return this.ackedStmt.get() as number;
   }
 
-  /** Moves the position forward to `toSeq` (never back). Returns whether it moved. */
-  advance(toSeq: number, nowMs: number): boolean {
+  /** Records that every event up to `toSeq` (except held ones) is acknowledged. Never moves back; returns whether it moved. */
+  advance(toSeq: number, nowMs: number = this.now()): boolean {
     return this.advanceStmt.run({ a: toSeq, b: nowMs }).changes > 0;
   }
 
@@ -75,16 +68,27 @@ export class OutboxState {
    * Null when the range is empty.
    */
   readBatch(afterSeq: number, beforeSeq: number, maxEvents: number, maxJsonBytes: number, prefix = '', suffix = ''): OutboxBatchText | null {
-    let limit = maxEvents;
-    const envelopeBytes = Buffer.byteLength(prefix) + Buffer.byteLength(suffix);
-    for (;;) {
-      const row = this.readBatchStmt.get({ a: afterSeq, b: beforeSeq, c: limit, p: prefix, s: suffix }) as OutboxBatchText;
-      if (row.count === 0) return null;
-      row.bytes = row.payload.length - envelopeBytes;
-      if (row.bytes <= maxJsonBytes || row.count === 1) return row;
-      // Over the byte limit (rare: batches are sized by count): read again, fewer events.
-      limit = Math.max(1, Math.min(row.count - 1, Math.floor((row.count * maxJsonBytes) / row.bytes)));
-    }
+    return this.batchReader.read(afterSeq, beforeSeq, maxEvents, maxJsonBytes, prefix, suffix);
+  }
+
+  /**
+   * readBatch for the publisher's stream of batches: taken from the read-ahead worker
+   * when it has this one ready. It returns READ_PENDING while the worker is reading this
+   * very batch; the listener given to onBatchReady is called when it is in.
+   */
+  readNextBatch(afterSeq: number, beforeSeq: number, maxEvents: number, maxJsonBytes: number, prefix: string, suffix: string): OutboxBatchText | null | typeof READ_PENDING {
+    if (!this.readAhead) return this.batchReader.read(afterSeq, beforeSeq, maxEvents, maxJsonBytes, prefix, suffix);
+    return this.readAhead.read(afterSeq, beforeSeq, maxEvents, maxJsonBytes, prefix, suffix);
+  }
+
+  /** Called when a batch read ahead arrives (null: nobody). */
+  onBatchReady(listener: (() => void) | null): void {
+    if (this.readAhead) this.readAhead.onReady = listener;
+  }
+
+  /** Reads batches ahead in `readAhead` from now on (null: every read on this thread). */
+  useReadAhead(readAhead: OutboxReadAhead | null): void {
+    this.readAhead = readAhead;
   }
 
   /** [seq, wire JSON] of unsent events (held or past the position) after afterSeq. */
@@ -92,9 +96,14 @@ export class OutboxState {
     return this.unsentWireStmt.all({ a: afterSeq, b: limit }) as Array<[number, string]>;
   }
 
-  /** Raw rows of unsent events after afterSeq (sent_at is null for all of them). */
-  unsentRows<T>(afterSeq: number, limit: number): T[] {
-    return this.unsentRowsStmt.all({ a: afterSeq, b: limit }) as T[];
+  /** Raw rows of unsent events after afterSeq, payload left as JSON text (sent_at is null for all of them). */
+  unsentRows(afterSeq: number, limit: number): StoredEventRow[] {
+    return this.unsentRowsStmt.all({ a: afterSeq, b: limit }) as StoredEventRow[];
+  }
+
+  /** Events not yet acknowledged upstream (held, or past the position), in order, after `afterSeq`. */
+  unsentEvents(afterSeq: number, limit: number): StoredEvent[] {
+    return this.unsentRows(afterSeq, limit).map(rowToEvent);
   }
 
   /**
@@ -102,7 +111,7 @@ export class OutboxState {
    * The range must start at the position or leave only held or missing events between.
    * Returns how many events became sent.
    */
-  markSentRange(fromSeq: number, toSeq: number, nowMs: number): number {
+  markSentRange(fromSeq: number, toSeq: number, nowMs: number = this.now()): number {
     return this.db.transaction(() => {
       const acked = this.ackedSeq();
       if (fromSeq > acked + 1) {
@@ -136,7 +145,7 @@ export class OutboxState {
    * ts >= sinceMs, so everything from there on is sent again. Returns how many
    * acknowledged events became unsent.
    */
-  rewindToTime(sinceMs: number, nowMs: number): number {
+  rewindToTime(sinceMs: number, nowMs: number = this.now()): number {
     return this.db.transaction(() => {
       const first = this.db.prepare('SELECT min(seq) AS seq FROM events INDEXED BY events_ts WHERE ts >= ?').get(sinceMs) as { seq: number | null };
       if (first.seq === null) return 0;
@@ -178,6 +187,7 @@ export class OutboxState {
     return ts ?? null;
   }
 
+  /** Holds an event back after a broker refusal: unsent, skipped by the normal flow until retryAtMs. */
   hold(seq: number, reason: string, retryAtMs: number): void {
     this.db
       .prepare('INSERT INTO outbox_held (seq, reason, retry_at_ms) VALUES (?, ?, ?) ON CONFLICT (seq) DO UPDATE SET reason = excluded.reason, retry_at_ms = excluded.retry_at_ms')

@@ -8,8 +8,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { mqttSection } from '../../edge/config/index.ts';
 import { silentLogger } from '../../edge/shared/log.ts';
 import { EventStore, synthesizeEvents } from '../../edge/store/index.ts';
-import { EventBatchEncoder } from '../../cloud-sync/batch-encoder.ts';
-import { SyncStage } from '../../cloud-sync/sync-stage.ts';
+import { EventBatchEncoder, SyncStage } from '../../cloud-sync/edge/index.ts';
 import { Mosquitto } from '../../cloud-sync/test-support/mosquitto.ts';
 import { machineInfo } from './machine.ts';
 import type { BenchTarget } from './types.ts';
@@ -43,7 +42,7 @@ function mqttConfig(url: string, maxEvents: number, maxInFlight: number) {
 }
 
 async function ours(store: EventStore, url: string, device: string, n: number, maxEvents: number, maxInFlight: number): Promise<number> {
-  store.markUnsentSince(0);
+  store.outbox.rewindToTime(0);
   const sub = await subscriber(url, device, n);
   const stage = new SyncStage({ store, config: { site: SITE, device, mqtt: mqttConfig(url, maxEvents, maxInFlight) }, logger: silentLogger(), version: 'bench' });
   const t0 = performance.now();
@@ -107,7 +106,7 @@ const target: BenchTarget = {
       const store = fillStore(join(dir, 'a.db'), n);
       // The reference's batches: the same encoder, the same grouping, built before timing.
       const encoder = new EventBatchEncoder(SITE, 'x');
-      const rows = store.readUnsentRaw(0, n);
+      const rows = store.outbox.unsentRows(0, n);
       const payloads: Buffer[] = [];
       for (let i = 0; i < rows.length; i += maxEvents) {
         const pieces = rows.slice(i, i + maxEvents).map((r) => encoder.encodeEvent(r));
@@ -131,7 +130,7 @@ const target: BenchTarget = {
         drainS = (t1 - t0) / 1000;
         await stage.stop();
         await sub.client.endAsync();
-        if (big.unsentCount() !== 0) throw new Error(`drain left ${big.unsentCount()} events unsent`);
+        if (big.outbox.unsentCount() !== 0) throw new Error(`drain left ${big.outbox.unsentCount()} events unsent`);
         big.close();
         ctx.log(`drained ${drainN} events in ${drainS.toFixed(1)} s`);
       }

@@ -29,7 +29,7 @@ export default defineCommand({
     const sites = numberOption(ctx.values, 'sites', 1, 1, 100_000, true);
     const spanMs = numberOption(ctx.values, 'span-minutes', 60, 1, 60 * 24 * 365) * 60_000;
     const seed = numberOption(ctx.values, 'seed', 1, 0, 2 ** 31, true);
-    const { FleetSimulator } = await import('../../../cloud-sync/ingest/index.ts');
+    const { FleetSimulator } = await import('../../../cloud-sync/fleet/index.ts');
     const sim = new FleetSimulator({ url, devices, events, rate, batchSize, sites, spanMs, seed, counts: !ctx.values['no-counts'] });
     const run = sim.run();
     const outcome = await Promise.race([run.then((r) => ({ r })), ctx.shutdownSignal.then(() => null)]);

@@ -41,7 +41,7 @@ export default defineCommand({
     const sessionExpiryS = numberOption(ctx.values, 'session-expiry', 86_400, 0, 4_294_967_295, true);
     const maxPayloadBytes = numberOption(ctx.values, 'max-payload', 1_048_576, 1_024, 268_435_455, true);
     const statsS = numberOption(ctx.values, 'stats-interval', 10, 0, 86_400);
-    const { IngestWorker } = await import('../../../cloud-sync/ingest/index.ts');
+    const { IngestWorker } = await import('../../../cloud-sync/fleet/index.ts');
     const worker = new IngestWorker({ mqttUrl: url, pgUrl, group, ...(clientId ? { clientId } : {}), sites, lanes, sessionExpiryS, maxPayloadBytes, logger: ctx.logger });
     await worker.start();
     let timer: NodeJS.Timeout | null = null;

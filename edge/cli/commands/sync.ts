@@ -35,7 +35,7 @@ export default defineCommand({
     );
     const mqtt = { ...checked.mqtt, counts: { ...checked.mqtt.counts, enabled: false }, commands: { enabled: false }, homeAssistant: { ...checked.mqtt.homeAssistant, enabled: false } };
     const { EventStore } = await import('../../store/index.ts');
-    const { SyncStage } = await import('../../../cloud-sync/index.ts');
+    const { SyncStage } = await import('../../../cloud-sync/edge/index.ts');
     const { packageVersion } = await import('../main.ts');
     const store = EventStore.open({ path: db, logger: ctx.logger });
     const stage = new SyncStage({
@@ -45,7 +45,7 @@ export default defineCommand({
       version: packageVersion(),
       baseDir: file ? dirname(file) : ctx.cwd,
     });
-    const backlog = store.unsentCount();
+    const backlog = store.outbox.unsentCount();
     const t0 = performance.now();
     try {
       await stage.start();

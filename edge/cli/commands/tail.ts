@@ -24,7 +24,8 @@ export default defineCommand({
     if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(url)) throw new UsageError(`--url must be an mqtt://, mqtts://, ws:// or wss:// URL, got ${JSON.stringify(url)}`);
     const count = numberOption(ctx.values, 'count', 0, 1, Number.MAX_SAFE_INTEGER, true);
     const json = Boolean(ctx.values.json);
-    const { EventConsumer, contract } = await import('../../../cloud-sync/index.ts');
+    const { EventConsumer } = await import('../../../cloud-sync/fleet/index.ts');
+    const contract = await import('../../../cloud-sync/contract/index.ts');
     for (const key of ['site', 'device', 'share'] as const) {
       const v = ctx.values[key];
       if (typeof v === 'string' && !contract.isTopicLevel(v)) throw new UsageError(`--${key} must be letters, digits, "-", "_" or ".", got ${JSON.stringify(v)}`);

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
-import { mqttSection, type MqttConfig } from '../../edge/config/sections/mqtt.ts';
-import { EventStore, synthesizeEvents } from '../../edge/store/index.ts';
-import { parseMessage, type StatusMessage } from '../contract/index.ts';
+import { mqttSection, type MqttConfig } from '../../../edge/config/sections/mqtt.ts';
+import { EventStore, synthesizeEvents } from '../../../edge/store/index.ts';
+import { parseMessage, type StatusMessage } from '../../contract/index.ts';
 
 export function tempDir(prefix = 'footfall-sync-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

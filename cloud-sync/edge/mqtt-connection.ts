@@ -4,9 +4,9 @@
 // the retained `online` status on every connect and refreshes it, and tells the
 // publisher, commands and discovery when the link is up or down.
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import { RateLimitedLog, type Logger } from '../edge/shared/log.ts';
-import type { StageHealth } from '../edge/shared/types.ts';
-import type { DeviceTopics, StatusMessage } from './contract/index.ts';
+import { RateLimitedLog, type Logger } from '../../edge/shared/log.ts';
+import type { StageHealth } from '../../edge/shared/types.ts';
+import type { DeviceTopics, StatusMessage } from '../contract/index.ts';
 import { describeConnectionError, type ConnectionErrorKind } from './connection-errors.ts';
 import { redactUrl } from './client-options.ts';
 

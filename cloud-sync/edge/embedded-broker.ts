@@ -3,8 +3,8 @@
 // subscribe at once. Loopback by default; retained messages and sessions in memory.
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { FootfallError } from '../edge/shared/errors.ts';
-import type { Logger } from '../edge/shared/log.ts';
+import { FootfallError } from '../../edge/shared/errors.ts';
+import type { Logger } from '../../edge/shared/log.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;

@@ -4,12 +4,12 @@
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../edge/shared/log.ts';
+import { silentLogger } from '../../edge/shared/log.ts';
 import { defaultClientId } from './client-options.ts';
 import { COUNTS_STATE_KEY } from './counts-publisher.ts';
-import { deviceTopics, parseMessage, type CommandResult, type CountsMessage } from './contract/index.ts';
+import { deviceTopics, parseMessage, type CommandResult, type CountsMessage } from '../contract/index.ts';
 import { SyncStage } from './sync-stage.ts';
-import { Mosquitto } from './test-support/mosquitto.ts';
+import { Mosquitto } from '../test-support/mosquitto.ts';
 import { Collector, mqttConfig, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
 
 const tmp = tempDir();
@@ -154,7 +154,7 @@ describe('persistent session', () => {
     await waitFor('the queued command result', () => results.some((r) => r.id === `queued-${protocolVersion}`));
     expect(results.find((r) => r.id === `queued-${protocolVersion}`)).toMatchObject({ ok: true, result: { events: 5 } });
     await second.waitForDrain();
-    expect(store.unsentCount()).toBe(0);
+    expect(store.outbox.unsentCount()).toBe(0);
     await second.stop();
     store.close();
   });

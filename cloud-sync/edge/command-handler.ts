@@ -4,7 +4,7 @@
 // Who may send them is the broker's ACL; retained commands are refused so a stale
 // command is never replayed on reconnect.
 import type { IPublishPacket, MqttClient } from 'mqtt';
-import { RateLimitedLog, type Logger } from '../edge/shared/log.ts';
+import { RateLimitedLog, type Logger } from '../../edge/shared/log.ts';
 import {
   COMMAND_NAMES,
   commandArgsSchemas,
@@ -13,7 +13,7 @@ import {
   type CommandName,
   type CommandResult,
   type DeviceTopics,
-} from './contract/index.ts';
+} from '../contract/index.ts';
 import type { ConnectionListener } from './mqtt-connection.ts';
 
 export const MAX_COMMAND_BYTES = 64 * 1024;

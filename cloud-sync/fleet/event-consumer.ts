@@ -4,7 +4,7 @@
 // batch against the contract and de-duplicates events by id, so at-least-once
 // delivery becomes exactly-once for its caller.
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { parseMessage, parseTopic, subscriptionFilter, type StatusMessage, type WireEvent } from './contract/index.ts';
+import { parseMessage, parseTopic, subscriptionFilter, type StatusMessage, type WireEvent } from '../contract/index.ts';
 
 /** Remembers the last `capacity` ids; an id seen again within them is a duplicate. */
 export class EventDeduplicator {

@@ -2,20 +2,20 @@
 // one MQTT session (status birth and last will), and runs the outbox publisher, the
 // per-minute counts, upstream commands and optional Home Assistant discovery on it.
 // Health carries the outbox metrics: backlog, oldest unsent age, publish rate, errors.
-import { FootfallError } from '../edge/shared/errors.ts';
-import type { Logger } from '../edge/shared/log.ts';
-import type { MqttConfig } from '../edge/config/sections/mqtt.ts';
-import type { Stage, StageHealth } from '../edge/shared/types.ts';
+import { FootfallError } from '../../edge/shared/errors.ts';
+import type { Logger } from '../../edge/shared/log.ts';
+import type { MqttConfig } from '../../edge/config/sections/mqtt.ts';
+import type { Stage, StageHealth } from '../../edge/shared/types.ts';
 import { clientOptionsOf, redactUrl } from './client-options.ts';
 import { CommandHandler, type SyncCommandHooks } from './command-handler.ts';
-import { deviceTopics } from './contract/index.ts';
+import { deviceTopics } from '../contract/index.ts';
 import { CountsPublisher, type CountsStore } from './counts-publisher.ts';
 import { EmbeddedBroker } from './embedded-broker.ts';
 import { HomeAssistantDiscovery } from './home-assistant.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { OutboxPublisher, type OutboxStore } from './outbox-publisher.ts';
 
-export type SyncStore = OutboxStore & CountsStore & { readonly metrics?: { deletedUnsent: number } };
+export type SyncStore = CountsStore & { readonly outbox: OutboxStore; readonly metrics?: { deletedUnsent: number } };
 
 export interface SyncStageOptions {
   store: SyncStore;
@@ -97,7 +97,7 @@ export class SyncStage implements Stage {
       logger,
     });
     const publisher = new OutboxPublisher({
-      store,
+      outbox: store.outbox,
       link: connection,
       topic: topics.events,
       site: config.site,
@@ -191,7 +191,7 @@ export class SyncStage implements Stage {
       return { status: 'degraded', detail: dropping ?? c.lastError ?? `not connected to ${this.url ? redactUrl(this.url) : 'a broker'} (${c.state})`, metrics };
     }
     if (dropping) return { status: 'degraded', detail: dropping, metrics };
-    if (p.parkedEvents > 0) return { status: 'degraded', detail: `${p.parkedEvents} events refused by the broker stay unsent`, metrics };
+    if (p.heldEvents > 0) return { status: 'degraded', detail: `${p.heldEvents} events refused by the broker stay unsent`, metrics };
     if (lostUnsent > 0) return { status: 'degraded', detail: `retention deleted ${lostUnsent} events that were never sent`, metrics };
     return { status: 'ok', metrics };
   }

@@ -1,12 +1,13 @@
-// Public face of cloud-sync: the stage the agent wires in, the outbox and session
-// parts the CLI commands use, the reference consumer, and the v1 contract.
+// Public face of the box's side of cloud-sync: the sync stage the agent wires in, and the
+// outbox and session parts the CLI commands and benches use. The fleet's side (PostgreSQL
+// ingest, the reference consumer) is cloud-sync/fleet; the v1 contract both speak is
+// cloud-sync/contract.
 export { SyncStage, type SyncStageOptions, type SyncStore } from './sync-stage.ts';
 export { OutboxPublisher, type OutboxPublisherOptions, type OutboxStore, type OutboxMetrics } from './outbox-publisher.ts';
+export { EventBatchEncoder } from './batch-encoder.ts';
 export { MqttConnection, backoffDelayMs, type MqttConnectionOptions, type ReconnectPolicy } from './mqtt-connection.ts';
 export { EmbeddedBroker } from './embedded-broker.ts';
 export { clientOptionsOf, defaultClientId, redactUrl } from './client-options.ts';
 export { CommandHandler, type SyncCommandHooks, type SnapshotImage } from './command-handler.ts';
 export { CountsPublisher } from './counts-publisher.ts';
 export { HomeAssistantDiscovery } from './home-assistant.ts';
-export { EventConsumer, EventDeduplicator, type ConsumedEvent } from './event-consumer.ts';
-export * as contract from './contract/index.ts';

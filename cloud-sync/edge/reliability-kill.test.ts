@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../edge/shared/random.ts';
-import { Mosquitto } from './test-support/mosquitto.ts';
+import { SeededRandom } from '../../edge/shared/random.ts';
+import { Mosquitto } from '../test-support/mosquitto.ts';
 import { Collector, allIds, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
 
-const CLI = fileURLToPath(new URL('../bin/footfall.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../bin/footfall.js', import.meta.url));
 const tmp = tempDir();
 let broker: Mosquitto | null = null;
 afterAll(async () => {

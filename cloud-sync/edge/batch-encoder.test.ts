@@ -2,9 +2,9 @@
 // builds and valid v1 contract, including awkward strings and non-integer times.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EventStore, synthesizeEvents } from '../edge/store/index.ts';
+import { EventStore, synthesizeEvents } from '../../edge/store/index.ts';
 import { EventBatchEncoder } from './batch-encoder.ts';
-import { parseMessage } from './contract/index.ts';
+import { parseMessage } from '../contract/index.ts';
 import { tempDir } from './test-support/helpers.ts';
 
 const tmp = tempDir();
@@ -17,8 +17,8 @@ describe('event wire JSON', () => {
     store.append({ tsMs: 1_700_000_000_000, type: 'odd "type" \\ é', source: 'cam\n"ü"', data: { text: 'quote " backslash \\ newline \n emoji 🚶', n: [1, 2.5, null] } });
     store.flush();
     const encoder = new EventBatchEncoder('mall-1', 'box');
-    const sql = store.readUnsentWireJson(0, 10_000);
-    const js = store.readUnsentRaw(0, 10_000);
+    const sql = store.outbox.unsentWireJson(0, 10_000);
+    const js = store.outbox.unsentRows(0, 10_000);
     expect(sql.length).toBe(501);
     for (let i = 0; i < js.length; i++) {
       expect(sql[i]![0]).toBe(js[i]!.seq);
@@ -38,7 +38,7 @@ describe('event wire JSON', () => {
     const store = EventStore.open({ path: join(tmp.dir, 'frac.db') });
     store.append({ tsMs: 1_700_000_000_123.7, type: 't', source: 's', data: {} });
     store.flush();
-    const [[, json]] = store.readUnsentWireJson(0, 1) as [[number, string]];
+    const [[, json]] = store.outbox.unsentWireJson(0, 1) as [[number, string]];
     expect(JSON.parse(json).ts).toBe(1_700_000_000_123);
     store.close();
   });

@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../edge/shared/log.ts';
-import { EventStore } from '../edge/store/index.ts';
+import { silentLogger } from '../../edge/shared/log.ts';
+import { EventStore } from '../../edge/store/index.ts';
 import { SyncStage } from './sync-stage.ts';
-import { Mosquitto, freePort } from './test-support/mosquitto.ts';
+import { Mosquitto, freePort } from '../test-support/mosquitto.ts';
 import { makeTestPki } from './test-support/tls.ts';
 import { Collector, allIds, capturingLogger, mqttConfig, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
 
@@ -60,7 +60,7 @@ describe('broker stopped during a 20,000-event stream', () => {
     await waitFor('every event at the collector', () => collector.unique === 20_000, 30_000);
     await stage.waitForDrain();
     clearInterval(producer);
-    expect(store.unsentCount()).toBe(0);
+    expect(store.outbox.unsentCount()).toBe(0);
     expect(new Set(collector.counts.keys())).toEqual(allIds(store));
     expect(collector.invalid).toEqual([]);
     expect(stage.health().metrics!.disconnects).toBeGreaterThanOrEqual(1);
@@ -87,10 +87,10 @@ describe('connection failures', () => {
     expect(h.status).toBe('degraded');
     expect(h.detail).toMatch(/refused the TCP connection \(nothing listening; is it running\?\)/);
     expect(text()).toMatch(/refused the TCP connection/);
-    expect(store.unsentCount()).toBe(500);
+    expect(store.outbox.unsentCount()).toBe(500);
     const b = await broker({ port });
     const collector = await Collector.start(b.url);
-    await waitFor('drained after the broker appeared', () => store.unsentCount() === 0, 10_000);
+    await waitFor('drained after the broker appeared', () => store.outbox.unsentCount() === 0, 10_000);
     expect(stage.health().status).toBe('ok');
     await stage.stop();
     await collector.stop();
@@ -114,7 +114,7 @@ describe('connection failures', () => {
     expect(bad.health().status).toBe('degraded');
     expect(bad.health().detail).toMatch(/rejected our credentials \((bad user name or password|not authorized)\)/i);
     expect(text()).toMatch(/rejected our credentials/);
-    expect(store.unsentCount()).toBe(300);
+    expect(store.outbox.unsentCount()).toBe(300);
     await bad.stop();
     const good = new SyncStage({
       store,
@@ -124,7 +124,7 @@ describe('connection failures', () => {
     });
     await good.start();
     await good.waitForDrain();
-    expect(store.unsentCount()).toBe(0);
+    expect(store.outbox.unsentCount()).toBe(0);
     await good.stop();
     store.close();
   });
@@ -160,11 +160,11 @@ describe('connection failures', () => {
     expect(noClientCert.stage.health().status).toBe('degraded');
     expect(String(noClientCert.stage.health().detail)).toMatch(/TLS|closed the connection|unreachable/);
     await noClientCert.stage.stop();
-    expect(store.unsentCount()).toBe(200);
+    expect(store.outbox.unsentCount()).toBe(200);
 
     const ok = await run({ ca: pki.ca, cert: pki.clientCert, key: pki.clientKey });
     await ok.stage.waitForDrain();
-    expect(store.unsentCount()).toBe(0);
+    expect(store.outbox.unsentCount()).toBe(0);
     expect(ok.stage.health().status).toBe('ok');
     await ok.stage.stop();
     store.close();
@@ -191,7 +191,7 @@ describe('connection failures', () => {
     await stage.waitForDrain();
     await waitFor('the 299 acceptable events', () => collector.unique === 299);
     expect(collector.counts.has(ids[150]!)).toBe(false);
-    expect(store.unsentCount()).toBe(1);
+    expect(store.outbox.unsentCount()).toBe(1);
     expect(store.eventById(ids[150]!)!.sentAtMs).toBeNull();
     const h = stage.health();
     expect(h.status).toBe('degraded');
@@ -203,7 +203,7 @@ describe('connection failures', () => {
     // The hold is in the store: a restart retries the event once (still too large: held
     // again, never published) and sends nothing else again.
     const heldSeq = store.eventById(ids[150]!)!.seq;
-    expect(store.heldEvents()).toMatchObject([{ seq: heldSeq }]);
+    expect(store.outbox.held()).toMatchObject([{ seq: heldSeq }]);
     const received = [...collector.counts.values()].reduce((a, n) => a + n, 0);
     const again = new SyncStage({ store, config: { site: 'mall', device: 'large', mqtt: mqttConfig({ url: b.url, batch: { maxEvents: 500 } }) }, logger, version: '1.0.0' });
     await again.start();
@@ -211,7 +211,7 @@ describe('connection failures', () => {
     await again.waitForDrain();
     expect(again.health().metrics).toMatchObject({ parkedEvents: 1, backlog: 1, sentEvents: 0 });
     expect([...collector.counts.values()].reduce((a, n) => a + n, 0)).toBe(received);
-    expect(store.unsentCount()).toBe(1);
+    expect(store.outbox.unsentCount()).toBe(1);
     await again.stop();
     await collector.stop();
     store.close();
@@ -248,7 +248,7 @@ describe('connection failures', () => {
     );
     expect(h.metrics).toMatchObject({ sentEvents: 0, backlog: 200 });
     expect(text()).toMatch(/broker rejected a publish|broker closed the connection/);
-    expect(store.unsentCount()).toBe(200);
+    expect(store.outbox.unsentCount()).toBe(200);
     await stage.stop();
     store.close();
   });
@@ -276,7 +276,7 @@ describe('retention with an outbox', () => {
     const first = store.runRetention();
     expect(first.deletedSent).toBeGreaterThan(0);
     expect(first.deletedUnsent).toBe(0);
-    expect(store.unsentCount()).toBe(8_000);
+    expect(store.outbox.unsentCount()).toBe(8_000);
     expect(text()).not.toMatch(/never sent/);
 
     // With deleteUnsent allowed and a cap below the unsent data, unsent events go, loudly.
@@ -285,7 +285,7 @@ describe('retention with an outbox', () => {
     const second = tight.runRetention();
     expect(second.deletedUnsent).toBeGreaterThan(0);
     expect(text()).toMatch(/"level":50.*retention deleted events that were never sent upstream/);
-    const survivors = tight.unsentCount();
+    const survivors = tight.outbox.unsentCount();
     const collector = await Collector.start(b.url);
     const again = new SyncStage({ store: tight, config: { site: 'mall', device: 'ret', mqtt: mqttConfig({ url: b.url }) }, logger, version: '1.0.0' });
     await again.start();

@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'mqtt';
 import { join } from 'node:path';
-import { silentLogger } from '../edge/shared/log.ts';
-import { parseMessage } from './contract/index.ts';
+import { silentLogger } from '../../edge/shared/log.ts';
+import { parseMessage } from '../contract/index.ts';
 import { SyncStage } from './sync-stage.ts';
-import { Mosquitto, freePort } from './test-support/mosquitto.ts';
+import { Mosquitto, freePort } from '../test-support/mosquitto.ts';
 import { Collector, mqttConfig, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
 
 let broker: Mosquitto;
@@ -34,7 +34,7 @@ describe('SyncStage with Mosquitto', () => {
     await stage.start();
     await stage.waitForDrain();
     await waitFor('all events at the collector', () => collector.unique === 5_000);
-    expect(store.unsentCount()).toBe(0);
+    expect(store.outbox.unsentCount()).toBe(0);
     expect(collector.invalid).toEqual([]);
     expect(collector.duplicates).toBe(0);
     expect(collector.batches).toBe(Math.ceil(5_000 / 300));

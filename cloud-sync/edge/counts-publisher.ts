@@ -3,11 +3,11 @@
 // passed. The next minute to publish is kept in the store's kv table and advanced on
 // PUBACK, so a restart resumes without gaps (at most a day is caught up).
 import type { MqttClient } from 'mqtt';
-import { RateLimitedLog, type Logger } from '../edge/shared/log.ts';
-import type { CountRow } from '../edge/store/index.ts';
-import type { CountsMessage } from './contract/index.ts';
+import { RateLimitedLog, type Logger } from '../../edge/shared/log.ts';
+import type { CountRow } from '../../edge/store/index.ts';
+import type { CountsMessage } from '../contract/index.ts';
 import type { ConnectionListener } from './mqtt-connection.ts';
-import { MINUTE_MS } from '../edge/shared/time-units.ts';
+import { MINUTE_MS } from '../../edge/shared/time-units.ts';
 
 export const COUNTS_STATE_KEY = 'cloud-sync.counts.nextMinute';
 const MAX_CATCH_UP_MS = 86_400_000;

@@ -3,8 +3,8 @@
 // whose state is read from that same counts message with a template, so the contract
 // gains no extra topics. Availability follows the retained status topic.
 import type { MqttClient } from 'mqtt';
-import type { Logger } from '../edge/shared/log.ts';
-import type { CountRowMessage, CountsMessage, DeviceTopics } from './contract/index.ts';
+import type { Logger } from '../../edge/shared/log.ts';
+import type { CountRowMessage, CountsMessage, DeviceTopics } from '../contract/index.ts';
 import type { ConnectionListener } from './mqtt-connection.ts';
 
 /** Metrics whose per-minute value is a level (max), not a number of events. */

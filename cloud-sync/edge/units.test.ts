@@ -1,9 +1,8 @@
 // Small pure pieces: reconnect backoff with jitter, error descriptions, the rate
-// meter, the consumer's de-duplicator and the mqtt config section.
+// meter and the mqtt config section.
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../edge/config/load.ts';
+import { validateConfig } from '../../edge/config/load.ts';
 import { describeConnectionError } from './connection-errors.ts';
-import { EventDeduplicator } from './event-consumer.ts';
 import { backoffDelayMs } from './mqtt-connection.ts';
 import { RateMeter } from './rate-meter.ts';
 
@@ -53,18 +52,6 @@ describe('RateMeter', () => {
     expect(m.perSecond()).toBeCloseTo(1_000, -1);
     now += 20_000;
     expect(m.perSecond()).toBe(0);
-  });
-});
-
-describe('EventDeduplicator', () => {
-  it('passes an id once and forgets the oldest past its capacity', () => {
-    const d = new EventDeduplicator(2);
-    expect(d.add('a')).toBe(true);
-    expect(d.add('a')).toBe(false);
-    d.add('b');
-    d.add('c');
-    expect(d.size).toBe(2);
-    expect(d.add('a')).toBe(true);
   });
 });
 

@@ -1,8 +1,8 @@
 // Builds the wire payload of an events batch by splicing event JSON text between a
 // fixed prefix and suffix: no parse and re-serialise per event. The outbox gets the
-// event text from the store (EventStore.readUnsentWireJson); encodeEvent does the same
+// event text from the store (EventStore.outbox.unsentWireJson); encodeEvent does the same
 // from a row in JS (the bench's reference batches, tests).
-import type { StoredEventRow } from '../edge/store/index.ts';
+import type { StoredEventRow } from '../../edge/store/index.ts';
 
 export class EventBatchEncoder {
   readonly prefix: string;

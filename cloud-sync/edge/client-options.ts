@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { IClientOptions } from 'mqtt';
-import type { MqttConfig } from '../edge/config/sections/mqtt.ts';
-import { FootfallError } from '../edge/shared/errors.ts';
+import type { MqttConfig } from '../../edge/config/sections/mqtt.ts';
+import { FootfallError } from '../../edge/shared/errors.ts';
 
 /** The connection settings the sync stage needs (a subset of the config section). */
 export type MqttConnectionConfig = Pick<
