@@ -18,13 +18,15 @@ const STAGES = {
 
 /**
  * Further faces: the offline tools of track and analytics (MOT files, evaluator, replay, count
- * accuracy: used by the CLI, benches and scripts, never by the live agent), and the MQTT
- * contract, the leaf the box's sync and the fleet's ingest share.
+ * accuracy: used by the CLI, benches and scripts, never by the live agent), and cloud-sync's
+ * two programs and the contract they share.
  */
 const FACES = {
   'edge/track': ['^edge/track/eval/index\\.ts$'],
   'edge/analytics': ['^edge/analytics/offline/index\\.ts$'],
-  'cloud-sync': ['^cloud-sync/contract/index\\.ts$'],
+  // cloud-sync is two programs: the box's sync stage (edge/) and the fleet's ingest (fleet/),
+  // with the MQTT contract (contract/) the leaf both use.
+  'cloud-sync': ['^cloud-sync/(edge|fleet|contract)/index\\.ts$'],
 };
 
 /** Imports that do I/O: the tracker's hot core stays pure computation. */
@@ -68,6 +70,13 @@ module.exports = {
         pathNot: [under(stage), ...upstream.map(under), TEST_SUPPORT],
       },
     })),
+    {
+      name: 'cloud-sync-programs-apart',
+      severity: 'error',
+      comment: "The box's sync (cloud-sync/edge) and the fleet's ingest (cloud-sync/fleet) are two programs: neither imports the other; the contract imports neither.",
+      from: { path: '^cloud-sync/(edge|fleet|contract)/', pathNot: TESTS },
+      to: { path: '^cloud-sync/(edge|fleet)/', pathNot: '$1' },
+    },
     {
       name: 'composition-root-on-top',
       severity: 'error',

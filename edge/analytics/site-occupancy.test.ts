@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalZone } from '../shared/local-time.ts';
 import type { NewEvent } from '../shared/types.ts';
-import { countDeltasOf, type CountDelta } from '../store/aggregates.ts';
+import { countDeltasOf, type CountDelta } from '../store/index.ts';
 import { runCount } from './offline/index.ts';
 import { SiteOccupancy } from './site-occupancy.ts';
 import { tracksOf, walk } from './offline/index.ts';
