@@ -2,6 +2,7 @@
 // and zone visits per camera, hourly, plus yesterday up to the same time of day so a
 // morning is not compared with a whole day. Days start at local midnight in the site's time
 // zone, so a daylight-saving day has 23 or 25 hours.
+import type { WifiPresenceData } from '../wifi/index.ts';
 import { shiftDay, type LocalZone } from '../shared/local-time.ts';
 import type { StatusCountRow, StatusStoreReader } from './store-reader.ts';
 import { DAY_MS } from '../shared/time-units.ts';
@@ -198,14 +199,8 @@ export interface WifiSummary {
   presenceNow: WifiPresenceNow | null;
 }
 
-export interface WifiPresenceNow {
-  startMs: number;
-  windowMs: number;
-  devices: number;
-  low: number;
-  high: number;
-  fixedExcluded: number;
-}
+/** The latest presence window as the status page shows it (the wifi.count `presence` field without the floors). */
+export type WifiPresenceNow = Omit<WifiPresenceData, 'floorsDbm'>;
 
 /** The latest wifi.count presence window ending by `nowMs` (windows are at most an hour, so two hours back is enough). */
 function latestPresence(store: StatusStoreReader, fromMs: number, nowMs: number): WifiPresenceNow | null {
