@@ -5,6 +5,7 @@
 // it is not motion; a frame where most cells change (camera bumped, scene change) resets
 // the background instead of producing a storm of boxes; a frozen stream (identical grey
 // frames) yields no motion. All state is preallocated: update() allocates nothing.
+import { pointInPolygon } from '../shared/geometry.ts';
 
 /** A polygon in frame pixels, [[x, y], ...], where motion is ignored. */
 export type MaskPolygon = ReadonlyArray<readonly [number, number]>;
@@ -292,13 +293,4 @@ export class MotionDetector {
       this.count = 1;
     }
   }
-}
-
-function pointInPolygon(x: number, y: number, poly: MaskPolygon): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const xi = poly[i]![0], yi = poly[i]![1], xj = poly[j]![0], yj = poly[j]![1];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
