@@ -18,6 +18,33 @@ beforeAll(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Reads a server-sent event stream message by message. Each call hands messages to `onMessage`
+ * until it returns true, the stream ends or `ms` pass; unread messages wait for the next call.
+ */
+function sseReader(body: ReadableStream<Uint8Array>): (onMessage: (event: string, data: string) => boolean, ms: number) => Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  return async (onMessage, ms) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      let end: number;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const msg = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        const event = /^event: (.+)$/m.exec(msg)?.[1];
+        const data = /^data: (.+)$/m.exec(msg)?.[1];
+        if (event && data && onMessage(event, data)) return;
+      }
+      if (Date.now() >= deadline) return;
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += decoder.decode(value, { stream: true });
+    }
+  };
+}
+
 describe('frame content', () => {
   it('finds the picture inside a centred letterbox of a real frame', () => {
     expect(contentRectOf(pets.frames[0]!, 640, 640, SOURCE_W, SOURCE_H)).toEqual({ left: 0, top: 80, width: 640, height: 480 });
@@ -124,27 +151,15 @@ describe('live stream (SSE)', () => {
     h.store.flush();
     let i = 0;
     const timer = setInterval(() => emitPetsFrame(h.bus, 'entrance', pets, i++, Date.now()), 100);
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buf = '';
+    const read = sseReader(res.body!);
     let camera: { snapshotSeq: number; tracks: Array<{ id: number; trail: number[] }>; detections: number[][]; zones: Record<string, number>; sourceWidth: number } | null = null;
     let counts: { lines: Record<string, Record<string, { in: number; out: number }>> } | null = null;
-    const deadline = Date.now() + 10_000;
     try {
-      while (Date.now() < deadline && !(camera && camera.snapshotSeq > 0 && camera.tracks.some((t) => t.trail.length >= 6) && counts)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const msg = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const event = /^event: (.+)$/m.exec(msg)?.[1];
-          const data = /^data: (.+)$/m.exec(msg)?.[1];
-          if (event === 'camera' && data) camera = JSON.parse(data);
-          if (event === 'counts' && data) counts = JSON.parse(data);
-        }
-      }
+      await read((event, data) => {
+        if (event === 'camera') camera = JSON.parse(data);
+        if (event === 'counts') counts = JSON.parse(data);
+        return !!(camera && camera.snapshotSeq > 0 && camera.tracks.some((t) => t.trail.length >= 6) && counts);
+      }, 10_000);
     } finally {
       clearInterval(timer);
     }
@@ -168,19 +183,10 @@ describe('live stream (SSE)', () => {
     const motionBoxes = new Float32Array([100.4, 50, 40, 80]);
     h.bus.emit('detect.frame', { camera: 'entrance', tsMs: Date.now(), frameIndex: 999, width: SOURCE_W, height: SOURCE_H, count: 0, boxes: new Float32Array(0), scores: new Float32Array(0), gate: 'skipped', motionCount: 1, motionBoxes });
     let debug: { gate: string | null; motion: number[][]; detections: number[][] } | null = null;
-    const debugDeadline = Date.now() + 5_000;
-    while (Date.now() < debugDeadline && debug?.gate !== 'skipped') {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const msg = buf.slice(0, end);
-        buf = buf.slice(end + 2);
-        const data = /^data: (.+)$/m.exec(msg)?.[1];
-        if (/^event: camera$/m.test(msg) && data) debug = JSON.parse(data);
-      }
-    }
+    await read((event, data) => {
+      if (event === 'camera') debug = JSON.parse(data);
+      return debug?.gate === 'skipped';
+    }, 5_000);
     expect(debug).toEqual(expect.objectContaining({ gate: 'skipped', motion: [[100, 50, 40, 80]], detections: [] }));
     ac.abort();
     await sleep(100);
