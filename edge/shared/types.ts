@@ -75,6 +75,11 @@ export interface TrackFrame {
   ids: Int32Array;
   /** x, y, w, h per track (top-left origin, source pixels). */
   boxes: Float32Array;
+  /**
+   * Floor position x, y per track (metres, the floor plan's axes) when the camera is calibrated
+   * (cameras[].calibration): the floor tracker's filtered foot point. Absent without calibration.
+   */
+  floor?: Float32Array | undefined;
   /** Ids of tracks that ended (removed) at this frame, for path/visit closing. */
   endedCount: number;
   endedIds: Int32Array;

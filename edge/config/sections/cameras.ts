@@ -4,6 +4,7 @@ import { FootfallError } from '../../shared/errors.ts';
 import { bool, identifier, intBetween, nonEmptyString, numberBetween, oneOf, point, uniqueNames } from '../fields.ts';
 import { CONFIG_LIMITS } from '../limits.ts';
 import { cameraAnalyticsFields, checkGeometryInFrame } from './analytics.ts';
+import { calibrationSchema, checkCalibration } from './calibration.ts';
 
 export const cameraSchema = z
   .object({
@@ -35,10 +36,12 @@ export const cameraSchema = z
       .array(z.array(point()).min(3, { error: 'a mask polygon needs at least 3 points' }))
       .default([])
       .describe('Polygons (source pixels) where motion is ignored by the motion gate: screens, escalators, glass doors.'),
+    calibration: calibrationSchema.optional().describe("The camera's mapping onto the floor plan (metres): `points` (>= 4 pairs [u, v, x, y] of image pixel and floor position) or a camera model `K`, `R`, `T` (UCMCTrack's cam_para form). With it the camera tracks and counts on the floor: line bands in metres, speeds in m/s."),
     ...cameraAnalyticsFields,
   })
   .strict()
-  .superRefine(checkGeometryInFrame);
+  .superRefine(checkGeometryInFrame)
+  .superRefine(checkCalibration);
 
 /** One camera's validated config (defaults applied). */
 export type CameraConfig = z.output<typeof cameraSchema>;
