@@ -6,6 +6,7 @@ import type { CountsReader } from './counts-reader.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalyticsConfig, LineConfig, QueueConfig, ZoneConfig } from '../config/sections/analytics.ts';
+import { type CalibrationConfig, floorCalibrationOf } from '../config/sections/calibration.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
@@ -29,6 +30,10 @@ export interface AnalyticsCamera {
   lines: readonly LineConfig[];
   zones: readonly ZoneConfig[];
   queues?: readonly QueueConfig[];
+  /** Floor calibration (cameras[].calibration): lines count on the floor in metres. */
+  calibration?: CalibrationConfig | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
 }
 
 const UTC_ZONE = LocalZone.fixed(0);
@@ -167,7 +172,9 @@ export class AnalyticsStage implements Stage {
     let updates = 0;
     let events = 0;
     let tracks = 0;
+    let beyondHorizon = 0;
     for (const e of this.engines.values()) {
+      beyondHorizon += e.beyondHorizon;
       frames += e.frames;
       updates += e.trackUpdates;
       events += e.events;
@@ -175,7 +182,7 @@ export class AnalyticsStage implements Stage {
     }
     return {
       status: !this.running ? 'stopped' : this.errors > 0 ? 'degraded' : 'ok',
-      metrics: { frames, trackUpdates: updates, events, activeTracks: tracks, frameErrors: this.errors, alertsActive: this.rules?.active().length ?? 0 },
+      metrics: { frames, trackUpdates: updates, events, activeTracks: tracks, beyondHorizon, frameErrors: this.errors, alertsActive: this.rules?.active().length ?? 0 },
     };
   }
 
@@ -217,7 +224,7 @@ export class AnalyticsStage implements Stage {
     const cfg = this.options.analyticsConfig;
     e = new CameraAnalytics({
       // Unconfigured cameras get a heatmap only; the embedded demo camera its known scene.
-      camera: cam ?? (name === DEMO_CAMERA_NAME ? DEMO_GEOMETRY : { name, lines: [], zones: [], queues: [] }),
+      camera: cam ? { ...cam, floor: floorCalibrationOf(cam) } : name === DEMO_CAMERA_NAME ? DEMO_GEOMETRY : { name, lines: [], zones: [], queues: [] },
       sink: this.engineSink,
       relinkMaxGapMs: cfg.relinkMaxGapMs,
       relinkRadiusPx: cfg.relinkRadiusPx,

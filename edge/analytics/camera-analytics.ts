@@ -3,10 +3,17 @@
 // queues and the heatmap, closes visits and paths when tracks end, and emits events
 // (line.cross, zone.visit, zone.occupancy, path, queue) through the sink. Used by the
 // stage (live) and by `footfall count` (MOT files) alike.
-import { analyticsSection, type LineConfig, type QueueConfig, type ZoneConfig } from '../config/sections/analytics.ts';
+// On a calibrated camera every module sees one position per person, the floor position: the
+// tracker's filtered one (TrackFrame.floor) or else the foot point mapped through the
+// calibration. Lines count on the floor (band in metres); zones, queues and the heatmap test the
+// floor position mapped back into the image (a polygon test is the same under the homography
+// below the horizon). A foot point beyond the horizon has no floor position: it is counted
+// (`beyondHorizon`) and left out of lines, zones, queues and the heatmap.
+import { analyticsSection, BAND_M_DEFAULT, HOLD_S_DEFAULT, type LineConfig, type QueueConfig, type ZoneConfig } from '../config/sections/analytics.ts';
 import type { EventSink, TrackFrame } from '../shared/types.ts';
 import { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
-import { Direction, LineCounter, type LineCrossListener } from './line-counter.ts';
+import { Direction, type FloorLine, LineCounter, type LineCrossListener } from './line-counter.ts';
+import { CalibrationError, type FloorCalibration } from '../shared/floor-calibration.ts';
 import { PathRecorder, TransitionMatrix } from './path-recorder.ts';
 import { QueueMonitor } from './queue-monitor.ts';
 import { DwellHistogram } from './dwell-histogram.ts';
@@ -34,6 +41,18 @@ export interface CameraGeometry {
   /** Frame size in pixels, when known (the right and bottom edges; left and top are 0). */
   width?: number | undefined;
   height?: number | undefined;
+  /** The camera's floor mapping (floorCalibrationOf(cameras[].calibration)): lines count on the floor in metres. */
+  floor?: FloorCalibration | null | undefined;
+}
+
+/** A line's end points mapped onto the floor with its floor band and hold (throws CalibrationError beyond the horizon). */
+export function floorLineOf(line: LineConfig, calibration: FloorCalibration): FloorLine {
+  const p = new Float64Array(4);
+  const [[ax, ay], [bx, by]] = line.points;
+  if (!calibration.toFloor(ax, ay, p, 0) || !calibration.toFloor(bx, by, p, 2)) {
+    throw new CalibrationError(`line "${line.name}" has an end point on or beyond the horizon: it does not lie on the floor`);
+  }
+  return { ax: p[0]!, ay: p[1]!, bx: p[2]!, by: p[3]!, bandM: line.bandM ?? BAND_M_DEFAULT, holdMs: 1000 * (line.holdS ?? HOLD_S_DEFAULT) };
 }
 
 export interface CameraAnalyticsOptions {
@@ -118,7 +137,12 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   private minuteMs = NaN;
   private hourMs = NaN;
   private capacity = 0;
+  private readonly calibration: FloorCalibration | null;
+  /** Scratch for floor mapping (no per-row allocation). */
+  private readonly floorTmp = new Float64Array(4);
   lastFrameTsMs = NaN;
+  /** Rows whose foot point lay on or beyond the horizon (no floor position): left out of lines, zones and queues. */
+  beyondHorizon = 0;
   frames = 0;
   trackUpdates = 0;
   events = 0;
@@ -136,7 +160,9 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     this.edgeRight = options.camera.width !== undefined ? options.camera.width - EDGE_PX : Infinity;
     this.edgeBottom = options.camera.height !== undefined ? options.camera.height - EDGE_PX : Infinity;
     this.lineConfigs = options.camera.lines;
-    this.lines = options.camera.lines.map((l, i) => new LineCounter(l, i, this));
+    this.calibration = options.camera.floor ?? null;
+    const cal = this.calibration;
+    this.lines = options.camera.lines.map((l, i) => new LineCounter(l, i, this, cal ? floorLineOf(l, cal) : null));
     this.zones = options.camera.zones.map((z, i) => new ZoneCounter(z, i, this));
     this.queues = (options.camera.queues ?? []).map((q) => new QueueMonitor(q));
     this.heatmap = options.heatmapCellPx ? new HeatmapGrid(options.heatmapCellPx) : null;
@@ -214,6 +240,8 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
         // No previous point: the first one is shown to every line (see the line grid).
         slots.footX[s] = NaN;
         slots.footY[s] = NaN;
+        slots.floorX[s] = NaN;
+        slots.floorY[s] = NaN;
       }
       slots.stamp[s] = stamp;
       rowSlot[i] = s;
@@ -230,14 +258,40 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     const queueReach = this.queueReach;
     const lineAll = lines.length >= 32 ? 0xffffffff : ((1 << lines.length) - 1) >>> 0;
     const zoneActive = this.zoneActive;
+    const cal = this.calibration;
+    const floorRows = cal !== null ? frame.floor : undefined;
+    const tmp = this.floorTmp;
     for (let i = 0; i < n; i++) {
       const s = rowSlot[i]!;
       if (s < 0) continue;
-      const x = boxes[4 * i]! + boxes[4 * i + 2]! / 2;
-      const y = boxes[4 * i + 1]! + boxes[4 * i + 3]!;
+      let x = boxes[4 * i]! + boxes[4 * i + 2]! / 2;
+      let y = boxes[4 * i + 1]! + boxes[4 * i + 3]!;
       if (!Number.isFinite(x) || !Number.isFinite(y)) {
         this.badRows++;
         continue;
+      }
+      if (cal !== null) {
+        // The person's floor position: the tracker's (filtered), else the foot point mapped.
+        let fx = floorRows !== undefined && 2 * i + 1 < floorRows.length ? floorRows[2 * i]! : NaN;
+        let fy = floorRows !== undefined && 2 * i + 1 < floorRows.length ? floorRows[2 * i + 1]! : NaN;
+        if (!(Number.isFinite(fx) && Number.isFinite(fy) && cal.toImage(fx, fy, tmp, 2))) {
+          if (!cal.toFloor(x, y, tmp, 0)) {
+            // Beyond the horizon: no floor position. The track stays alive, its modules wait.
+            this.beyondHorizon++;
+            slots.lastSeenTs[s] = ts;
+            continue;
+          }
+          fx = tmp[0]!;
+          fy = tmp[1]!;
+        } else {
+          // Zones, queues and the heatmap see the same (filtered) position, in the image.
+          x = tmp[2]!;
+          y = tmp[3]!;
+        }
+        slots.prevFloorX[s] = slots.floorX[s]!;
+        slots.prevFloorY[s] = slots.floorY[s]!;
+        slots.floorX[s] = fx;
+        slots.floorY[s] = fy;
       }
       const px = slots.footX[s]!;
       const py = slots.footY[s]!;
@@ -260,7 +314,8 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
       const cell = gridCellOf(x, y);
       // A new track (previous point NaN) or a long step goes to every line and queue.
       const longStep = !((x - px) * (x - px) + (y - py) * (y - py) <= LONG_STEP_PX2);
-      if (lineCells !== null && cell >= 0) {
+      // Floor lines see every point: their band is in metres, wider than the grid's pixel margin for near people.
+      if (lineCells !== null && cell >= 0 && cal === null) {
         let mask = longStep ? lineAll : lineCells[cell]!;
         while (mask !== 0) {
           const k = 31 - Math.clz32(mask & -mask);

@@ -6,6 +6,10 @@
 // points count). A new side must also hold for `minSideMs` (not go back beyond the band
 // on the old side meanwhile), so a one-frame box jump does not count twice. Per-track
 // state lives in typed arrays indexed by slot.
+// On a calibrated camera (a FloorLine given) the same rule runs on the floor: the line's end
+// points mapped to metres, the foot point's floor position (TrackSlots.floorX/Y), the band in
+// metres and the hold in ms; a side test is the same under the homography below the horizon,
+// distances are not, so a far person gets the same band as a near one.
 import { crossSide, crossingParam } from '../shared/geometry.ts';
 import { growF64, growInt8, growU8, type TrackSlots } from './track-slots.ts';
 
@@ -26,6 +30,18 @@ export interface LineGeometry {
   minSideMs?: number;
   /** Band half-width as a fraction of the box height, when larger than minDistancePx (far/near people). */
   minDistanceBoxFraction?: number;
+}
+
+/** A line mapped onto the floor (metres) with its floor band and hold. */
+export interface FloorLine {
+  ax: number;
+  ay: number;
+  bx: number;
+  by: number;
+  /** Band half-width on the floor (m). */
+  bandM: number;
+  /** How long a new side must hold (ms). */
+  holdMs: number;
 }
 
 const PARAM_EPS = 1e-9;
@@ -53,6 +69,13 @@ export class LineCounter {
   private pendingCounts = new Uint8Array(0);
   private readonly minSideMs: number;
   private readonly minDistanceBoxFraction: number;
+  /** Floor mode: the rule runs on floor positions (m) against these end points. */
+  readonly floor: boolean;
+  private readonly fax: number;
+  private readonly fay: number;
+  private readonly fbx: number;
+  private readonly fby: number;
+  private readonly bandM: number;
   inCount = 0;
   outCount = 0;
 
@@ -60,6 +83,7 @@ export class LineCounter {
     geometry: LineGeometry,
     readonly index: number,
     private readonly listener: LineCrossListener,
+    floor: FloorLine | null = null,
   ) {
     this.name = geometry.name;
     const [[ax, ay], [bx, by]] = geometry.points;
@@ -67,10 +91,16 @@ export class LineCounter {
     this.ay = ay;
     this.bx = bx;
     this.by = by;
-    this.invLength = 1 / Math.hypot(bx - ax, by - ay);
     this.minDistancePx = geometry.minDistancePx;
-    this.minSideMs = geometry.minSideMs ?? 0;
+    this.minSideMs = floor ? floor.holdMs : (geometry.minSideMs ?? 0);
     this.minDistanceBoxFraction = geometry.minDistanceBoxFraction ?? 0;
+    this.floor = floor !== null;
+    this.fax = floor ? floor.ax : ax;
+    this.fay = floor ? floor.ay : ay;
+    this.fbx = floor ? floor.bx : bx;
+    this.fby = floor ? floor.by : by;
+    this.bandM = floor ? floor.bandM : 0;
+    this.invLength = floor ? 1 / Math.hypot(floor.bx - floor.ax, floor.by - floor.ay) : 1 / Math.hypot(bx - ax, by - ay);
   }
 
   ensureCapacity(n: number): void {
@@ -102,26 +132,31 @@ export class LineCounter {
     return this.side[slot]!;
   }
 
-  /** Feeds the slot's current foot point, box height and frame time (read from `view`). */
+  /** Feeds the slot's current foot point (floor position in floor mode), box height and frame time (read from `view`). */
   update(slot: number, view: TrackSlots): void {
-    const x = view.footX[slot]!;
-    const y = view.footY[slot]!;
+    const fl = this.floor;
+    const x = fl ? view.floorX[slot]! : view.footX[slot]!;
+    const y = fl ? view.floorY[slot]! : view.footY[slot]!;
     const tsMs = view.frameTsMs;
-    const c = crossSide(this.ax, this.ay, this.bx, this.by, x, y);
+    const ax = this.fax;
+    const ay = this.fay;
+    const bx = this.fbx;
+    const by = this.fby;
+    const c = crossSide(ax, ay, bx, by, x, y);
     if (c !== 0) {
       const raw = c > 0 ? 1 : -1;
       const prevRaw = this.rawSign[slot]!;
       if (prevRaw === 0) this.birthRaw[slot] = raw;
       else if (raw !== prevRaw) {
         // The step from the previous sample (on the old side, or exactly on the line).
-        const px = view.prevX[slot]!;
-        const py = view.prevY[slot]!;
-        const cp = crossSide(this.ax, this.ay, this.bx, this.by, px, py);
+        const px = fl ? view.prevFloorX[slot]! : view.prevX[slot]!;
+        const py = fl ? view.prevFloorY[slot]! : view.prevY[slot]!;
+        const cp = crossSide(ax, ay, bx, by, px, py);
         // Same side as now: the line was crossed while the track was too far away to be
         // fed to this line (see CameraAnalytics' line grid), so not through the segment.
         if ((cp > 0 && c > 0) || (cp < 0 && c < 0)) this.throughSegment[slot] = 0;
         else {
-          const t = crossingParam(this.ax, this.ay, this.bx, this.by, px, py, x, y, cp, c);
+          const t = crossingParam(ax, ay, bx, by, px, py, x, y, cp, c);
           this.throughSegment[slot] = t >= -PARAM_EPS && t <= 1 + PARAM_EPS ? 1 : 0;
         }
       }
@@ -133,7 +168,7 @@ export class LineCounter {
     }
     const d = c * this.invLength;
     const rel = this.minDistanceBoxFraction * view.boxH[slot]!;
-    const h = rel > this.minDistancePx ? rel : this.minDistancePx;
+    const h = fl ? this.bandM : rel > this.minDistancePx ? rel : this.minDistancePx;
     const confirmed = h > 0 ? (d >= h ? 1 : d <= -h ? -1 : 0) : d > 0 ? 1 : d < 0 ? -1 : 0;
     const pending = this.pendingSide[slot]!;
     if (pending !== 0) {

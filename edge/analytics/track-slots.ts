@@ -34,6 +34,12 @@ export class TrackSlots {
   /** The foot point before the current one (for where a step crossed a line). */
   prevX: Float64Array;
   prevY: Float64Array;
+  /** Floor position (m) of the foot point and the one before it, when the camera is calibrated
+   * (NaN: none yet). Floor-mode line counters read these instead of footX/footY. */
+  floorX: Float64Array;
+  floorY: Float64Array;
+  prevFloorX: Float64Array;
+  prevFloorY: Float64Array;
   /** Smoothed foot-point velocity (px/ms), for predicting where a lost person reappears. */
   velX: Float64Array;
   velY: Float64Array;
@@ -63,6 +69,10 @@ export class TrackSlots {
     this.boxH = new Float64Array(0);
     this.prevX = new Float64Array(0);
     this.prevY = new Float64Array(0);
+    this.floorX = new Float64Array(0);
+    this.floorY = new Float64Array(0);
+    this.prevFloorX = new Float64Array(0);
+    this.prevFloorY = new Float64Array(0);
     this.velX = new Float64Array(0);
     this.velY = new Float64Array(0);
     this.atEdge = new Uint8Array(0);
@@ -180,6 +190,10 @@ export class TrackSlots {
     this.boxH = growF64(this.boxH, capacity);
     this.prevX = growF64(this.prevX, capacity);
     this.prevY = growF64(this.prevY, capacity);
+    this.floorX = growF64(this.floorX, capacity);
+    this.floorY = growF64(this.floorY, capacity);
+    this.prevFloorX = growF64(this.prevFloorX, capacity);
+    this.prevFloorY = growF64(this.prevFloorY, capacity);
     this.velX = growF64(this.velX, capacity);
     this.velY = growF64(this.velY, capacity);
     this.atEdge = growU8(this.atEdge, capacity);

@@ -32,6 +32,7 @@ export default defineCommand({
     const motPath = resolve(ctx.cwd, requireString(ctx.values, 'mot'));
     const configPath = requireString(ctx.values, 'config');
     const { loadConfig } = await import('../../config/index.ts');
+    const { floorCalibrationOf } = await import('../../config/sections/calibration.ts');
     const { analyticsConfigOf } = await import('../../analytics/index.ts');
     const { motTracksOf, runCount } = await import('../../analytics/offline/index.ts');
     const { readMotFile, describeBadLines } = await import('../../track/eval/index.ts');
@@ -49,7 +50,8 @@ export default defineCommand({
     const table = readMotFile(motPath);
     if (table.badLines > 0) ctx.stderr.write(`footfall count: ${motPath}: ${describeBadLines(table)}\n`);
     const tracks = motTracksOf(table);
-    const result = runCount({ tracks, camera, fps, analytics: analyticsConfigOf(config), keepEvents: false });
+    // A calibrated camera counts on the floor (its lines' bandM), as in the agent.
+    const result = runCount({ tracks, camera: { ...camera, floor: floorCalibrationOf(camera) }, fps, analytics: analyticsConfigOf(config), keepEvents: false });
     const t = result.totals;
     if (tracks.duplicateRows > 0) ctx.stderr.write(`footfall count: ${motPath}: ${tracks.duplicateRows} rows repeat an id already seen in the same frame; the first row of each was kept\n`);
     if (ctx.values.json) {

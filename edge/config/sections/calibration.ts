@@ -56,14 +56,34 @@ export function floorCalibrationOf(camera: { calibration?: CalibrationConfig | u
 
 /** Refinement of a camera: its calibration must give a usable floor mapping. */
 export function checkCalibration(
-  camera: { name: string; calibration?: CalibrationConfig | undefined; width?: number | undefined; height?: number | undefined },
+  camera: {
+    name: string;
+    calibration?: CalibrationConfig | undefined;
+    width?: number | undefined;
+    height?: number | undefined;
+    lines?: ReadonlyArray<{ name: string; points: readonly (readonly [number, number])[] }>;
+  },
   ctx: z.core.$RefinementCtx<unknown>,
 ): void {
   if (!camera.calibration) return;
+  let cal: FloorCalibration | null;
   try {
-    floorCalibrationOf(camera);
+    cal = floorCalibrationOf(camera);
   } catch (err) {
     if (!(err instanceof CalibrationError)) throw err;
     ctx.addIssue({ code: 'custom', path: ['calibration'], message: `camera "${camera.name}": ${err.message}` });
+    return;
   }
+  // A calibrated camera counts on the floor: every line's end points must map onto it.
+  const out = new Float64Array(2);
+  (camera.lines ?? []).forEach((l, i) => {
+    const k = l.points.findIndex(([u, v]) => !cal!.toFloor(u, v, out, 0));
+    if (k >= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lines', i, 'points'],
+        message: `line "${l.name}" of camera "${camera.name}": point ${k + 1} [${l.points[k]!.join(', ')}] is on or beyond the calibration's horizon (not on the floor); draw the line on the floor`,
+      });
+    }
+  });
 }
