@@ -8,9 +8,16 @@ import { TrackState } from '../shared/types.ts';
 import { GENERIC_THRESHOLDS, type TrackerConfig } from '../config/sections/tracker.ts';
 import { kalmanBox, kalmanInit, kalmanPredict, kalmanUpdate, KF_BLOCK, KF_STRIDE, KfCoord, KfField, type KalmanNoise } from './kalman.ts';
 import { LinearAssignment } from './linear-assignment.ts';
-import type { FloorCalibration } from '../shared/floor-calibration.ts';
+import { MAX_FLOOR_RANGE_M, type FloorCalibration } from '../shared/floor-calibration.ts';
 import { FLOOR_KF_STRIDE, FLOOR_MEAS_STRIDE, floorCost, floorInit, floorPredict, floorUpdate } from './floor-kalman.ts';
 import { ScoreMapper } from './score-mapper.ts';
+
+/** Slots of the tracker's `io` scratch beyond [0] frame time, [1] time step, [2..6) measurement. */
+const IO_ACCEL_VAR = 6;
+const IO_FLOOR_COST = 7;
+const IO_SIZE = 8;
+/** Foot points mapping farther than this (m) are treated as beyond the horizon (as FloorCalibration.toFloor). */
+const MAX_FLOOR_COORD_M = MAX_FLOOR_RANGE_M * 10;
 
 /** Slot state of a free pool entry (not a track). */
 const FREE = 255;
@@ -89,7 +96,7 @@ export class ByteTracker {
    * [0] frame time (ms), [1] time step scratch (ms), [2..6) a measurement scratch. Doubles
    * travel through this array instead of call arguments so nothing is boxed per frame.
    */
-  private readonly io = new Float64Array(8);
+  private readonly io = new Float64Array(IO_SIZE);
   /** Cost limits of the four associations (1 - minimum IoU), indexed by AssociationStage. */
   private readonly limits: Float64Array;
   private firstFrame = true;
@@ -135,8 +142,6 @@ export class ByteTracker {
   private readonly calibration: FloorCalibration | null;
   private floorKf = new Float64Array(0);
   private dfloor = new Float64Array(0);
-  private readonly jac = new Float64Array(4);
-  private readonly floorAccelVar: number;
   /** Cost limits of the floor associations, indexed by AssociationStage (Recovery unused). */
   private readonly floorLimits: Float64Array;
 
@@ -145,7 +150,7 @@ export class ByteTracker {
     floor?: FloorTracking,
   ) {
     this.calibration = floor?.calibration ?? null;
-    this.floorAccelVar = options.floorAccelStd * options.floorAccelStd;
+    this.io[IO_ACCEL_VAR] = options.floorAccelStd * options.floorAccelStd;
     this.floorLimits = new Float64Array([options.floorGate, options.floorLowGate, options.floorGate, options.floorGate]);
     this.highScore = options.highScore ?? GENERIC_THRESHOLDS.highScore;
     this.newTrackScore = options.newTrackScore ?? GENERIC_THRESHOLDS.newTrackScore;
@@ -227,7 +232,7 @@ export class ByteTracker {
       kalmanPredict(this.kf, slot, this.io, 1, this.noise, this.state[slot] === TrackState.Lost);
       if (this.calibration) {
         this.io[1] = this.io[1]! / 1000;
-        floorPredict(this.floorKf, slot, this.io, 1, this.floorAccelVar);
+        floorPredict(this.floorKf, slot, this.io, 1, IO_ACCEL_VAR);
       }
       this.predictedMs[slot] = frameTimeMs;
       this.matchedNow[slot] = 0;
@@ -360,7 +365,7 @@ export class ByteTracker {
       this.dmeas[4 * nd + 3] = h;
       this.dscore[nd] = s;
       this.dused[nd] = 0;
-      if (this.calibration && !this.loadFloorMeasurement(nd, x + w / 2, y + h, h)) {
+      if (this.calibration && !this.loadFloorMeasurement(nd)) {
         this.counters.beyondHorizon++;
         continue;
       }
@@ -371,23 +376,38 @@ export class ByteTracker {
   }
 
   /**
-   * The floor measurement of detection d: its foot point (u, v) mapped onto the floor, with the
-   * pixel noise (floorMeasurementStd x box height, at least 1 px) carried through the
-   * projection's Jacobian. False when the foot point is beyond the horizon.
+   * The floor measurement of detection d (already in dmeas): its foot point (u, v) mapped onto
+   * the floor, with the pixel noise (floorMeasurementStd x box height, at least 1 px) carried
+   * through the projection's Jacobian. False when the foot point is beyond the horizon. The
+   * homography is applied inline: doubles passed to or returned from calls would be boxed.
    */
-  private loadFloorMeasurement(d: number, u: number, v: number, h: number): boolean {
-    const cal = this.calibration!;
-    const m = this.dfloor;
-    const at = FLOOR_MEAS_STRIDE * d;
-    if (!cal.toFloor(u, v, m, at) || !cal.jacobian(u, v, this.jac, 0)) return false;
+  private loadFloorMeasurement(d: number): boolean {
+    const H = this.calibration!.imageToFloor;
+    const q = this.dmeas;
+    const h = q[4 * d + 3]!;
+    const u = q[4 * d]!;
+    const v = q[4 * d + 1]! + h / 2;
+    const w = H[6]! * u + H[7]! * v + H[8]!;
+    if (!(w > 1e-9 * (Math.abs(H[6]! * u) + Math.abs(H[7]! * v) + Math.abs(H[8]!)))) return false;
+    const x = (H[0]! * u + H[1]! * v + H[2]!) / w;
+    const y = (H[3]! * u + H[4]! * v + H[5]!) / w;
+    if (!(Math.abs(x) < MAX_FLOOR_COORD_M && Math.abs(y) < MAX_FLOOR_COORD_M)) return false;
+    // Jacobian d(x, y)/d(u, v).
+    const j0 = (H[0]! - x * H[6]!) / w;
+    const j1 = (H[1]! - x * H[7]!) / w;
+    const j2 = (H[3]! - y * H[6]!) / w;
+    const j3 = (H[4]! - y * H[7]!) / w;
     let sd = this.options.floorMeasurementStd * h;
     if (sd < 1) sd = 1;
     const va = sd * sd;
-    const j = this.jac;
+    const m = this.dfloor;
+    const at = FLOOR_MEAS_STRIDE * d;
+    m[at] = x;
+    m[at + 1] = y;
     // R = J·diag(va, va)·Jᵀ
-    m[at + 2] = va * (j[0]! * j[0]! + j[1]! * j[1]!);
-    m[at + 3] = va * (j[0]! * j[2]! + j[1]! * j[3]!);
-    m[at + 4] = va * (j[2]! * j[2]! + j[3]! * j[3]!);
+    m[at + 2] = va * (j0 * j0 + j1 * j1);
+    m[at + 3] = va * (j0 * j2 + j1 * j3);
+    m[at + 4] = va * (j2 * j2 + j3 * j3);
     return true;
   }
 
@@ -417,7 +437,8 @@ export class ByteTracker {
       const areaA = (ax2 - ax1) * (ay2 - ay1);
       for (let b = 0; b < nd; b++) {
         const d = dets[b]!;
-        const c = floorCost(this.floorKf, slot, this.dfloor, FLOOR_MEAS_STRIDE * d, w === 0);
+        floorCost(this.floorKf, slot, this.dfloor, FLOOR_MEAS_STRIDE * d, w === 0, this.io, IO_FLOOR_COST);
+        const c = this.io[IO_FLOOR_COST]!;
         if (!(c < gate)) {
           cost[row + b] = 1;
           continue;

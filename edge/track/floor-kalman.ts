@@ -31,11 +31,12 @@ export function floorInit(s: Float64Array, slot: number, z: Float64Array, zo: nu
 }
 
 /**
- * Predicts dt[dtIndex] seconds ahead: x += vx·dt; process noise from a white acceleration of
- * variance accel² (m²/s⁴) per axis, Q = G·q·Gᵀ with G = [dt²/2, dt].
+ * Predicts io[dtIndex] seconds ahead: x += vx·dt; process noise from a white acceleration of
+ * variance io[accelVarIndex] (m²/s⁴) per axis, Q = G·q·Gᵀ with G = [dt²/2, dt].
  */
-export function floorPredict(s: Float64Array, slot: number, dt: Float64Array, dtIndex: number, accelVar: number): void {
-  const t = dt[dtIndex]!;
+export function floorPredict(s: Float64Array, slot: number, io: Float64Array, dtIndex: number, accelVarIndex: number): void {
+  const t = io[dtIndex]!;
+  const accelVar = io[accelVarIndex]!;
   if (!(t > 0)) return;
   const o = slot * FLOOR_KF_STRIDE;
   const c = o + P;
@@ -67,20 +68,23 @@ export function floorPredict(s: Float64Array, slot: number, dt: Float64Array, dt
  * UCMCTrack's association cost of measurement z[zo..] to the slot's prediction: the squared
  * Mahalanobis distance of the innovation plus ln det S (penalising vague predictions).
  * Without withLogDet, the squared Mahalanobis distance alone (chi-square, 2 degrees of freedom).
- * Infinity when S is not positive definite.
+ * Written to out[outIndex] (a returned double would be boxed); Infinity when S is not positive definite.
  */
-export function floorCost(s: Float64Array, slot: number, z: Float64Array, zo: number, withLogDet: boolean): number {
+export function floorCost(s: Float64Array, slot: number, z: Float64Array, zo: number, withLogDet: boolean, out: Float64Array, outIndex: number): void {
   const o = slot * FLOOR_KF_STRIDE;
   const c = o + P;
   const sxx = s[c]! + z[zo + 2]!;
   const sxy = s[c + 1]! + z[zo + 3]!;
   const syy = s[c + 5]! + z[zo + 4]!;
   const det = sxx * syy - sxy * sxy;
-  if (!(det > 0)) return Infinity;
+  if (!(det > 0)) {
+    out[outIndex] = Infinity;
+    return;
+  }
   const dx = z[zo]! - s[o]!;
   const dy = z[zo + 1]! - s[o + 1]!;
   const d2 = (syy * dx * dx - 2 * sxy * dx * dy + sxx * dy * dy) / det;
-  return withLogDet ? d2 + Math.log(det) : d2;
+  out[outIndex] = withLogDet ? d2 + Math.log(det) : d2;
 }
 
 /** Corrects the slot with measurement z[zo..zo+5) (position and its 2x2 noise). */
