@@ -7,7 +7,8 @@ import { SyncStage } from '../cloud-sync/edge/index.ts';
 import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './analytics/index.ts';
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';
-import { loadConfig, requireStreamUrls, siteZoneOf, withModelThresholds, type CameraConfig, type FootfallConfig } from './config/index.ts';
+import { floorCalibrationOf, loadConfig, requireStreamUrls, siteZoneOf, withModelThresholds, type CameraConfig, type FootfallConfig } from './config/index.ts';
+import type { FloorCalibration } from './shared/floor-calibration.ts';
 import { LocalZone } from './shared/local-time.ts';
 import { DetectorStage, frameGeometryFor } from './detect/index.ts';
 import { EventBus } from './shared/event-bus.ts';
@@ -31,6 +32,16 @@ export interface AgentOptions {
 /** Absolute data directory from the config (relative paths are under the working directory). */
 export function dataDirOf(config: FootfallConfig, cwd: string): string {
   return isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir);
+}
+
+/** The floor mapping of each calibrated camera (validated with the config: cannot throw here). */
+function floorCalibrations(cameras: readonly CameraConfig[]): Map<string, FloorCalibration> {
+  const byCamera = new Map<string, FloorCalibration>();
+  for (const c of cameras) {
+    const cal = floorCalibrationOf(c);
+    if (cal) byCamera.set(c.name, cal);
+  }
+  return byCamera;
 }
 
 /** The cameras the agent runs: the configured ones, else the demo camera when it is on and present. */
@@ -131,7 +142,7 @@ export class Agent {
       this.stages.push(this.analytics);
       // Tracker thresholds the config leaves unset come from the detection model's manifest entry.
       const trackerConfig = withModelThresholds(config.tracker, findManifestEntry(config.detector.model)?.trackerThresholds);
-      this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger }));
+      this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger, calibrations: floorCalibrations(this.cameras) }));
       this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
       this.stages.push(new CameraStage({ bus, cameras: this.cameras, geometry: frameGeometryFor(config.detector), logger }));
     }

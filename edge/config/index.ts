@@ -6,6 +6,7 @@ export { DEFAULT_CONFIG_FILE, formatPath, loadConfig, parseConfigText, substitut
 export { CONFIG_LIMITS, checkConfigLimits } from './limits.ts';
 export { siteZoneOf, type SiteZone } from './time-zone.ts';
 export { cameraSchema, camerasSection, requireStreamUrls, type CameraConfig } from './sections/cameras.ts';
+export { calibrationSchema, floorCalibrationOf, type CalibrationConfig } from './sections/calibration.ts';
 export { detectorSection } from './sections/detector.ts';
 export { mqttSection, mqttTlsSection, type MqttConfig } from './sections/mqtt.ts';
 export { statusReportSection, statusSection, type StatusConfig } from './sections/status.ts';

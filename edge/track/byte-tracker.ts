@@ -8,7 +8,16 @@ import { TrackState } from '../shared/types.ts';
 import { GENERIC_THRESHOLDS, type TrackerConfig } from '../config/sections/tracker.ts';
 import { kalmanBox, kalmanInit, kalmanPredict, kalmanUpdate, KF_BLOCK, KF_STRIDE, KfCoord, KfField, type KalmanNoise } from './kalman.ts';
 import { LinearAssignment } from './linear-assignment.ts';
+import { MAX_FLOOR_RANGE_M, type FloorCalibration } from '../shared/floor-calibration.ts';
+import { FLOOR_KF_STRIDE, FLOOR_MEAS_STRIDE, floorCost, floorInit, floorPredict, floorUpdate } from './floor-kalman.ts';
 import { ScoreMapper } from './score-mapper.ts';
+
+/** Slots of the tracker's `io` scratch beyond [0] frame time, [1] time step, [2..6) measurement. */
+const IO_ACCEL_VAR = 6;
+const IO_FLOOR_COST = 7;
+const IO_SIZE = 8;
+/** Foot points mapping farther than this (m) are treated as beyond the horizon (as FloorCalibration.toFloor). */
+const MAX_FLOOR_COORD_M = MAX_FLOOR_RANGE_M * 10;
 
 /** Slot state of a free pool entry (not a track). */
 const FREE = 255;
@@ -45,6 +54,10 @@ export interface TrackerOutput {
   agesMs: Float64Array;
   /** TrackState per row (Confirmed for reported rows). */
   states: Uint8Array;
+  /** Floor position x, y per row (metres) from the floor filter; NaN without a calibration. */
+  floor: Float32Array;
+  /** Floor velocity vx, vy per row (m/s); NaN without a calibration. */
+  floorVelocities: Float32Array;
   /** Ids of confirmed tracks removed in this frame. */
   endedCount: number;
   endedIds: Int32Array;
@@ -59,13 +72,20 @@ export interface TrackerCounters {
   invalidDetections: number;
   /** Detections ignored because maxTracks was reached. */
   poolExhausted: number;
+  /** Detections dropped in floor mode because their foot point maps beyond the horizon. */
+  beyondHorizon: number;
+}
+
+/** Floor mode: the camera's calibration (image pixels -> floor metres). */
+export interface FloorTracking {
+  calibration: FloorCalibration;
 }
 
 export type TrackerOptions = TrackerConfig;
 
 export class ByteTracker {
   readonly output: TrackerOutput;
-  readonly counters: TrackerCounters = { frames: 0, outOfOrderFrames: 0, invalidDetections: 0, poolExhausted: 0 };
+  readonly counters: TrackerCounters = { frames: 0, outOfOrderFrames: 0, invalidDetections: 0, poolExhausted: 0, beyondHorizon: 0 };
 
   private readonly noise: KalmanNoise;
   private readonly scoreMapper: ScoreMapper;
@@ -76,7 +96,7 @@ export class ByteTracker {
    * [0] frame time (ms), [1] time step scratch (ms), [2..6) a measurement scratch. Doubles
    * travel through this array instead of call arguments so nothing is boxed per frame.
    */
-  private readonly io = new Float64Array(8);
+  private readonly io = new Float64Array(IO_SIZE);
   /** Cost limits of the four associations (1 - minimum IoU), indexed by AssociationStage. */
   private readonly limits: Float64Array;
   private firstFrame = true;
@@ -118,7 +138,20 @@ export class ByteTracker {
   private readonly highScore: number;
   private readonly newTrackScore: number;
 
-  constructor(private readonly options: TrackerOptions) {
+  // Floor mode (a calibrated camera): a floor Kalman filter per slot, floor measurements per detection.
+  private readonly calibration: FloorCalibration | null;
+  private floorKf = new Float64Array(0);
+  private dfloor = new Float64Array(0);
+  /** Cost limits of the floor associations, indexed by AssociationStage (Recovery unused). */
+  private readonly floorLimits: Float64Array;
+
+  constructor(
+    private readonly options: TrackerOptions,
+    floor?: FloorTracking,
+  ) {
+    this.calibration = floor?.calibration ?? null;
+    this.io[IO_ACCEL_VAR] = options.floorAccelStd * options.floorAccelStd;
+    this.floorLimits = new Float64Array([options.floorGate, options.floorLowGate, options.floorGate, options.floorGate]);
     this.highScore = options.highScore ?? GENERIC_THRESHOLDS.highScore;
     this.newTrackScore = options.newTrackScore ?? GENERIC_THRESHOLDS.newTrackScore;
     this.noise = {
@@ -146,6 +179,8 @@ export class ByteTracker {
       velocities: new Float32Array(0),
       agesMs: new Float64Array(0),
       states: new Uint8Array(0),
+      floor: new Float32Array(0),
+      floorVelocities: new Float32Array(0),
       endedCount: 0,
       endedIds: new Int32Array(0),
     };
@@ -195,6 +230,10 @@ export class ByteTracker {
       const slot = this.live[k]!;
       this.io[1] = frameTimeMs - this.predictedMs[slot]!;
       kalmanPredict(this.kf, slot, this.io, 1, this.noise, this.state[slot] === TrackState.Lost);
+      if (this.calibration) {
+        this.io[1] = this.io[1]! / 1000;
+        floorPredict(this.floorKf, slot, this.io, 1, IO_ACCEL_VAR);
+      }
       this.predictedMs[slot] = frameTimeMs;
       this.matchedNow[slot] = 0;
       this.refreshBox(slot);
@@ -227,7 +266,8 @@ export class ByteTracker {
       const d = this.high[k]!;
       if (!this.dused[d]) this.high[nHighLeft++] = d;
     }
-    if (o.recoveryIou > 0 && nHighLeft > 0) {
+    // Floor mode needs no recovery by last box: a lost track's floor covariance grows with the gap.
+    if (o.recoveryIou > 0 && nHighLeft > 0 && !this.calibration) {
       let nr = 0;
       for (let k = 0; k < this.liveCount; k++) {
         const slot = this.live[k]!;
@@ -325,10 +365,111 @@ export class ByteTracker {
       this.dmeas[4 * nd + 3] = h;
       this.dscore[nd] = s;
       this.dused[nd] = 0;
+      if (this.calibration && !this.loadFloorMeasurement(nd)) {
+        this.counters.beyondHorizon++;
+        continue;
+      }
       nd++;
     }
     this.scoreMapper.mapInPlace(this.dscore, nd);
     return nd;
+  }
+
+  /**
+   * The floor measurement of detection d (already in dmeas): its foot point (u, v) mapped onto
+   * the floor, with the pixel noise (floorMeasurementStd x box height, at least 1 px) carried
+   * through the projection's Jacobian. False when the foot point is beyond the horizon. The
+   * homography is applied inline: doubles passed to or returned from calls would be boxed.
+   */
+  private loadFloorMeasurement(d: number): boolean {
+    const H = this.calibration!.imageToFloor;
+    const q = this.dmeas;
+    const h = q[4 * d + 3]!;
+    const u = q[4 * d]!;
+    const v = q[4 * d + 1]! + h / 2;
+    const w = H[6]! * u + H[7]! * v + H[8]!;
+    if (!(w > 1e-9 * (Math.abs(H[6]! * u) + Math.abs(H[7]! * v) + Math.abs(H[8]!)))) return false;
+    const x = (H[0]! * u + H[1]! * v + H[2]!) / w;
+    const y = (H[3]! * u + H[4]! * v + H[5]!) / w;
+    if (!(Math.abs(x) < MAX_FLOOR_COORD_M && Math.abs(y) < MAX_FLOOR_COORD_M)) return false;
+    // Jacobian d(x, y)/d(u, v).
+    const j0 = (H[0]! - x * H[6]!) / w;
+    const j1 = (H[1]! - x * H[7]!) / w;
+    const j2 = (H[3]! - y * H[6]!) / w;
+    const j3 = (H[4]! - y * H[7]!) / w;
+    let sd = this.options.floorMeasurementStd * h;
+    if (sd < 1) sd = 1;
+    const va = sd * sd;
+    const m = this.dfloor;
+    const at = FLOOR_MEAS_STRIDE * d;
+    m[at] = x;
+    m[at + 1] = y;
+    // R = J·diag(va, va)·Jᵀ
+    m[at + 2] = va * (j0 * j0 + j1 * j1);
+    m[at + 3] = va * (j0 * j2 + j1 * j3);
+    m[at + 4] = va * (j2 * j2 + j3 * j3);
+    return true;
+  }
+
+  /**
+   * Floor-mode association. With floorIouWeight 0, UCMCTrack's cost: squared Mahalanobis
+   * distance on the floor + ln det S, gated at floorGate. Above 0, a blend: w·(1 - IoU) +
+   * (1 - w)·d²/floorGate, where d² (chi-square, 2 dof) must stay under floorGate and the blend
+   * under w·(the stage's IoU limit) + (1 - w): the floor vetoes physically impossible matches and
+   * ranks candidates by where the person can be, the box overlap keeps what the image knows.
+   */
+  private associateOnFloor(ng: number, dets: Int32Array, nd: number, stage: AssociationStage): void {
+    const w = this.options.floorIouWeight;
+    const gate = this.floorLimits[stage]!;
+    const limit = w * this.limits[stage]! + (1 - w);
+    const need = ng * nd;
+    if (this.cost.length < need) this.cost = new Float64Array(Math.max(need, this.cost.length * 2));
+    const cost = this.cost;
+    const db = this.dbox;
+    const tb = this.tbox;
+    for (let a = 0; a < ng; a++) {
+      const slot = this.group[a]!;
+      const row = a * nd;
+      const ax1 = tb[4 * slot]!;
+      const ay1 = tb[4 * slot + 1]!;
+      const ax2 = tb[4 * slot + 2]!;
+      const ay2 = tb[4 * slot + 3]!;
+      const areaA = (ax2 - ax1) * (ay2 - ay1);
+      for (let b = 0; b < nd; b++) {
+        const d = dets[b]!;
+        floorCost(this.floorKf, slot, this.dfloor, FLOOR_MEAS_STRIDE * d, w === 0, this.io, IO_FLOOR_COST);
+        const c = this.io[IO_FLOOR_COST]!;
+        if (!(c < gate)) {
+          cost[row + b] = 1;
+          continue;
+        }
+        if (w === 0) {
+          cost[row + b] = c - gate;
+          continue;
+        }
+        const bx1 = db[4 * d]!;
+        const by1 = db[4 * d + 1]!;
+        const bx2 = db[4 * d + 2]!;
+        const by2 = db[4 * d + 3]!;
+        const iw = (ax2 < bx2 ? ax2 : bx2) - (ax1 > bx1 ? ax1 : bx1);
+        const ih = (ay2 < by2 ? ay2 : by2) - (ay1 > by1 ? ay1 : by1);
+        let iou = 0;
+        if (iw > 0 && ih > 0) {
+          const inter = iw * ih;
+          iou = inter / (areaA + (bx2 - bx1) * (by2 - by1) - inter);
+        }
+        const blend = w * (1 - iou) + ((1 - w) * c) / gate;
+        cost[row + b] = blend < limit ? blend - limit : 1;
+      }
+    }
+    const pairs = this.lap.solveGated(cost, ng, nd, 0);
+    if (pairs === 0) return;
+    const r2c = this.lap.rowToCol;
+    for (let a = 0; a < ng; a++) {
+      const b = r2c[a]!;
+      if (b < 0) continue;
+      this.applyMatch(this.group[a]!, dets[b]!);
+    }
   }
 
   /**
@@ -337,6 +478,10 @@ export class ByteTracker {
    */
   private associate(ng: number, dets: Int32Array, nd: number, stage: AssociationStage): void {
     if (ng === 0 || nd === 0) return;
+    if (this.calibration && stage !== AssociationStage.Recovery) {
+      this.associateOnFloor(ng, dets, nd, stage);
+      return;
+    }
     const fuse = (stage === AssociationStage.First || stage === AssociationStage.Tentative) && this.options.fuseScore;
     const costLimit = this.limits[stage]!;
     const need = ng * nd;
@@ -418,6 +563,7 @@ export class ByteTracker {
       this.reupdateAlongGap(slot, d);
     }
     kalmanUpdate(this.kf, slot, this.dmeas, 4 * d, this.noise);
+    if (this.calibration) floorUpdate(this.floorKf, slot, this.dfloor, FLOOR_MEAS_STRIDE * d);
     this.dused[d] = 1;
     this.matchedNow[slot] = 1;
     this.hits[slot] = this.hits[slot]! + 1;
@@ -476,6 +622,7 @@ export class ByteTracker {
     }
     const slot = this.freeSlots[--this.freeCount]!;
     kalmanInit(this.kf, slot, this.dmeas, 4 * d, this.noise);
+    if (this.calibration) floorInit(this.floorKf, slot, this.dfloor, FLOOR_MEAS_STRIDE * d, this.options.floorVmaxMps);
     this.state[slot] = TrackState.Tentative;
     this.trackId[slot] = 0;
     this.hits[slot] = 1;
@@ -535,6 +682,18 @@ export class ByteTracker {
         out.velocities[2 * rows + 1] = (this.kf[o + KfCoord.Y + KfField.Vel]! * 1000) / refMs;
         out.agesMs[rows] = nowMs - this.startMs[slot]!;
         out.states[rows] = st!;
+        if (this.calibration) {
+          const f = slot * FLOOR_KF_STRIDE;
+          out.floor[2 * rows] = this.floorKf[f]!;
+          out.floor[2 * rows + 1] = this.floorKf[f + 1]!;
+          out.floorVelocities[2 * rows] = this.floorKf[f + 2]!;
+          out.floorVelocities[2 * rows + 1] = this.floorKf[f + 3]!;
+        } else {
+          out.floor[2 * rows] = NaN;
+          out.floor[2 * rows + 1] = NaN;
+          out.floorVelocities[2 * rows] = NaN;
+          out.floorVelocities[2 * rows + 1] = NaN;
+        }
         rows++;
       }
     }
@@ -551,6 +710,7 @@ export class ByteTracker {
       return next;
     };
     this.kf = grow(this.kf, capacity * KF_STRIDE);
+    if (this.calibration) this.floorKf = grow(this.floorKf, capacity * FLOOR_KF_STRIDE);
     this.state = grow(this.state, capacity);
     this.trackId = grow(this.trackId, capacity);
     this.hits = grow(this.hits, capacity);
@@ -583,6 +743,8 @@ export class ByteTracker {
     out.velocities = new Float32Array(capacity * 2);
     out.agesMs = new Float64Array(capacity);
     out.states = new Uint8Array(capacity);
+    out.floor = new Float32Array(capacity * 2);
+    out.floorVelocities = new Float32Array(capacity * 2);
   }
 
   private growDetections(count: number): void {
@@ -591,6 +753,7 @@ export class ByteTracker {
     this.dmeas = new Float64Array(n * 4);
     this.dscore = new Float32Array(n);
     this.dused = new Uint8Array(n);
+    if (this.calibration) this.dfloor = new Float64Array(n * FLOOR_MEAS_STRIDE);
     this.high = new Int32Array(n);
     this.low = new Int32Array(n);
     this.detCapacity = n;

@@ -5,12 +5,15 @@ import type { TrackerConfig } from '../config/sections/tracker.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import type { DetectionFrame, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
+import type { FloorCalibration } from '../shared/floor-calibration.ts';
 import { ByteTracker } from './byte-tracker.ts';
 
 export interface TrackerStageOptions {
   bus: EventBus;
   config: TrackerConfig;
   logger: Logger;
+  /** Per camera name, its floor calibration: those cameras track on the floor (metres). */
+  calibrations?: ReadonlyMap<string, FloorCalibration>;
 }
 
 interface CameraTracker {
@@ -19,6 +22,7 @@ interface CameraTracker {
   /** Counter values already warned about. */
   warnedOutOfOrder: number;
   warnedInvalid: number;
+  warnedBeyondHorizon: number;
 }
 
 export class TrackerStage implements Stage {
@@ -53,9 +57,12 @@ export class TrackerStage implements Stage {
     let outOfOrder = 0;
     let invalid = 0;
     let live = 0;
+    let beyondHorizon = 0;
+    const floorCameras = [...this.cameras.values()].filter((c) => c.frame.floor).length;
     for (const c of this.cameras.values()) {
       outOfOrder += c.tracker.counters.outOfOrderFrames;
       invalid += c.tracker.counters.invalidDetections;
+      beyondHorizon += c.tracker.counters.beyondHorizon;
       live += c.tracker.liveTracks;
     }
     return {
@@ -67,6 +74,8 @@ export class TrackerStage implements Stage {
         liveTracks: live,
         outOfOrderFrames: outOfOrder,
         invalidDetections: invalid,
+        floorCameras,
+        beyondHorizonDetections: beyondHorizon,
         listenerErrors: this.listenerErrors,
       },
     };
@@ -81,12 +90,23 @@ export class TrackerStage implements Stage {
     this.framesIn++;
     let cam = this.cameras.get(det.camera);
     if (!cam) {
-      const tracker = new ByteTracker(this.options.config);
+      const calibration = this.options.calibrations?.get(det.camera);
+      const tracker = new ByteTracker(this.options.config, calibration ? { calibration } : undefined);
       cam = {
         tracker,
-        frame: { camera: det.camera, tsMs: 0, count: 0, ids: tracker.output.ids, boxes: tracker.output.boxes, endedCount: 0, endedIds: tracker.output.endedIds },
+        frame: {
+          camera: det.camera,
+          tsMs: 0,
+          count: 0,
+          ids: tracker.output.ids,
+          boxes: tracker.output.boxes,
+          floor: calibration ? tracker.output.floor : undefined,
+          endedCount: 0,
+          endedIds: tracker.output.endedIds,
+        },
         warnedOutOfOrder: 0,
         warnedInvalid: 0,
+        warnedBeyondHorizon: 0,
       };
       this.cameras.set(det.camera, cam);
     }
@@ -101,12 +121,17 @@ export class TrackerStage implements Stage {
       cam.warnedInvalid = counters.invalidDetections;
       this.warn?.warn({ camera: det.camera, total: counters.invalidDetections }, 'detections with invalid boxes or scores skipped');
     }
+    if (counters.beyondHorizon !== cam.warnedBeyondHorizon) {
+      cam.warnedBeyondHorizon = counters.beyondHorizon;
+      this.warn?.warn({ camera: det.camera, total: counters.beyondHorizon }, "detections whose foot point maps beyond the calibration's horizon dropped from floor tracking");
+    }
     // The output arrays may have grown: refresh the references (no allocation otherwise).
     const f = cam.frame;
     f.tsMs = out.tsMs;
     f.count = out.count;
     f.ids = out.ids;
     f.boxes = out.boxes;
+    if (f.floor) f.floor = out.floor;
     f.endedCount = out.endedCount;
     f.endedIds = out.endedIds;
     this.framesOut++;

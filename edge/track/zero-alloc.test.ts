@@ -36,6 +36,13 @@ describe('ByteTracker steady state allocates nothing', () => {
     expect(r.newSpaceGrowthBytes).toBeLessThan(64 * 1024);
   });
 
+  it('tracks on the floor (a calibrated camera) with no young-generation growth and no GC', async () => {
+    const r = await probe(50_000, 24, 'floor');
+    expect(r.rows).toBeGreaterThan(50_000 * 12);
+    expect(r.gcs).toBe(0);
+    expect(r.newSpaceGrowthBytes).toBeLessThan(64 * 1024);
+  });
+
   it('the probe does see an allocation of one small object per frame (control)', async () => {
     const r = await probe(20_000, 24, 'leak');
     expect(r.newSpaceGrowthBytes).toBeGreaterThan(200_000);

@@ -32,7 +32,7 @@ for (const v of splits.videos.tuning) {
   if (!existsSync(path)) continue;
   const gt = readMotFile(join(MOT_DIR, v.gt));
   const det = readMotFile(path);
-  videoCases.push({ name: v.name, half: 'tuning', kind: 'mot', camera: v.camera, detector: v.detector, gt, det, fps: v.fps, lastFrame: gt.frames[gt.frames.length - 1]!, width: v.width, height: v.height });
+  videoCases.push({ name: v.name, half: 'tuning', kind: 'mot', camera: v.camera, detector: v.detector, gt, det, fps: v.fps, lastFrame: gt.frames[gt.frames.length - 1]!, width: v.width, height: v.height, calibration: null });
 }
 const model = findManifestEntry('picodet_s_416_coco')?.trackerThresholds;
 const score = (o: Record<string, number>) => {

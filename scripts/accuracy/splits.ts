@@ -2,6 +2,7 @@
 // and the tracking cases it names, loaded from ../shared/fixtures and the crowd
 // simulator. Everything that chooses a default reads `tuning`; headline figures come
 // from `validation`.
+import { FloorCalibration, parseCamPara } from '../../edge/shared/floor-calibration.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseMotText, parseSeqInfo, readMotFile, type MotTable } from '../../edge/track/eval/index.ts';
@@ -77,6 +78,14 @@ export interface TrackingCase {
   lastFrame: number;
   width: number;
   height: number;
+  /** The sequence's camera calibration (UCMCTrack cam_para.txt beside it), for floor tracking. */
+  calibration: FloorCalibration | null;
+}
+
+/** The floor mapping of a shared sequence with a cam_para.txt, else null. */
+export function calibrationOf(seq: string, width: number, height: number): FloorCalibration | null {
+  const p = `${MOT_DIR}${seq}/cam_para.txt`;
+  return existsSync(p) ? FloorCalibration.fromCamera(parseCamPara(readFileSync(p, 'utf8')), { width, height }) : null;
 }
 
 /** Frame rates and sizes of sequences without seqinfo.ini (SOURCES.md). */
@@ -143,6 +152,7 @@ export function trackingCases(splits: Splits, half: Half, options: { crowdFrames
       lastFrame,
       width: info.width,
       height: info.height,
+      calibration: calibrationOf(e.seq, info.width, info.height),
     });
   }
   const frames = options.crowdFrames ?? splits.crowds.trackerFrames;
@@ -160,6 +170,7 @@ export function trackingCases(splits: Splits, half: Half, options: { crowdFrames
       lastFrame: frames,
       width: sim.options.width,
       height: sim.options.height,
+      calibration: null,
     });
   }
   return cases;

@@ -54,3 +54,31 @@ export function summarize(metrics: readonly MotMetrics[]): Summary {
   const mean = (k: 'MOTA' | 'IDF1' | 'HOTA') => metrics.reduce((s, m) => s + m[k], 0) / n;
   return { cases: metrics.length, MOTA: mean('MOTA'), IDF1: mean('IDF1'), HOTA: mean('HOTA') };
 }
+
+/** One calibrated case scored by the image tracker and by the floor tracker (same config). */
+export interface FloorCaseScore {
+  name: string;
+  half: string;
+  /** Whether the sequence's camera moves (its one calibration then holds only approximately). */
+  moving: boolean;
+  image: MotMetrics;
+  floor: MotMetrics;
+}
+
+/** Sequences filmed from a moving camera (SOURCES.md): a single homography cannot hold. */
+export const MOVING_CAMERA_SEQUENCES = ['MOT17-10', 'MOT17-13'];
+
+export function scoreFloorCases(cases: readonly TrackingCase[], config: TrackerConfig): FloorCaseScore[] {
+  return cases
+    .filter((c) => c.calibration)
+    .map((c) => {
+      const packed = packDetections(c.det, c.lastFrame);
+      return {
+        name: c.name,
+        half: c.half,
+        moving: MOVING_CAMERA_SEQUENCES.some((s) => c.name.startsWith(s)),
+        image: evaluateMot(c.gt, parseMotText(resultText(runTracker(packed, config, c.fps)))),
+        floor: evaluateMot(c.gt, parseMotText(resultText(runTracker(packed, config, c.fps, { calibration: c.calibration! })))),
+      };
+    });
+}

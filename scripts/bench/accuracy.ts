@@ -9,7 +9,8 @@
 //      band) on perfect tracks, through our tracker and through the peer, on simulated
 //      crowds (with people who stop on, walk along, skirt and step over the lines) and on
 //      PETS09-S2L1 (FRCNN, ACF and our detector's tracks).
-// `--only tracking|video|counts` runs one part; `--det-cache DIR` keeps video detections.
+//   4. the floor tracker against the image tracker on the sequences with camera calibrations.
+// `--only tracking|floor|video|counts` runs one part; `--det-cache DIR` keeps video detections.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { packDetections, resultText, runTracker } from '../../edge/track/eval/in
 import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, zoneConfigs, type CountScores } from '../accuracy/count-eval.ts';
 import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
 import { HALVES, loadSplits, MOT_DIR, seqInfo, trackingCases, VIDEO_DIR, type Half, type Splits, type VideoEntry } from '../accuracy/splits.ts';
-import { scoreCases, summarize, type CaseScore } from '../accuracy/tracker-eval.ts';
+import { scoreCases, scoreFloorCases, summarize, type CaseScore } from '../accuracy/tracker-eval.ts';
 import { simulateCrowd } from '../crowd-sim/simulator.ts';
 import { machineInfo } from './machine.ts';
 import { PEERS } from './track.ts';
@@ -74,6 +75,26 @@ function trackingPart(splits: Splits, config: TrackerConfig, ctx: BenchContext, 
 }
 
 /** Our default model's detections of a video (every frame, boxes >= 0.1), made once and cached. */
+/** Calibrated sequences (UCMCTrack cam_para): the image tracker and the floor tracker side by side. */
+function floorPart(splits: Splits, config: TrackerConfig, ctx: BenchContext, rows: BenchRow[], md: string[]): void {
+  md.push('### Floor tracker on the calibrated sequences (MOTA / IDF1 / HOTA; reference = our image tracker, same run)', '');
+  md.push('| half | case | camera | image tracker | floor tracker | IDF1 gain |', '|---|---|---|---|---|---|');
+  for (const half of ['validation', 'tuning'] as const) {
+    for (const s of scoreFloorCases(trackingCases(splits, half), config)) {
+      const i = s.image;
+      const f = s.floor;
+      const gain = f.IDF1 - i.IDF1;
+      md.push(`| ${half} | ${s.name} | ${s.moving ? 'moving' : 'fixed'} | ${f1(i.MOTA)} / ${f1(i.IDF1)} / ${f1(i.HOTA)} | ${f1(f.MOTA)} / ${f1(f.IDF1)} / ${f1(f.HOTA)} | ${gain >= 0 ? '+' : ''}${f1(gain)} |`);
+      for (const m of ['MOTA', 'IDF1', 'HOTA'] as const) {
+        const target = m === 'IDF1' && half === 'validation' && !s.moving;
+        rows.push({ name: `${half}: floor ${s.name} ${m}`, unit: '%', ours: f1(f[m]), reference: f1(i[m]), ratio: ratio(f[m], i[m]), referenceName: 'our image tracker', target: target ? '>= image + 5' : undefined, pass: target ? f.IDF1 >= i.IDF1 + 5 : undefined });
+      }
+      ctx.log(`floor ${half} ${s.name}: image IDF1 ${f1(i.IDF1)}, floor ${f1(f.IDF1)}`);
+    }
+  }
+  md.push('', 'Moving cameras (MOT17-10, MOT17-13: a vehicle or a hand-held camera) break the single floor mapping: the floor tracker is for fixed cameras, as in a mall.', '');
+}
+
 function videoDetections(v: VideoEntry, cacheDir: string, ctx: BenchContext): MotTable | null {
   const path = join(cacheDir, `${v.video.replace(/\.[^.]+$/, '')}.det.txt`);
   if (!existsSync(path)) {
@@ -197,6 +218,7 @@ const target: BenchTarget = {
     const rows: BenchRow[] = [];
     const md: string[] = [];
     if (!only || only === 'tracking') trackingPart(splits, config, ctx, rows, md);
+    if (!only || only === 'floor') floorPart(splits, config, ctx, rows, md);
     const videos = !only || only === 'video' || only === 'counts' ? videoPart(splits, videoTrackerConfig(), cacheDir, ctx, rows, md) : [];
     if (!only || only === 'counts') countsPart(splits, config, videos, ctx, rows, md);
     for (const line of md) ctx.log(line);

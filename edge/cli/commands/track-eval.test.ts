@@ -23,6 +23,31 @@ async function footfall(...args: string[]): Promise<{ stdout: string; stderr: st
   }
 }
 
+describe('footfall track --calibration (floor tracking)', () => {
+  it('tracks MOT16-09 on the floor with its cam_para file, with a better IDF1 than in the image', async () => {
+    const det = join(MOT, 'MOT16-09', 'det.txt');
+    const image = join(dir, 'mot16-09-image.txt');
+    const floor = join(dir, 'mot16-09-floor.txt');
+    expect((await footfall('track', '--det', det, '--out', image, '--fps', '30')).code).toBe(0);
+    const t = await footfall('track', '--det', det, '--out', floor, '--fps', '30', '--width', '1920', '--height', '1080', '--calibration', join(MOT, 'MOT16-09', 'cam_para.txt'));
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/on the floor/);
+    const idf1 = async (res: string) => (JSON.parse((await footfall('eval', '--gt', join(MOT, 'MOT16-09', 'gt.txt'), '--res', res, '--json')).stdout.trim()) as { IDF1: number }).IDF1;
+    expect(await idf1(floor)).toBeGreaterThan((await idf1(image)) + 3);
+  });
+
+  it('names a calibration file that cannot be used, with exit 2', async () => {
+    const bad = join(dir, 'bad_cam_para.txt');
+    writeFileSync(bad, 'RotationMatrices\n1 0 0\n0 1 0\n');
+    const t = await footfall('track', '--det', join(MOT, 'MOT16-09', 'det.txt'), '--out', join(dir, 'x.txt'), '--calibration', bad);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/--calibration: .*bad_cam_para\.txt: cam_para: "RotationMatrices" needs 3 rows/);
+    const missing = await footfall('track', '--det', join(MOT, 'MOT16-09', 'det.txt'), '--out', join(dir, 'x.txt'), '--calibration', join(dir, 'nope.txt'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--calibration: cannot read .*nope\.txt/);
+  });
+});
+
 describe('footfall track + footfall eval', () => {
   it('eval reproduces the TUD-Campus reference figures as JSON', async () => {
     const r = await footfall('eval', '--gt', join(MOT, 'TUD-Campus', 'gt.txt'), '--res', join(MOT, 'TUD-Campus', 'reference-tracker-output.txt'), '--json');

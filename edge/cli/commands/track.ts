@@ -23,13 +23,14 @@ const trackerOptions: Record<string, OptionSpec> = Object.fromEntries(
 export default defineCommand({
   name: 'track',
   summary: 'track MOTChallenge detections (frame,-1,x,y,w,h,conf,...) into MOTChallenge results',
-  usage: ['track --det DET.txt --out RES.txt [--fps N] [--width W --height H] [tracker options]'],
+  usage: ['track --det DET.txt --out RES.txt [--fps N] [--width W --height H] [--calibration CAM_PARA.txt] [tracker options]'],
   options: {
     det: { type: 'string', valueName: 'FILE', description: 'MOTChallenge detections (any frame order, LF or CRLF)' },
     out: { type: 'string', valueName: 'FILE', description: 'results file to write (frame,id,x,y,w,h,conf,-1,-1,-1)' },
     fps: { type: 'string', valueName: 'N', description: 'frame rate of the sequence (frame times = (frame-1)/fps)', default: '30' },
     width: { type: 'string', valueName: 'W', description: 'image width; boxes are clipped to it when given' },
     height: { type: 'string', valueName: 'H', description: 'image height; boxes are clipped to it when given' },
+    calibration: { type: 'string', valueName: 'FILE', description: 'track on the floor with this camera calibration (UCMCTrack cam_para: RotationMatrices, TranslationVectors in mm, IntrinsicMatrix)' },
     config: { type: 'string', short: 'c', valueName: 'FILE', description: 'take the tracker section of this footfall.yaml as the base settings' },
     ...trackerOptions,
   },
@@ -63,17 +64,36 @@ export default defineCommand({
     const det = readMotFile(detPath);
     if (det.badLines > 0) ctx.stderr.write(`footfall track: ${detPath}: ${describeBadLines(det)}\n`);
     if (width > 0) clipBoxes(det.box, det.count, width, height);
-    const run = runTracker(packDetections(det), parsed.data, fps);
+    const floor = typeof ctx.values.calibration === 'string' ? await readCalibration(resolve(ctx.cwd, ctx.values.calibration), width, height) : undefined;
+    const run = runTracker(packDetections(det), parsed.data, fps, floor);
     writeMotResults(outPath, run);
     const c = run.tracker.counters;
     ctx.stdout.write(
       `tracked ${run.frames} frames, ${det.count} detections -> ${run.rows} track boxes in ${outPath}` +
         ` (${Math.round((run.frames / Math.max(run.trackMs, 1e-6)) * 1000)} frames/s tracker only` +
-        `${det.badLines ? `, ${det.badLines} bad lines skipped` : ''}${c.invalidDetections ? `, ${c.invalidDetections} invalid boxes skipped` : ''})\n`,
+        `${det.badLines ? `, ${det.badLines} bad lines skipped` : ''}${c.invalidDetections ? `, ${c.invalidDetections} invalid boxes skipped` : ''}` +
+        `${floor ? `, on the floor${c.beyondHorizon ? `, ${c.beyondHorizon} detections beyond the horizon skipped` : ''}` : ''})\n`,
     );
     return 0;
   },
 });
+
+/** The floor mapping of a cam_para file; a file that cannot be read or used is one usage line naming it. */
+async function readCalibration(path: string, width: number, height: number): Promise<{ calibration: import('../../shared/floor-calibration.ts').FloorCalibration }> {
+  const { readFileSync } = await import('node:fs');
+  const { FloorCalibration, parseCamPara } = await import('../../shared/floor-calibration.ts');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--calibration: cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return { calibration: FloorCalibration.fromCamera(parseCamPara(text), width > 0 ? { width, height } : undefined) };
+  } catch (err) {
+    throw new UsageError(`--calibration: ${path}: ${(err as Error).message}`);
+  }
+}
 
 /** Clips x, y, w, h boxes to the image; boxes left with no area get w = h = 0 (then skipped). */
 function clipBoxes(box: Float64Array, count: number, width: number, height: number): void {

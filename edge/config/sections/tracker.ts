@@ -83,6 +83,32 @@ export const trackerSection = z
     maxOutputAspect: numberBetween(0, 100).default(1.6).describe('Tracks whose box is wider than this times its height are tracked but not reported (standing people are tall; ByteTrack uses 1.6). 0 disables the filter.'),
     /** Re-update a re-found track along a straight line over its gap (OC-SORT ORU). */
     observationReupdate: bool().default(true).describe('Re-update a re-found track along a straight line over its gap (OC-SORT ORU).'),
+    /**
+     * Floor tracking (cameras with a calibration): the acceleration std of a walking person (m/s²),
+     * the floor Kalman filter's process noise. The floor defaults (floorAccelStd 0.5,
+     * floorMeasurementStd 0.05, floorIouWeight 0.7, floorGate and floorLowGate 9.2 = chi-square 99 %)
+     * were chosen by scripts/accuracy/tune-floor.ts on the tuning half's FIXED calibrated cameras
+     * (MOT16-09 1-262, MOT17-02 det and gt+noise); moving cameras (MOT17-10/13) break the
+     * single-homography model and are reported, not tuned on.
+     */
+    floorAccelStd: numberBetween(0.01, 50).default(0.5).describe("Floor tracking (calibrated cameras): acceleration std of a walking person (m/s²), the floor Kalman filter's process noise."),
+    /** Floor tracking: the foot point's pixel noise as a fraction of the box height (carried onto the floor through the calibration). */
+    floorMeasurementStd: numberBetween(0.001, 1).default(0.05).describe("Floor tracking: the foot point's pixel noise as a fraction of the box height, carried onto the floor through the calibration (so far people are uncertain in metres, near people in centimetres)."),
+    /** Floor tracking: a new track's speed prior (m/s): velocity variance vmax²/3. */
+    floorVmaxMps: numberBetween(0.1, 20).default(2).describe("Floor tracking: a new track's speed prior (m/s); velocity variance vmax²/3."),
+    /**
+     * Floor tracking: largest floor distance for confident detections and tentative tracks: the
+     * squared Mahalanobis distance (plus ln det S when floorIouWeight is 0, as UCMCTrack's cost).
+     */
+    floorGate: numberBetween(0, 1000).default(9.2).describe('Floor tracking: largest floor distance for confident detections and tentative tracks: the squared Mahalanobis distance on the floor (9.2: chi-square 99 %), plus ln det S when floorIouWeight is 0 (UCMCTrack\'s cost; it uses 10 on fixed cameras).'),
+    /** Floor tracking: the same limit for low-score detections (second association). */
+    floorLowGate: numberBetween(0, 1000).default(9.2).describe('Floor tracking: the association cost limit for low-score detections (second association).'),
+    /**
+     * Floor tracking: weight of the box overlap in the association cost (0: UCMCTrack's pure floor
+     * cost, d² + ln det S under floorGate; above 0: w·(1 - IoU) + (1 - w)·d²/floorGate, with d² the
+     * squared Mahalanobis distance on the floor, which must stay under floorGate).
+     */
+    floorIouWeight: numberBetween(0, 1).default(0.7).describe("Floor tracking: weight of the box overlap in the association cost. 0: UCMCTrack's pure floor cost (squared Mahalanobis distance + ln det S, under floorGate); above 0: w·(1 - IoU) + (1 - w)·d²/floorGate, where the floor distance d² must stay under floorGate (it vetoes impossible matches)."),
     /** Upper bound on live tracks per camera (pool growth stops here). */
     maxTracks: intBetween(16, 100_000).default(4096).describe('Upper bound on live tracks per camera (pool growth stops here).'),
   })

@@ -8,13 +8,22 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { trackerSection } from '../../config/sections/tracker.ts';
 import { ByteTracker } from '../index.ts';
+import { FloorCalibration } from '../../shared/floor-calibration.ts';
 
 const frames = Number(process.argv[2] ?? 100_000);
 const people = Number(process.argv[3] ?? 40);
 /** Control mode for the test: allocate one small object per frame, which the probe must see. */
 const leak = process.argv[4] === 'leak';
+/** Floor mode: the same crowd seen by a calibrated camera (4 m up, looking down the floor). */
+const floor = process.argv[4] === 'floor';
 let sink: { v: number } | undefined;
-const tracker = new ByteTracker(trackerSection.parse({ scoreMapping: 'auto', maxLostMs: 500 }));
+const calibration = FloorCalibration.fromPoints([
+  [0, 1080, -3, 2],
+  [1920, 1080, 3, 2],
+  [1920, 0, 12, 30],
+  [0, 0, -12, 30],
+]);
+const tracker = new ByteTracker(trackerSection.parse({ scoreMapping: 'auto', maxLostMs: 500 }), floor ? { calibration } : undefined);
 
 // Precomputed input: CYCLE frames of detections, people on circular paths whose period
 // divides CYCLE, so replaying the cycle is seamless; every 7th person blinks out for a while.

@@ -1,7 +1,7 @@
 // Runs a tracker over a MOTChallenge detection table frame by frame (empty frames
 // included, so time advances) and collects MOTChallenge result rows. Shared by
 // `footfall track`, the tests and the benchmark.
-import { ByteTracker, type TrackerOptions } from '../index.ts';
+import { ByteTracker, type FloorTracking, type TrackerOptions } from '../index.ts';
 import type { MotTable } from './mot-file.ts';
 
 /** Detections of every frame 1..lastFrame, packed once so timing excludes parsing. */
@@ -49,9 +49,9 @@ export interface TrackRunResult {
   tracker: ByteTracker;
 }
 
-/** Tracks a packed sequence at fps (frame time = (frame - 1) / fps). */
-export function runTracker(packed: PackedDetections, options: TrackerOptions, fps: number): TrackRunResult {
-  const tracker = new ByteTracker(options);
+/** Tracks a packed sequence at fps (frame time = (frame - 1) / fps); on the floor when `floor` is given. */
+export function runTracker(packed: PackedDetections, options: TrackerOptions, fps: number, floor?: FloorTracking): TrackRunResult {
+  const tracker = new ByteTracker(options, floor);
   const nFrames = packed.offset.length;
   let cap = 1024;
   let frame = new Int32Array(cap);
