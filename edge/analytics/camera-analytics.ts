@@ -52,7 +52,14 @@ export function floorLineOf(line: LineConfig, calibration: FloorCalibration): Fl
   if (!calibration.toFloor(ax, ay, p, 0) || !calibration.toFloor(bx, by, p, 2)) {
     throw new CalibrationError(`line "${line.name}" has an end point on or beyond the horizon: it does not lie on the floor`);
   }
-  return { ax: p[0]!, ay: p[1]!, bx: p[2]!, by: p[3]!, bandM: line.bandM ?? BAND_M_DEFAULT, holdMs: 1000 * (line.holdS ?? HOLD_S_DEFAULT) };
+  // A floor plan seen from above is often a mirror image of the camera's view (image y down,
+  // floor y away): then B -> A on the floor keeps `in` the same direction as drawn.
+  const j = new Float64Array(4);
+  calibration.jacobian((ax + bx) / 2, (ay + by) / 2, j, 0);
+  const mirrored = j[0]! * j[3]! - j[1]! * j[2]! < 0;
+  const bandM = line.bandM ?? BAND_M_DEFAULT;
+  const holdMs = 1000 * (line.holdS ?? HOLD_S_DEFAULT);
+  return mirrored ? { ax: p[2]!, ay: p[3]!, bx: p[0]!, by: p[1]!, bandM, holdMs } : { ax: p[0]!, ay: p[1]!, bx: p[2]!, by: p[3]!, bandM, holdMs };
 }
 
 export interface CameraAnalyticsOptions {

@@ -2,6 +2,10 @@
 // fixed, tilted mall camera (perspective-scaled boxes), pause, turn, enter and leave;
 // detections have occlusion-dependent misses, jitter, low-score true boxes and false
 // positives. Deterministic by seed. Writes MOTChallenge gt (MOT16 layout) and det text.
+// The camera is a real pinhole projection of a floor in metres (x lateral, z depth), so its
+// floor calibration is exact (`calibration`: image/floor pairs) and far people are small.
+// With `jitter` set, detections follow the declared noise model (NOISE_MODEL below) whose one
+// knob is the per-frame jitter as a fraction of the box height (declared range 1-8%).
 import { SeededRandom } from '../../edge/shared/random.ts';
 
 export interface CrowdSimOptions {
@@ -22,7 +26,22 @@ export interface CrowdSimOptions {
    */
   lines?: ReadonlyArray<readonly [readonly [number, number], readonly [number, number]]>;
   lineBehaviourRate?: number;
+  /**
+   * The declared detector-noise model (JITTER_RANGE): per-frame position jitter of the box
+   * centre, N(0, jitter·h) in x and y, and size jitter, w and h × exp(N(0, jitter)); hidden
+   * people's boxes truncated at the bottom; misses growing with occlusion; false positives.
+   * Unset: the legacy model (jitter 4-10% of w, half that of h in y).
+   */
+  jitter?: number;
 }
+
+/** The range of `jitter` the declared noise model is meant for (fraction of box height per frame). */
+export const JITTER_RANGE: readonly [number, number] = [0.01, 0.08];
+
+export const NOISE_MODEL =
+  'crowd-sim declared noise: box centre x, y + N(0, j·h), w, h × exp(N(0, j)) per frame, j in 1-8%; a person hidden by nearer ones (visibility v < 0.9) ' +
+  'is truncated at the bottom with p = 0.6 (1 - v) to the visible top (h × max(0.35, v)); p(detect) = 0.05 if v < 0.15 else min(0.97, 0.25 + 0.8 v); ' +
+  'Poisson(falsePositiveRate · people in view) false positives per frame at random floor points, score 0.05 + Exp(0.2)';
 
 export const DEFAULT_CROWD: CrowdSimOptions = {
   people: 50,
@@ -43,6 +62,8 @@ export interface CrowdSequence {
   seqinfo: string;
   gtBoxes: number;
   detBoxes: number;
+  /** Exact image/floor pairs [u, v, x, z] (px, m) of the simulated camera: FloorCalibration.fromPoints gives its floor mapping. */
+  calibration: Array<[number, number, number, number]>;
 }
 
 interface Person {
@@ -246,6 +267,21 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
       // Detection: misses grow with occlusion; partly hidden people give low scores.
       const pDetect = b.vis < 0.15 ? 0.05 : Math.min(0.97, 0.25 + 0.8 * b.vis);
       if (rng.next() >= pDetect) continue;
+      if (o.jitter !== undefined) {
+        // Declared model: truncation (the nearer people hide the feet), then jitter in units of h.
+        let th = b.h;
+        if (b.vis < 0.9 && rng.next() < 0.6 * (1 - b.vis)) th = b.h * Math.max(0.35, b.vis);
+        const j = o.jitter;
+        const jx = rng.normal(0, j * b.h);
+        const jy = rng.normal(0, j * b.h);
+        const w = b.w * Math.exp(rng.normal(0, j));
+        const h = th * Math.exp(rng.normal(0, j));
+        const cx = b.x + b.w / 2 + jx;
+        const cy = b.y + th / 2 + jy;
+        const score = Math.max(0.05, Math.min(1, rng.normal(0.35 + 0.6 * b.vis, 0.12)));
+        detLines.push(`${frame},-1,${r1(cx - w / 2)},${r1(cy - h / 2)},${r1(w)},${r1(h)},${r3(score)},-1,-1,-1`);
+        continue;
+      }
       const jitter = 0.04 + 0.06 * (1 - b.vis);
       const jx = rng.normal(0, jitter * b.w);
       const jy = rng.normal(0, jitter * b.h * 0.5);
@@ -270,5 +306,11 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
     }
   }
   const seqinfo = `[Sequence]\nname=crowd-${o.people}-s${o.seed}\nimDir=img1\nframeRate=${o.fps}\nseqLength=${o.frames}\nimWidth=${o.width}\nimHeight=${o.height}\nimExt=.jpg\n`;
-  return { options: o, gt: `${gtLines.join('\n')}\n`, det: `${detLines.join('\n')}\n`, seqinfo, gtBoxes: gtLines.length, detBoxes: detLines.length };
+  // Exact floor pairs: the projection of four spread floor points.
+  const calibration: Array<[number, number, number, number]> = [];
+  for (const [x, z] of [[-2, zMin + 0.5], [2, zMin + 0.5], [-6, Z_FAR - 5], [6, Z_FAR - 5]] as const) {
+    const { u, v } = project(x, z);
+    calibration.push([u, v, x, z]);
+  }
+  return { options: o, gt: `${gtLines.join('\n')}\n`, det: `${detLines.join('\n')}\n`, seqinfo, gtBoxes: gtLines.length, detBoxes: detLines.length, calibration };
 }
