@@ -12,6 +12,7 @@ import { ByteTracker } from '../../edge/track/index.ts';
 import type { MotTable } from '../../edge/track/eval/index.ts';
 import { packDetections } from '../../edge/track/eval/index.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
+import type { FloorCalibration } from '../../edge/shared/floor-calibration.ts';
 import { loadNmt, runNmt, type NmtModule } from './peer-tracker.ts';
 import type { NamedLine, NamedZone } from './splits.ts';
 
@@ -49,6 +50,8 @@ export interface Scene {
   fps: number;
   width?: number;
   height?: number;
+  /** The camera's floor mapping: analytics counts on the floor (the lines' bandM). */
+  floor?: FloorCalibration | null;
 }
 
 export interface SceneCounts {
@@ -69,7 +72,7 @@ function countsOf(totals: CountTotals): SceneCounts {
 }
 
 function geometryOf(scene: Scene) {
-  return { name: 'eval', lines: scene.lines, zones: scene.zones, queues: [], width: scene.width, height: scene.height };
+  return { name: 'eval', lines: scene.lines, zones: scene.zones, queues: [], width: scene.width, height: scene.height, floor: scene.floor ?? null };
 }
 
 /** The product's counting on exact (ground-truth) tracks. */
@@ -78,9 +81,10 @@ export function countOnTracks(tracks: MotTracks, scene: Scene, relink: RelinkSet
 }
 
 /** Detections -> our tracker -> analytics, frame by frame as in the live agent. */
-export function countThroughTracker(det: MotTable, lastFrame: number, scene: Scene, tracker: TrackerConfig, relink: RelinkSettings = DEFAULT_RELINK): SceneCounts {
+export function countThroughTracker(det: MotTable, lastFrame: number, scene: Scene, tracker: TrackerConfig, relink: RelinkSettings = DEFAULT_RELINK, floorTracker: FloorCalibration | null = null): SceneCounts {
   const packed = packDetections(det, lastFrame);
-  const bt = new ByteTracker(tracker);
+  // floorTracker: the tracker itself runs on the floor and hands analytics its filtered floor positions.
+  const bt = floorTracker ? new ByteTracker(tracker, { calibration: floorTracker }) : new ByteTracker(tracker);
   const engine = new CameraAnalytics({
     camera: geometryOf(scene),
     sink: { append: () => '' },
@@ -106,6 +110,7 @@ export function countThroughTracker(det: MotTable, lastFrame: number, scene: Sce
     frame.boxes = out.boxes;
     frame.endedCount = out.endedCount;
     frame.endedIds = out.endedIds;
+    frame.floor = floorTracker ? out.floor : undefined;
     engine.process(frame);
   }
   engine.flush();

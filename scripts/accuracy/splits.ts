@@ -55,6 +55,8 @@ export interface Splits {
   videos: Record<Half, VideoEntry[]>;
   pets09Lines: Record<Half, NamedLine[]>;
   pets09Zones: Record<Half, NamedZone[]>;
+  /** Line counts against the crowd simulator's declared noise level (jitter, fraction of box height). */
+  floorCounting: { frames: number; jitter: Record<Half, number[]>; crowds: Record<Half, CrowdEntry[]> };
 }
 
 export const SHARED_DIR = fileURLToPath(new URL('../../../shared/', import.meta.url));
