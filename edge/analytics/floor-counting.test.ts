@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { lineSchema } from '../config/sections/analytics.ts';
+import { FloorCalibration } from '../shared/floor-calibration.ts';
+import { SeededRandom } from '../shared/random.ts';
+import type { TrackFrame } from '../shared/types.ts';
+import { CameraAnalytics } from './camera-analytics.ts';
+
+// A pinhole camera 4 m above a floor, looking level (as scripts/crowd-sim): floor (x, z) in
+// metres -> image u = 960 + f x / z, v = 86.4 + 4 f / z; a 1.7 m person is 1.7 f / z px tall.
+const F = 972;
+const project = (x: number, z: number): [number, number] => [960 + (F * x) / z, 86.4 + (4 * F) / z];
+const CAL = FloorCalibration.fromPoints([
+  [...project(-2, 4.5), -2, 4.5],
+  [...project(2, 4.5), 2, 4.5],
+  [...project(-6, 25), -6, 25],
+  [...project(6, 25), 6, 25],
+] as Array<[number, number, number, number]>);
+
+/** A counting line across the floor at depth z (x from -3 to 3 m), drawn in the image. */
+const lineAt = (z: number, extra: Record<string, unknown> = {}) => lineSchema.parse({ name: 'door', points: [project(-3, z), project(3, z)], ...extra });
+
+/** Floor positions (x, z) per frame at 10 fps: straight steps of `speed` m/s through the waypoints. */
+function route(points: Array<[number, number]>, speed = 1.2): Array<[number, number]> {
+  const out: Array<[number, number]> = [points[0]!];
+  for (let k = 1; k < points.length; k++) {
+    const [ax, az] = points[k - 1]!;
+    const [bx, bz] = points[k]!;
+    const n = Math.max(1, Math.round(Math.hypot(bx - ax, bz - az) / (speed / 10)));
+    for (let i = 1; i <= n; i++) out.push([ax + ((bx - ax) * i) / n, az + ((bz - az) * i) / n]);
+  }
+  return out;
+}
+
+/**
+ * Runs one person along a floor route through analytics: boxes projected from the floor with
+ * the crowd simulator's detector jitter (centre N(0, j·h), size × exp(N(0, j))).
+ */
+function countRoute(path: Array<[number, number]>, line: ReturnType<typeof lineAt>, opts: { floor: boolean; jitter?: number; seed?: number }) {
+  const rng = new SeededRandom(opts.seed ?? 7);
+  const engine = new CameraAnalytics({ camera: { name: 'cam', lines: [line], zones: [], floor: opts.floor ? CAL : null }, sink: { append: () => '' }, heatmapCellPx: null });
+  const boxes = new Float32Array(4);
+  const frame: TrackFrame = { camera: 'cam', tsMs: 0, count: 1, ids: new Int32Array([1]), boxes, endedCount: 0, endedIds: new Int32Array(0) };
+  const j = opts.jitter ?? 0;
+  path.forEach(([x, z], f) => {
+    const [u, v] = project(x, z);
+    const h0 = (1.7 * F) / z;
+    const w = 0.41 * h0 * Math.exp(rng.normal(0, j));
+    const h = h0 * Math.exp(rng.normal(0, j));
+    const cx = u + rng.normal(0, j * h0);
+    const cy = v - h0 / 2 + rng.normal(0, j * h0);
+    boxes.set([cx - w / 2, cy - h / 2, w, h]);
+    frame.tsMs = f * 100;
+    engine.process(frame);
+  });
+  engine.flush();
+  return { ...engine.totals().lines.door!, beyondHorizon: engine.beyondHorizon };
+}
+
+describe('counting on the floor (calibrated camera)', () => {
+  it('counts a person wobbling along a line at 6% jitter once, and the jitter really crosses the line (control: no band)', () => {
+    // Up to the line at 8 m depth, 4 m along it (on it), then away on the far side.
+    const path = route([[-2.5, 6.5], [-2, 8], [2, 8], [2, 9.5]], 1.0);
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      expect(countRoute(path, lineAt(8), { floor: true, jitter: 0.06, seed }), `seed ${seed}`).toMatchObject({ in: 0, out: 1 });
+    }
+    const noBand = countRoute(path, lineAt(8, { bandM: 0, holdS: 0 }), { floor: true, jitter: 0.06, seed: 1 });
+    expect(noBand.in + noBand.out).toBeGreaterThan(3);
+  });
+
+  it('counts a person crossing once per direction', () => {
+    const path = route([[0, 5], [0, 12], [0.5, 12], [0.5, 5]]);
+    expect(countRoute(path, lineAt(8), { floor: true, jitter: 0.03 })).toMatchObject({ in: 1, out: 1 });
+    // Floor y (depth) grows away from the camera, the mirror image of the picture: `in` stays as drawn.
+    expect(countRoute(route([[0, 5], [0, 12]]), lineAt(8), { floor: false })).toMatchObject({ in: 0, out: 1 });
+    expect(countRoute(route([[0, 5], [0, 12]]), lineAt(8), { floor: true })).toMatchObject({ in: 0, out: 1 });
+  });
+
+  it('gives a far and a near person the same band in metres', () => {
+    const line = (z: number) => lineAt(z, { bandM: 0.3, holdS: 0 });
+    // Step 0.45 m over the line and back: beyond the 0.3 m band, two crossings, near and far alike.
+    for (const z of [5, 20]) {
+      const over = route([[0, z - 1.5], [0, z + 0.45], [0, z - 1.5]]);
+      expect(countRoute(over, line(z), { floor: true }), `over at ${z} m`).toMatchObject({ in: 1, out: 1 });
+      // 0.2 m over is inside the band: no crossing at either depth.
+      const short = route([[0, z - 1.5], [0, z + 0.2], [0, z - 1.5]]);
+      expect(countRoute(short, line(z), { floor: true }), `short at ${z} m`).toMatchObject({ in: 0, out: 0 });
+    }
+    // In pixels the two steps differ tenfold: the image counter's 8 px band counts the near one only.
+    expect(countRoute(route([[0, 3.5], [0, 5.45], [0, 3.5]]), lineAt(5, { minSideMs: 0 }), { floor: false })).toMatchObject({ in: 1, out: 1 });
+    expect(countRoute(route([[0, 18.5], [0, 20.45], [0, 18.5]]), lineAt(20, { minSideMs: 0 }), { floor: false })).toMatchObject({ in: 0, out: 0 });
+  });
+
+  it('drops foot points beyond the horizon from floor logic and counts them', () => {
+    const engine = new CameraAnalytics({ camera: { name: 'cam', lines: [lineAt(8)], zones: [], floor: CAL }, sink: { append: () => '' }, heatmapCellPx: null });
+    // A box whose bottom is above the horizon row (v < 86.4): a bird, a sign, a false positive.
+    const frame: TrackFrame = { camera: 'cam', tsMs: 0, count: 1, ids: new Int32Array([1]), boxes: new Float32Array([900, 10, 20, 50]), endedCount: 0, endedIds: new Int32Array(0) };
+    engine.process(frame);
+    frame.tsMs = 100;
+    engine.process(frame);
+    expect(engine.beyondHorizon).toBe(2);
+    expect(engine.totals().lines.door).toEqual({ in: 0, out: 0 });
+  });
+
+  it("uses the tracker's floor positions (TrackFrame.floor) when given", () => {
+    const engine = new CameraAnalytics({ camera: { name: 'cam', lines: [lineAt(8, { holdS: 0 })], zones: [], floor: CAL }, sink: { append: () => '' }, heatmapCellPx: null });
+    // The boxes stand still on the near side; the floor positions walk across the line.
+    const [u, v] = project(0, 6);
+    const frame: TrackFrame = { camera: 'cam', tsMs: 0, count: 1, ids: new Int32Array([1]), boxes: new Float32Array([u - 20, v - 100, 40, 100]), endedCount: 0, endedIds: new Int32Array(0), floor: new Float32Array(2) };
+    route([[0, 6], [0, 10]]).forEach(([x, z], f) => {
+      frame.floor![0] = x;
+      frame.floor![1] = z;
+      frame.tsMs = f * 100;
+      engine.process(frame);
+    });
+    engine.flush();
+    expect(engine.totals().lines.door).toEqual({ in: 0, out: 1 });
+  });
+});
