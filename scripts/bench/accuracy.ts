@@ -9,8 +9,12 @@
 //      band) on perfect tracks, through our tracker and through the peer, on simulated
 //      crowds (with people who stop on, walk along, skirt and step over the lines) and on
 //      PETS09-S2L1 (FRCNN, ACF and our detector's tracks).
-//   4. the floor tracker against the image tracker on the sequences with camera calibrations.
-// `--only tracking|floor|video|counts` runs one part; `--det-cache DIR` keeps video detections.
+//   4. the floor tracker against the image tracker on the sequences with camera calibrations;
+//   5. line counts against the detector's noise level (crowd-sim's declared noise model, jitter
+//      1-8% of box height, on its exactly calibrated camera): perfect tracks, our tracker with the
+//      image counter, with the floor counter, the floor tracker with the floor counter, and the
+//      OpenDataCam recipe, for 30- and 100-person crowds (splits.json `floorCounting`).
+// `--only tracking|floor|video|counts|noise` runs one part; `--det-cache DIR` keeps video detections.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +28,9 @@ import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineCon
 import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
 import { HALVES, loadSplits, MOT_DIR, seqInfo, trackingCases, VIDEO_DIR, type Half, type Splits, type VideoEntry } from '../accuracy/splits.ts';
 import { scoreCases, scoreFloorCases, summarize, type CaseScore } from '../accuracy/tracker-eval.ts';
-import { simulateCrowd } from '../crowd-sim/simulator.ts';
+import { NOISE_MODEL, simulateCrowd } from '../crowd-sim/simulator.ts';
+import { FloorCalibration } from '../../edge/shared/floor-calibration.ts';
+import { countAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/offline/index.ts';
 import { machineInfo } from './machine.ts';
 import { PEERS } from './track.ts';
 import type { BenchContext, BenchRow, BenchTarget } from './types.ts';
@@ -206,6 +212,63 @@ function countsPart(splits: Splits, config: TrackerConfig, videos: VideoRun[], c
   md.push('');
 }
 
+/** Line-count accuracy against the detector noise level: where counting breaks, for each way of counting. */
+function noisePart(splits: Splits, config: TrackerConfig, ctx: BenchContext, rows: BenchRow[], md: string[]): void {
+  const fc = splits.floorCounting;
+  const nmt = loadNmt();
+  const ways = ['perfect tracks (floor counter)', 'our tracker, image counter', 'our tracker, floor counter', 'floor tracker, floor counter', 'OpenDataCam recipe'] as const;
+  md.push(
+    `### Line counts against detector noise (#23): mean / worst line.direction, ${fc.frames} frames at 10 fps, truth = crossingsOfPath on the simulated people's exact foot points (${TRUTH_BAND_PX} px band)`,
+    '',
+    `Noise model: ${NOISE_MODEL}. Jitter = sd of the box centre per frame as a fraction of the box height.`,
+    '',
+    `| half | people | jitter | ${ways.join(' | ')} |`,
+    `|---|---|---|${ways.map(() => '---|').join('')}`,
+  );
+  const cell = (r: AccuracyReport) => `${f3(r.mean)} / ${f3(r.worst?.accuracy ?? 1)}`;
+  for (const half of ['validation', 'tuning'] as const) {
+    const lines = lineConfigs(splits.crowds.lines[half]);
+    for (const c of fc.crowds[half]) {
+      for (const j of fc.jitter[half]) {
+        const sim = simulateCrowd({ people: c.people, frames: fc.frames, fps: 10, seed: c.seed, lines: splits.crowds.lines[half].map((l) => l.points), jitter: j });
+        const cal = FloorCalibration.fromPoints(sim.calibration);
+        const gt = parseMotText(sim.gt);
+        const det = parseMotText(sim.det);
+        const scene = { lines, zones: [], fps: 10, width: sim.options.width, height: sim.options.height };
+        const floorScene = { ...scene, floor: cal };
+        const truth = truthOf(gt, scene).lines;
+        const counts: LineCounts[] = [
+          countOnTracks(gtTracks(gt), floorScene).lines,
+          countThroughTracker(det, fc.frames, scene, config).lines,
+          countThroughTracker(det, fc.frames, floorScene, config).lines,
+          countThroughTracker(det, fc.frames, floorScene, config, undefined, cal).lines,
+          countOpenDataCam(det, fc.frames, lines, nmt, PEER_MIN_SCORE),
+        ];
+        const reports = counts.map((k) => countAccuracy(k, truth));
+        md.push(`| ${half} | ${c.people} | ${Math.round(j * 100)}% | ${reports.map(cell).join(' | ')} |`);
+        const target = half === 'validation' && j <= 0.06 ? (c.people <= 30 ? 0.95 : 0.9) : undefined;
+        const image = reports[1]!.worst?.accuracy ?? 1;
+        ways.forEach((w, k) => {
+          const worst = reports[k]!.worst?.accuracy ?? 1;
+          const ours = k === 3;
+          rows.push({
+            name: `${half}: noise ${Math.round(j * 100)}% crowd ${c.people} seed ${c.seed}, ${w}, worst line.direction`,
+            unit: 'accuracy',
+            ours: f3(worst),
+            reference: ours ? f3(image) : null,
+            ratio: ours ? ratio(worst, image) : null,
+            referenceName: ours ? 'our tracker with the image counter' : undefined,
+            target: ours && target !== undefined ? `>= ${target} and >= image counter` : undefined,
+            pass: ours && target !== undefined ? worst >= target && worst >= image : undefined,
+          });
+        });
+        ctx.log(`noise ${half} ${c.people} people jitter ${j}: ${ways.map((w, k) => `${w} ${cell(reports[k]!)}`).join('; ')}`);
+      }
+    }
+  }
+  md.push('');
+}
+
 const target: BenchTarget = {
   name: 'accuracy',
   summary: 'tracker, end-to-end and line-count accuracy on the tuning and validation halves of scripts/accuracy/splits.json, beside the OpenDataCam tracker',
@@ -221,6 +284,7 @@ const target: BenchTarget = {
     if (!only || only === 'floor') floorPart(splits, config, ctx, rows, md);
     const videos = !only || only === 'video' || only === 'counts' ? videoPart(splits, videoTrackerConfig(), cacheDir, ctx, rows, md) : [];
     if (!only || only === 'counts') countsPart(splits, config, videos, ctx, rows, md);
+    if (!only || only === 'noise') noisePart(splits, config, ctx, rows, md);
     for (const line of md) ctx.log(line);
     return {
       target: 'accuracy',
