@@ -58,8 +58,9 @@ export function floorLineOf(line: LineConfig, calibration: FloorCalibration): Fl
   calibration.jacobian((ax + bx) / 2, (ay + by) / 2, j, 0);
   const mirrored = j[0]! * j[3]! - j[1]! * j[2]! < 0;
   const bandM = line.bandM ?? BAND_M_DEFAULT;
+  const bandNoiseBoxFraction = line.bandNoiseBoxFraction ?? 0;
   const holdMs = 1000 * (line.holdS ?? HOLD_S_DEFAULT);
-  return mirrored ? { ax: p[2]!, ay: p[3]!, bx: p[0]!, by: p[1]!, bandM, holdMs } : { ax: p[0]!, ay: p[1]!, bx: p[2]!, by: p[3]!, bandM, holdMs };
+  return mirrored ? { ax: p[2]!, ay: p[3]!, bx: p[0]!, by: p[1]!, bandM, bandNoiseBoxFraction, holdMs } : { ax: p[0]!, ay: p[1]!, bx: p[2]!, by: p[3]!, bandM, bandNoiseBoxFraction, holdMs };
 }
 
 export interface CameraAnalyticsOptions {
@@ -295,6 +296,8 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
           x = tmp[2]!;
           y = tmp[3]!;
         }
+        // Metres per pixel at the foot point: how far the detector's pixel noise moves the person on the floor.
+        cal.jacobian(x, y, slots.floorJ, 4 * s);
         slots.prevFloorX[s] = slots.floorX[s]!;
         slots.prevFloorY[s] = slots.floorY[s]!;
         slots.floorX[s] = fx;

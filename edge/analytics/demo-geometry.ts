@@ -1,7 +1,7 @@
 // Counting lines and zones of the embedded demo camera (`demo`: OpenCV's vtest.avi, the
 // PETS09-S2L1 scene at 768x576), so `footfall run` without a config counts something.
 // fixtures/analytics/pets09-s2l1.yaml holds the same geometry (a test keeps them equal).
-import { BAND_M_DEFAULT, HOLD_S_DEFAULT, type LineConfig, type ZoneConfig } from '../config/sections/analytics.ts';
+import { BAND_M_DEFAULT, BAND_NOISE_BOX_FRACTION_DEFAULT, HOLD_S_DEFAULT, type LineConfig, type ZoneConfig } from '../config/sections/analytics.ts';
 
 export const DEMO_CAMERA_NAME = 'demo';
 
@@ -12,6 +12,7 @@ const line = (name: string, a: [number, number], b: [number, number], role: Line
   minSideMs: 250,
   bandM: BAND_M_DEFAULT,
   holdS: HOLD_S_DEFAULT,
+  bandNoiseBoxFraction: BAND_NOISE_BOX_FRACTION_DEFAULT,
   minDistanceBoxFraction: 0,
   role,
   intoSite: 'in',

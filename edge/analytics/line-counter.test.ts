@@ -6,7 +6,7 @@ import { chain, tracksOf, walk, type FootPath } from './offline/index.ts';
 
 // Horizontal line A=(100,100) -> B=(300,100): cross = 200 * (Py - 100), so below (y > 100)
 // is the positive side and walking down the image is `in`.
-const DOOR: LineConfig = { name: 'door', points: [[100, 100], [300, 100]], minDistancePx: 8, minSideMs: 250, bandM: 0.3, holdS: 0.25, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' };
+const DOOR: LineConfig = { name: 'door', points: [[100, 100], [300, 100]], minDistancePx: 8, minSideMs: 250, bandM: 0.15, holdS: 0.25, bandNoiseBoxFraction: 0.06, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' };
 
 function count(paths: FootPath[], line: LineConfig = DOOR, relink = { relinkMaxGapMs: 1_500, relinkRadiusPx: 60, staleTrackMs: 10_000 }) {
   const r = runCount({ tracks: tracksOf(paths), camera: { name: 'cam', lines: [line], zones: [] }, fps: 10, analytics: relink });
@@ -166,7 +166,7 @@ describe('lost and found', () => {
   it('does not continue a track that left through the edge of a frame of known size', () => {
     // A vertical line at x = 380 in a 400 x 300 frame; person 1 crosses it walking right and
     // leaves through the right edge; person 2 appears 0.3 s later just left of the line.
-    const line: LineConfig = { name: 'exit', points: [[380, 0], [380, 300]], minDistancePx: 8, minSideMs: 250, bandM: 0.3, holdS: 0.25, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' };
+    const line: LineConfig = { name: 'exit', points: [[380, 0], [380, 300]], minDistancePx: 8, minSideMs: 250, bandM: 0.15, holdS: 0.25, bandNoiseBoxFraction: 0.06, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' };
     const paths: FootPath[] = [
       { id: 1, startFrame: 1, points: walk([330, 150], [395, 150], 30) },
       { id: 2, startFrame: 33, points: walk([360, 150], [300, 150], 20) },

@@ -40,6 +40,8 @@ export interface FloorLine {
   by: number;
   /** Band half-width on the floor (m). */
   bandM: number;
+  /** The band widens to this many box heights of pixel noise, carried onto the floor across the line (0: off). */
+  bandNoiseBoxFraction: number;
   /** How long a new side must hold (ms). */
   holdMs: number;
 }
@@ -76,6 +78,10 @@ export class LineCounter {
   private readonly fbx: number;
   private readonly fby: number;
   private readonly bandM: number;
+  private readonly bandNoiseBoxFraction: number;
+  /** Unit normal of the floor line. */
+  private readonly fnx: number;
+  private readonly fny: number;
   inCount = 0;
   outCount = 0;
 
@@ -100,6 +106,10 @@ export class LineCounter {
     this.fbx = floor ? floor.bx : bx;
     this.fby = floor ? floor.by : by;
     this.bandM = floor ? floor.bandM : 0;
+    this.bandNoiseBoxFraction = floor ? floor.bandNoiseBoxFraction : 0;
+    const fl = floor ? Math.hypot(floor.bx - floor.ax, floor.by - floor.ay) : 1;
+    this.fnx = floor ? -(floor.by - floor.ay) / fl : 0;
+    this.fny = floor ? (floor.bx - floor.ax) / fl : 0;
     this.invLength = floor ? 1 / Math.hypot(floor.bx - floor.ax, floor.by - floor.ay) : 1 / Math.hypot(bx - ax, by - ay);
   }
 
@@ -168,7 +178,16 @@ export class LineCounter {
     }
     const d = c * this.invLength;
     const rel = this.minDistanceBoxFraction * view.boxH[slot]!;
-    const h = fl ? this.bandM : rel > this.minDistancePx ? rel : this.minDistancePx;
+    let h = fl ? this.bandM : rel > this.minDistancePx ? rel : this.minDistancePx;
+    if (fl && this.bandNoiseBoxFraction > 0) {
+      // Pixel noise of k box heights, as floor distance across the line: |nᵀ·J|·k·h.
+      const J = view.floorJ;
+      const o = 4 * slot;
+      const gu = this.fnx * J[o]! + this.fny * J[o + 2]!;
+      const gv = this.fnx * J[o + 1]! + this.fny * J[o + 3]!;
+      const noise = this.bandNoiseBoxFraction * view.boxH[slot]! * Math.sqrt(gu * gu + gv * gv);
+      if (noise > h) h = noise;
+    }
     const confirmed = h > 0 ? (d >= h ? 1 : d <= -h ? -1 : 0) : d > 0 ? 1 : d < 0 ? -1 : 0;
     const pending = this.pendingSide[slot]!;
     if (pending !== 0) {

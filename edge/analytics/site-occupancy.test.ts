@@ -73,7 +73,7 @@ describe('site occupancy', () => {
 
   it('an entrance line says which way is into the site on every crossing', () => {
     // Door A -> B along y = 100: walking down is `in` for the line; this door's inside is up (intoSite: out).
-    const door = { name: 'door', points: [[100, 100], [300, 100]] as [[number, number], [number, number]], minDistancePx: 8, minSideMs: 250, bandM: 0.3, holdS: 0.25, minDistanceBoxFraction: 0, role: 'entrance' as const, intoSite: 'out' as const };
+    const door = { name: 'door', points: [[100, 100], [300, 100]] as [[number, number], [number, number]], minDistancePx: 8, minSideMs: 250, bandM: 0.15, holdS: 0.25, bandNoiseBoxFraction: 0.06, minDistanceBoxFraction: 0, role: 'entrance' as const, intoSite: 'out' as const };
     const r = runCount({ tracks: tracksOf([{ id: 1, startFrame: 1, points: walk([200, 40], [200, 170], 20) }, { id: 2, startFrame: 30, points: walk([220, 170], [220, 40], 20) }]), camera: { name: 'cam', lines: [door], zones: [] }, fps: 10 });
     expect(r.events.filter((e) => e.type === 'line.cross').map((e) => [e.data.direction, e.data.site])).toEqual([
       ['in', 'out'],

@@ -40,6 +40,8 @@ export class TrackSlots {
   floorY: Float64Array;
   prevFloorX: Float64Array;
   prevFloorY: Float64Array;
+  /** Floor metres per image pixel at the foot point: the Jacobian d(x, y)/d(u, v), 4 per slot. */
+  floorJ: Float64Array;
   /** Smoothed foot-point velocity (px/ms), for predicting where a lost person reappears. */
   velX: Float64Array;
   velY: Float64Array;
@@ -73,6 +75,7 @@ export class TrackSlots {
     this.floorY = new Float64Array(0);
     this.prevFloorX = new Float64Array(0);
     this.prevFloorY = new Float64Array(0);
+    this.floorJ = new Float64Array(0);
     this.velX = new Float64Array(0);
     this.velY = new Float64Array(0);
     this.atEdge = new Uint8Array(0);
@@ -194,6 +197,7 @@ export class TrackSlots {
     this.floorY = growF64(this.floorY, capacity);
     this.prevFloorX = growF64(this.prevFloorX, capacity);
     this.prevFloorY = growF64(this.prevFloorY, capacity);
+    this.floorJ = growF64(this.floorJ, 4 * capacity);
     this.velX = growF64(this.velX, capacity);
     this.velY = growF64(this.velY, capacity);
     this.atEdge = growU8(this.atEdge, capacity);

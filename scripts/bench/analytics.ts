@@ -34,8 +34,8 @@ const PETS_FPS = 7;
 /** A busy 1920x1080 scene: 6 lines, 8 zones, a queue. */
 function benchGeometry(): CameraGeometry {
   const lines: LineConfig[] = [];
-  for (let i = 0; i < 3; i++) lines.push({ name: `v${i}`, points: [[400 + i * 500, 100], [420 + i * 500, 1000]], minDistancePx: 8, minSideMs: 250, bandM: 0.3, holdS: 0.25, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' });
-  for (let i = 0; i < 3; i++) lines.push({ name: `h${i}`, points: [[100, 250 + i * 300], [1800, 270 + i * 300]], minDistancePx: 8, minSideMs: 250, bandM: 0.3, holdS: 0.25, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' });
+  for (let i = 0; i < 3; i++) lines.push({ name: `v${i}`, points: [[400 + i * 500, 100], [420 + i * 500, 1000]], minDistancePx: 8, minSideMs: 250, bandM: 0.15, holdS: 0.25, bandNoiseBoxFraction: 0.06, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' });
+  for (let i = 0; i < 3; i++) lines.push({ name: `h${i}`, points: [[100, 250 + i * 300], [1800, 270 + i * 300]], minDistancePx: 8, minSideMs: 250, bandM: 0.15, holdS: 0.25, bandNoiseBoxFraction: 0.06, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' });
   const zones = [];
   for (let i = 0; i < 8; i++) {
     const x = (i % 4) * 480;

@@ -24,7 +24,7 @@ describe('analytics geometry config', () => {
       }),
     );
     const cam = c.cameras[0]!;
-    expect(cam.lines[0]).toEqual({ name: 'main-door', points: [[100, 600], [1800, 640]], minDistancePx: 8, minSideMs: 250, bandM: 0.3, holdS: 0.25, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' });
+    expect(cam.lines[0]).toEqual({ name: 'main-door', points: [[100, 600], [1800, 640]], minDistancePx: 8, minSideMs: 250, bandM: 0.15, holdS: 0.25, bandNoiseBoxFraction: 0.06, minDistanceBoxFraction: 0, role: 'count', intoSite: 'in' });
     expect(cam.zones[0]).toMatchObject({ name: 'atrium', minStayMs: 1000, exitGraceMs: 1000 });
     expect(cam.queues).toEqual([]);
   });

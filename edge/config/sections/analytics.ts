@@ -10,8 +10,9 @@ import { polygonArea, repeatedVertex, selfIntersection } from '../../shared/geom
 /** Below this a zone cannot hold a person's foot point reliably (px²). */
 export const MIN_ZONE_AREA_PX2 = 100;
 /** Floor band (m each side) and hold (s) of a line on a calibrated camera; chosen on the tuning half (BENCHMARKS.md, "Floor counting (#23)"). */
-export const BAND_M_DEFAULT = 0.3;
+export const BAND_M_DEFAULT = 0.15;
 export const HOLD_S_DEFAULT = 0.25;
+export const BAND_NOISE_BOX_FRACTION_DEFAULT = 0.06;
 /** Shorter lines are typos (A = B or nearly), not counting lines (px). */
 export const MIN_LINE_LENGTH_PX = 2;
 
@@ -71,6 +72,11 @@ export const lineSchema = z
      * beyond it on the other (minDistancePx and minDistanceBoxFraction then do not apply).
      */
     bandM: numberBetween(0, 5).default(BAND_M_DEFAULT).describe(`On a calibrated camera (cameras[].calibration): the band on the floor in metres each side of the line; a crossing counts when the floor position passes from beyond it on one side to beyond it on the other (minDistancePx and minDistanceBoxFraction then do not apply). Range 0-5, default ${BAND_M_DEFAULT} (chosen on the tuning half of scripts/accuracy/splits.json).`),
+    /**
+     * On a calibrated camera: the band widens where the detector's pixel noise of this many box
+     * heights moves a person farther across the line on the floor than bandM (far people, depth).
+     */
+    bandNoiseBoxFraction: numberBetween(0, 1).default(BAND_NOISE_BOX_FRACTION_DEFAULT).describe(`On a calibrated camera: the floor band widens to where pixel noise of this many box heights (carried onto the floor through the calibration, across the line) would reach, when that is more than bandM: far people and lines crossed in depth get a wider band in metres (0: off). Range 0-1, default ${BAND_NOISE_BOX_FRACTION_DEFAULT}.`),
     /** On a calibrated camera: how long (s) the new side must hold (instead of minSideMs). */
     holdS: numberBetween(0, 10).default(HOLD_S_DEFAULT).describe(`On a calibrated camera: how long in seconds the new side must hold (not go back over the line) before a crossing counts, instead of minSideMs. Range 0-10, default ${HOLD_S_DEFAULT}.`),
     /** Band as a fraction of the person's box height, where that is wider than minDistancePx (0: off). */
