@@ -72,3 +72,40 @@ describe('cameras[].calibration', () => {
     expect(messageOf(cam(calibration, { width: 800, height: 720 }))).toMatch(expected);
   });
 });
+
+describe('lines on a calibrated camera (floor counting)', () => {
+  const withLine = (line: Record<string, unknown>) => cam({ points: GOOD_POINTS }, { width: 800, height: 720, lines: [{ name: 'door', ...line }] });
+
+  it('accepts a line on the floor with its floor band and hold, defaults from the schema', () => {
+    const config = validateConfig(withLine({ points: [[150, 600], [650, 600]] }), 'site.yaml');
+    expect(config.cameras[0]!.lines[0]).toMatchObject({ bandM: 0.15, holdS: 0.25, bandNoiseBoxFraction: 0.06 });
+    expect(validateConfig(withLine({ points: [[150, 600], [650, 600]], bandM: 0.5, holdS: 1 }), 'site.yaml').cameras[0]!.lines[0]).toMatchObject({ bandM: 0.5, holdS: 1 });
+  });
+
+  it('refuses a line whose end point is on or beyond the horizon, naming the line and the point', () => {
+    // A camera looking level over the floor: u = 400 + 600 x / z, v = 50 + 2400 / z; horizon v = 50.
+    const LEVEL = [
+      [160, 530, -2, 5],
+      [640, 530, 2, 5],
+      [280, 170, -4, 20],
+      [520, 170, 4, 20],
+    ];
+    const cal = floorCalibrationOf({ calibration: { points: LEVEL as Array<[number, number, number, number]>, translationUnit: 'mm' } })!;
+    expect(cal.toFloor(400, 30, new Float64Array(2), 0)).toBe(false);
+    expect(cal.toFloor(400, 70, new Float64Array(2), 0)).toBe(true);
+    const level = (points: unknown) => cam({ points: LEVEL }, { width: 800, height: 720, lines: [{ name: 'door', points }] });
+    expect(messageOf(level([[150, 600], [400, 30]]))).toMatch(/cameras\[0\]\.lines\[0\]\.points: line "door" of camera "door": point 2 \[400, 30\] is on or beyond the calibration's horizon/);
+    expect(messageOf(level([[150, 600], [400, 70]]))).toBe('');
+    // Without a calibration the same line is fine (it counts in the image).
+    expect(messageOf({ cameras: [{ name: 'door', url: 'x.mp4', lines: [{ name: 'door', points: [[150, 600], [400, 30]] }] }] })).toBe('');
+  });
+
+  it.each([
+    ['bandM above 5 m', { bandM: 6 }, /lines\[0\]\.bandM: must be a number between 0 and 5/],
+    ['a negative bandM', { bandM: -0.1 }, /lines\[0\]\.bandM/],
+    ['holdS above 10 s', { holdS: 11 }, /lines\[0\]\.holdS: must be a number between 0 and 10/],
+    ['bandNoiseBoxFraction above 1', { bandNoiseBoxFraction: 2 }, /lines\[0\]\.bandNoiseBoxFraction: must be a number between 0 and 1/],
+  ])('refuses %s', (_what, extra, expected) => {
+    expect(messageOf(withLine({ points: [[150, 600], [650, 600]], ...extra }))).toMatch(expected);
+  });
+});
