@@ -13,7 +13,7 @@ import { analyticsSection, BAND_M_DEFAULT, HOLD_S_DEFAULT, type LineConfig, type
 import type { EventSink, TrackFrame } from '../shared/types.ts';
 import { HeatmapGrid, type HeatmapSnapshot } from './heatmap-grid.ts';
 import { Direction, type FloorLine, LineCounter, type LineCrossListener } from './line-counter.ts';
-import { CalibrationError, type FloorCalibration } from '../shared/floor-calibration.ts';
+import { CalibrationError, type FloorCalibration, HORIZON_EPS, MAX_FLOOR_RANGE_M } from '../shared/floor-calibration.ts';
 import { PathRecorder, TransitionMatrix } from './path-recorder.ts';
 import { QueueMonitor } from './queue-monitor.ts';
 import { DwellHistogram } from './dwell-histogram.ts';
@@ -28,6 +28,8 @@ const DEFAULT_ANALYTICS = analyticsSection.parse({});
 /** Foot-point velocity: exponential smoothing gain per step, and the longest step it learns from. */
 const VELOCITY_GAIN = 0.3;
 const VELOCITY_MAX_STEP_MS = 500;
+/** Farther than this a mapped foot point is no floor position (as FloorCalibration.toFloor). */
+const FLOOR_LIMIT_M = MAX_FLOOR_RANGE_M * 10;
 /** A box within this many px of the frame's edge is cut by it (detectors clip boxes to the frame). */
 const EDGE_PX = 2;
 /** rowSlot value of a row left out of this frame (a repeated id). */
@@ -146,8 +148,6 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
   private hourMs = NaN;
   private capacity = 0;
   private readonly calibration: FloorCalibration | null;
-  /** Scratch for floor mapping (no per-row allocation). */
-  private readonly floorTmp = new Float64Array(4);
   lastFrameTsMs = NaN;
   /** Rows whose foot point lay on or beyond the horizon (no floor position): left out of lines, zones and queues. */
   beyondHorizon = 0;
@@ -266,9 +266,9 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     const queueReach = this.queueReach;
     const lineAll = lines.length >= 32 ? 0xffffffff : ((1 << lines.length) - 1) >>> 0;
     const zoneActive = this.zoneActive;
-    const cal = this.calibration;
-    const floorRows = cal !== null ? frame.floor : undefined;
-    const tmp = this.floorTmp;
+    const hi = this.calibration !== null ? this.calibration.imageToFloor : null;
+    const hf = this.calibration !== null ? this.calibration.floorToImage : null;
+    const floorRows = hi !== null ? frame.floor : undefined;
     for (let i = 0; i < n; i++) {
       const s = rowSlot[i]!;
       if (s < 0) continue;
@@ -278,26 +278,49 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
         this.badRows++;
         continue;
       }
-      if (cal !== null) {
-        // The person's floor position: the tracker's (filtered), else the foot point mapped.
-        let fx = floorRows !== undefined && 2 * i + 1 < floorRows.length ? floorRows[2 * i]! : NaN;
-        let fy = floorRows !== undefined && 2 * i + 1 < floorRows.length ? floorRows[2 * i + 1]! : NaN;
-        if (!(Number.isFinite(fx) && Number.isFinite(fy) && cal.toImage(fx, fy, tmp, 2))) {
-          if (!cal.toFloor(x, y, tmp, 0)) {
-            // Beyond the horizon: no floor position. The track stays alive, its modules wait.
-            this.beyondHorizon++;
-            slots.lastSeenTs[s] = ts;
-            continue;
-          }
-          fx = tmp[0]!;
-          fy = tmp[1]!;
-        } else {
-          // Zones, queues and the heatmap see the same (filtered) position, in the image.
-          x = tmp[2]!;
-          y = tmp[3]!;
+      if (hi !== null && hf !== null) {
+        // The person's floor position: the tracker's (filtered), else the foot point mapped. The
+        // homography is written out here, not called: a non-inlined call with double arguments
+        // would box them (a per-row allocation).
+        let fx = 0;
+        let fy = 0;
+        let given = false;
+        if (floorRows !== undefined && 2 * i + 1 < floorRows.length) {
+          fx = floorRows[2 * i]!;
+          fy = floorRows[2 * i + 1]!;
+          given = Number.isFinite(fx) && Number.isFinite(fy);
         }
-        // Metres per pixel at the foot point: how far the detector's pixel noise moves the person on the floor.
-        cal.jacobian(x, y, slots.floorJ, 4 * s);
+        if (given) {
+          const wi = hf[6]! * fx + hf[7]! * fy + hf[8]!;
+          if (Math.abs(wi) > 1e-12) {
+            // Zones, queues and the heatmap see the same (filtered) position, in the image.
+            x = (hf[0]! * fx + hf[1]! * fy + hf[2]!) / wi;
+            y = (hf[3]! * fx + hf[4]! * fy + hf[5]!) / wi;
+          } else given = false;
+        }
+        const w = hi[6]! * x + hi[7]! * y + hi[8]!;
+        let onFloor = w > HORIZON_EPS * (Math.abs(hi[6]! * x) + Math.abs(hi[7]! * y) + Math.abs(hi[8]!));
+        if (onFloor && !given) {
+          fx = (hi[0]! * x + hi[1]! * y + hi[2]!) / w;
+          fy = (hi[3]! * x + hi[4]! * y + hi[5]!) / w;
+          onFloor = Math.abs(fx) < FLOOR_LIMIT_M && Math.abs(fy) < FLOOR_LIMIT_M;
+        }
+        if (!onFloor) {
+          // Beyond the horizon: no floor position. The track stays alive, its modules wait.
+          this.beyondHorizon++;
+          slots.lastSeenTs[s] = ts;
+          continue;
+        }
+        // Metres per pixel at the foot point (the Jacobian d(x, y)/d(u, v)): how far the
+        // detector's pixel noise moves the person on the floor.
+        const J = slots.floorJ;
+        const o = 4 * s;
+        const gx = (hi[0]! * x + hi[1]! * y + hi[2]!) / w;
+        const gy = (hi[3]! * x + hi[4]! * y + hi[5]!) / w;
+        J[o] = (hi[0]! - gx * hi[6]!) / w;
+        J[o + 1] = (hi[1]! - gx * hi[7]!) / w;
+        J[o + 2] = (hi[3]! - gy * hi[6]!) / w;
+        J[o + 3] = (hi[4]! - gy * hi[7]!) / w;
         slots.prevFloorX[s] = slots.floorX[s]!;
         slots.prevFloorY[s] = slots.floorY[s]!;
         slots.floorX[s] = fx;
@@ -325,7 +348,7 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
       // A new track (previous point NaN) or a long step goes to every line and queue.
       const longStep = !((x - px) * (x - px) + (y - py) * (y - py) <= LONG_STEP_PX2);
       // Floor lines see every point: their band is in metres, wider than the grid's pixel margin for near people.
-      if (lineCells !== null && cell >= 0 && cal === null) {
+      if (lineCells !== null && cell >= 0 && hi === null) {
         let mask = longStep ? lineAll : lineCells[cell]!;
         while (mask !== 0) {
           const k = 31 - Math.clz32(mask & -mask);

@@ -10,7 +10,7 @@
 // points mapped to metres, the foot point's floor position (TrackSlots.floorX/Y), the band in
 // metres and the hold in ms; a side test is the same under the homography below the horizon,
 // distances are not, so a far person gets the same band as a near one.
-import { crossSide, crossingParam } from '../shared/geometry.ts';
+import { crossingParam } from '../shared/geometry.ts';
 import { growF64, growInt8, growU8, type TrackSlots } from './track-slots.ts';
 
 export const enum Direction {
@@ -78,10 +78,8 @@ export class LineCounter {
   private readonly fbx: number;
   private readonly fby: number;
   private readonly bandM: number;
-  private readonly bandNoiseBoxFraction: number;
-  /** Unit normal of the floor line. */
-  private readonly fnx: number;
-  private readonly fny: number;
+  /** Floor mode: unit normal nx, ny of the floor line and bandNoiseBoxFraction (one typed array: no boxed fields). */
+  private readonly floorNoise = new Float64Array(3);
   inCount = 0;
   outCount = 0;
 
@@ -106,10 +104,12 @@ export class LineCounter {
     this.fbx = floor ? floor.bx : bx;
     this.fby = floor ? floor.by : by;
     this.bandM = floor ? floor.bandM : 0;
-    this.bandNoiseBoxFraction = floor ? floor.bandNoiseBoxFraction : 0;
-    const fl = floor ? Math.hypot(floor.bx - floor.ax, floor.by - floor.ay) : 1;
-    this.fnx = floor ? -(floor.by - floor.ay) / fl : 0;
-    this.fny = floor ? (floor.bx - floor.ax) / fl : 0;
+    if (floor) {
+      const fl = Math.hypot(floor.bx - floor.ax, floor.by - floor.ay);
+      this.floorNoise[0] = -(floor.by - floor.ay) / fl;
+      this.floorNoise[1] = (floor.bx - floor.ax) / fl;
+      this.floorNoise[2] = floor.bandNoiseBoxFraction;
+    }
     this.invLength = floor ? 1 / Math.hypot(floor.bx - floor.ax, floor.by - floor.ay) : 1 / Math.hypot(bx - ax, by - ay);
   }
 
@@ -152,7 +152,8 @@ export class LineCounter {
     const ay = this.fay;
     const bx = this.fbx;
     const by = this.fby;
-    const c = crossSide(ax, ay, bx, by, x, y);
+    // crossSide, written out: a non-inlined call with double arguments boxes them (allocation).
+    const c = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
     if (c !== 0) {
       const raw = c > 0 ? 1 : -1;
       const prevRaw = this.rawSign[slot]!;
@@ -161,7 +162,7 @@ export class LineCounter {
         // The step from the previous sample (on the old side, or exactly on the line).
         const px = fl ? view.prevFloorX[slot]! : view.prevX[slot]!;
         const py = fl ? view.prevFloorY[slot]! : view.prevY[slot]!;
-        const cp = crossSide(ax, ay, bx, by, px, py);
+        const cp = (bx - ax) * (py - ay) - (by - ay) * (px - ax);
         // Same side as now: the line was crossed while the track was too far away to be
         // fed to this line (see CameraAnalytics' line grid), so not through the segment.
         if ((cp > 0 && c > 0) || (cp < 0 && c < 0)) this.throughSegment[slot] = 0;
@@ -178,17 +179,20 @@ export class LineCounter {
     }
     const d = c * this.invLength;
     const rel = this.minDistanceBoxFraction * view.boxH[slot]!;
-    let h = fl ? this.bandM : rel > this.minDistancePx ? rel : this.minDistancePx;
-    if (fl && this.bandNoiseBoxFraction > 0) {
-      // Pixel noise of k box heights, as floor distance across the line: |nᵀ·J|·k·h.
+    const h = fl ? this.bandM : rel > this.minDistancePx ? rel : this.minDistancePx;
+    // Floor mode: the band widens to pixel noise of k box heights, as floor distance across the
+    // line (|nᵀ·J|·k·h). Kept apart from h (compared, never assigned into it): h comes from fields
+    // that may hold small integers, and a computed double merged into it would be boxed.
+    let noise = 0;
+    const fn = this.floorNoise;
+    if (fl && fn[2]! > 0) {
       const J = view.floorJ;
       const o = 4 * slot;
-      const gu = this.fnx * J[o]! + this.fny * J[o + 2]!;
-      const gv = this.fnx * J[o + 1]! + this.fny * J[o + 3]!;
-      const noise = this.bandNoiseBoxFraction * view.boxH[slot]! * Math.sqrt(gu * gu + gv * gv);
-      if (noise > h) h = noise;
+      const gu = fn[0]! * J[o]! + fn[1]! * J[o + 2]!;
+      const gv = fn[0]! * J[o + 1]! + fn[1]! * J[o + 3]!;
+      noise = fn[2]! * view.boxH[slot]! * Math.sqrt(gu * gu + gv * gv);
     }
-    const confirmed = h > 0 ? (d >= h ? 1 : d <= -h ? -1 : 0) : d > 0 ? 1 : d < 0 ? -1 : 0;
+    const confirmed = h > 0 || noise > 0 ? (d >= h && d >= noise ? 1 : d <= -h && d <= -noise ? -1 : 0) : d > 0 ? 1 : d < 0 ? -1 : 0;
     const pending = this.pendingSide[slot]!;
     if (pending !== 0) {
       // Back on the old side of the line (even inside the band): the change did not hold.

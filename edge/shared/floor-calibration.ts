@@ -41,7 +41,7 @@ export interface ReprojectionError {
 }
 
 /** Relative size of w (the homogeneous scale) below which a point counts as on or beyond the horizon. */
-const HORIZON_EPS = 1e-9;
+export const HORIZON_EPS = 1e-9;
 /** Farther than this from the camera's floor region (m) a mapped point is not a floor position we trust. */
 export const MAX_FLOOR_RANGE_M = 1000;
 

@@ -5,7 +5,7 @@
 // crosses and in zones it never leaves (events allocate; the per-frame path must not), and
 // prints JSON with the young-generation growth and garbage collections during the measured
 // frames. Modes: `floor` (foot points mapped through the calibration), `tracker-floor`
-// (TrackFrame.floor given, as from the floor tracker), `image` (no calibration), `leak` (control).
+// (TrackFrame.floor given, as from the floor tracker), `image` (no calibration), `leak` (image, plus one small object per frame: the control).
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { lineSchema, zoneSchema } from '../../config/sections/analytics.ts';
@@ -32,40 +32,56 @@ const lines = [
 const zones = [zoneSchema.parse({ name: 'all', polygon: [[50, 50], [1900, 50], [1900, 1070], [50, 1070]] })];
 let events = 0;
 const engine = new CameraAnalytics({
-  camera: { name: 'probe', lines, zones, floor: mode === 'image' ? null : calibration, width: 1920, height: 1080 },
+  camera: { name: 'probe', lines, zones, floor: mode === 'image' || mode === 'leak' ? null : calibration, width: 1920, height: 1080 },
   sink: { append: () => (events++, '') },
   heatmapCellPx: 16,
 });
 
+// Precomputed input (CYCLE frames, replayed): the probe's own arithmetic allocates nothing.
 const CYCLE = 400;
-const boxes = new Float32Array(people * 4);
-const floor = new Float32Array(people * 2);
+const allBoxes = new Float32Array(CYCLE * people * 4);
+const allFloor = new Float32Array(CYCLE * people * 2);
+const tmp = new Float64Array(2);
+for (let f = 0; f < CYCLE; f++) {
+  for (let p = 0; p < people; p++) {
+    const angle = (2 * Math.PI * f * (1 + (p % 3))) / CYCLE + p;
+    const cx = 200 + (p % 8) * 220 + 60 * Math.cos(angle);
+    const cy = 200 + Math.floor(p / 8) * 160 + 40 * Math.sin(angle) + 160;
+    const o = (f * people + p) * 4;
+    allBoxes[o] = cx - 20;
+    allBoxes[o + 1] = cy - 100;
+    allBoxes[o + 2] = 40;
+    allBoxes[o + 3] = 100;
+    if (calibration.toFloor(cx, cy, tmp, 0)) {
+      allFloor[(f * people + p) * 2] = tmp[0]!;
+      allFloor[(f * people + p) * 2 + 1] = tmp[1]!;
+    }
+  }
+}
 const ids = new Int32Array(people);
 for (let p = 0; p < people; p++) ids[p] = p + 1;
-const frame: TrackFrame = { camera: 'probe', tsMs: 0, count: people, ids, boxes, endedCount: 0, endedIds: new Int32Array(0), floor: mode === 'tracker-floor' ? floor : undefined };
-const tmp = new Float64Array(2);
+const frames400 = Array.from({ length: CYCLE }, (_, f): TrackFrame => ({
+  camera: 'probe',
+  tsMs: 0,
+  count: people,
+  ids,
+  boxes: allBoxes.subarray(f * people * 4, (f + 1) * people * 4),
+  endedCount: 0,
+  endedIds: new Int32Array(0),
+  floor: mode === 'tracker-floor' ? allFloor.subarray(f * people * 2, (f + 1) * people * 2) : undefined,
+}));
+// Frame times (ms), precomputed: within one minute (minute roll-ups emit events, which allocate).
+const WARMUP = Number(process.env.ALLOC_PROBE_WARMUP ?? 20_000);
+const times = new Float64Array(frames + WARMUP);
+for (let i = 0; i < times.length; i++) times[i] = i * 0.5;
 
 let frameNo = 0;
 const run = (n: number): void => {
   for (let i = 0; i < n; i++) {
-    const f = frameNo % CYCLE;
-    for (let p = 0; p < people; p++) {
-      const angle = (2 * Math.PI * f * (1 + (p % 3))) / CYCLE + p;
-      const cx = 200 + (p % 8) * 220 + 60 * Math.cos(angle);
-      const cy = 200 + Math.floor(p / 8) * 160 + 40 * Math.sin(angle) + 160;
-      boxes[4 * p] = cx - 20;
-      boxes[4 * p + 1] = cy - 100;
-      boxes[4 * p + 2] = 40;
-      boxes[4 * p + 3] = 100;
-      if (calibration.toFloor(cx, cy, tmp, 0)) {
-        floor[2 * p] = tmp[0]!;
-        floor[2 * p + 1] = tmp[1]!;
-      }
-    }
-    // Within one minute of frame time: minute roll-ups emit events, which allocate.
-    frame.tsMs = frameNo * 0.5;
+    const frame = frames400[frameNo % CYCLE]!;
+    frame.tsMs = times[frameNo]!;
     engine.process(frame);
-    if (mode === 'leak') sink = { v: frameNo * 0.5 };
+    if (mode === 'leak') sink = { v: frameNo };
     frameNo++;
   }
 };
@@ -74,7 +90,7 @@ let gcs = 0;
 const obs = new PerformanceObserver((list) => {
   gcs += list.getEntries().length;
 });
-run(20_000);
+run(WARMUP);
 const g = (globalThis as { gc?: () => void }).gc;
 if (!g) throw new Error('run with --expose-gc');
 g();
