@@ -3,6 +3,7 @@ import { evaluateMot } from '../../edge/track/eval/index.ts';
 import { gtFormatOf, parseMotText } from '../../edge/track/eval/index.ts';
 import { noisyDetectionsFromGt } from './noisy-detections.ts';
 import { simulateCrowd } from './simulator.ts';
+import { FloorCalibration } from '../../edge/shared/floor-calibration.ts';
 
 describe('crowd simulator', () => {
   it('is deterministic by seed and differs across seeds', () => {
@@ -66,5 +67,57 @@ describe('crowd simulator', () => {
     expect(nearVisible / 400).toBeGreaterThan(0.85);
     expect(nearHidden / 400).toBeLessThan(0.5);
     expect(nearIgnored).toBeLessThan(10); // only chance false positives
+  });
+
+  it('sees a floor in metres through an exact projection: far people are small, the calibration is exact', () => {
+    const seq = simulateCrowd({ people: 30, frames: 30, seed: 3, jitter: 0.02 });
+    const cal = FloorCalibration.fromPoints(seq.calibration);
+    expect(cal.reprojection!.maxPx).toBeLessThan(1e-6);
+    const gt = parseMotText(seq.gt);
+    const p = new Float64Array(2);
+    let n = 0;
+    for (let k = 0; k < gt.count; k++) {
+      const [x, y, w, h] = [gt.box[4 * k]!, gt.box[4 * k + 1]!, gt.box[4 * k + 2]!, gt.box[4 * k + 3]!];
+      if (y + h > 1079 || x < 0 || x + w > 1920) continue; // cut by the frame
+      expect(cal.toFloor(x + w / 2, y + h, p, 0)).toBe(true);
+      // Height in metres = box height x depth / focal length (0.9 x 1080 px): people are 1.7 m +- 0.08.
+      expect((h * p[1]!) / (0.9 * 1080)).toBeGreaterThan(1.35);
+      expect((h * p[1]!) / (0.9 * 1080)).toBeLessThan(2.05);
+      n++;
+    }
+    expect(n).toBeGreaterThan(500);
+  });
+
+  it('jitters detections by the declared fraction of the box height', () => {
+    const sd = (j: number) => {
+      const seq = simulateCrowd({ people: 10, frames: 200, seed: 4, jitter: j, falsePositiveRate: 0 });
+      const gt = parseMotText(seq.gt);
+      const det = parseMotText(seq.det);
+      // Per frame, each visible person's nearest detection: horizontal centre offset / box height.
+      const offsets: number[] = [];
+      for (let fi = 0; fi < gt.frames.length; fi++) {
+        const di = det.frames.indexOf(gt.frames[fi]!);
+        if (di < 0) continue;
+        for (let k = gt.frameStart[fi]!; k < gt.frameEnd[fi]!; k++) {
+          if (gt.visibility[k]! < 0.99) continue;
+          const cx = gt.box[4 * k]! + gt.box[4 * k + 2]! / 2;
+          const h = gt.box[4 * k + 3]!;
+          let best = Infinity;
+          for (let q = det.frameStart[di]!; q < det.frameEnd[di]!; q++) {
+            const d = det.box[4 * q]! + det.box[4 * q + 2]! / 2 - cx;
+            if (Math.abs(d) < Math.abs(best)) best = d;
+          }
+          if (Math.abs(best) < 0.5 * h) offsets.push(best / h);
+        }
+      }
+      expect(offsets.length).toBeGreaterThan(500);
+      // Robust sd (1.4826 x median |offset|): a missed person's nearest box is someone else's.
+      const abs = offsets.map(Math.abs).sort((a, b) => a - b);
+      return 1.4826 * abs[abs.length >> 1]!;
+    };
+    expect(sd(0.02)).toBeGreaterThan(0.015);
+    expect(sd(0.02)).toBeLessThan(0.025);
+    expect(sd(0.06)).toBeGreaterThan(0.05);
+    expect(sd(0.06)).toBeLessThan(0.07);
   });
 });
