@@ -37,6 +37,32 @@ describe('footfall count', () => {
     expect(r.stdout).toContain('line east-road: in 3, out 4');
   });
 
+  it('counts on the floor for a calibrated camera: a far step of 0.45 m over the line counts, as a near one', () => {
+    // A level camera 4 m up: floor (x, z) m -> u = 960 + 972 x / z, v = 86.4 + 3888 / z; people 1.7 m.
+    const project = (x: number, z: number) => [960 + (972 * x) / z, 86.4 + 3888 / z] as const;
+    const rows: string[] = [];
+    let frame = 1;
+    // At 20 m depth: 0.45 m over the line and back is 4 px in the image, inside the 8 px band.
+    for (const z of [18.5, 19, 19.5, 19.8, 20.1, 20.3, 20.45, 20.45, 20.45, 20.3, 20.1, 19.8, 19.5, 19, 18.5]) {
+      const [u, v] = project(0, z);
+      const h = (1.7 * 972) / z;
+      rows.push(`${frame++},1,${(u - 0.2 * h).toFixed(2)},${(v - h).toFixed(2)},${(0.4 * h).toFixed(2)},${h.toFixed(2)},1,-1,-1,-1`);
+    }
+    writeFileSync(join(tmp, 'far-step.txt'), `${rows.join('\n')}\n`);
+    const points = [[-2, 4.5], [2, 4.5], [-6, 25], [6, 25]].map(([x, z]) => [...project(x!, z!), x, z]);
+    const [a, b] = [project(-3, 20), project(3, 20)];
+    const line = `    lines:\n      - { name: far, points: [[${a[0]}, ${a[1]}], [${b[0]}, ${b[1]}]], bandNoiseBoxFraction: 0, holdS: 0, minSideMs: 0 }\n`;
+    const calibrated = `cameras:\n  - name: hall\n    calibration:\n      points: ${JSON.stringify(points)}\n${line}`;
+    writeFileSync(join(tmp, 'floor.yaml'), calibrated);
+    writeFileSync(join(tmp, 'image.yaml'), `cameras:\n  - name: hall\n${line}`);
+    const floor = footfall(['count', '--mot', join(tmp, 'far-step.txt'), '--config', join(tmp, 'floor.yaml'), '--fps', '10', '--json']);
+    expect(floor.code, floor.stderr).toBe(0);
+    expect(JSON.parse(floor.stdout).lines.far).toEqual({ in: 1, out: 1 });
+    const image = footfall(['count', '--mot', join(tmp, 'far-step.txt'), '--config', join(tmp, 'image.yaml'), '--fps', '10', '--json']);
+    expect(image.code, image.stderr).toBe(0);
+    expect(JSON.parse(image.stdout).lines.far).toEqual({ in: 0, out: 0 });
+  });
+
   it('asks for --camera when the config has several cameras', () => {
     const cfg = join(tmp, 'two.yaml');
     writeFileSync(cfg, 'cameras:\n  - name: a\n    url: x\n  - name: b\n    url: y\n');
