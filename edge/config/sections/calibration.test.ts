@@ -96,6 +96,10 @@ describe('lines on a calibrated camera (floor counting)', () => {
     const level = (points: unknown) => cam({ points: LEVEL }, { width: 800, height: 720, lines: [{ name: 'door', points }] });
     expect(messageOf(level([[150, 600], [400, 30]]))).toMatch(/cameras\[0\]\.lines\[0\]\.points: line "door" of camera "door": point 2 \[400, 30\] is on or beyond the calibration's horizon/);
     expect(messageOf(level([[150, 600], [400, 70]]))).toBe('');
+    // A zone reaching above the horizon is refused the same way (its polygon test would not hold on the floor).
+    const zone = (polygon: unknown) => cam({ points: LEVEL }, { width: 800, height: 720, zones: [{ name: 'hall', polygon }] });
+    expect(messageOf(zone([[100, 600], [700, 600], [700, 30], [100, 30]]))).toMatch(/cameras\[0\]\.zones\[0\]\.polygon: zone "hall" of camera "door": point 3 \[700, 30\] is on or beyond the calibration's horizon/);
+    expect(messageOf(zone([[100, 600], [700, 600], [700, 70], [100, 70]]))).toBe('');
     // Without a calibration the same line is fine (it counts in the image).
     expect(messageOf({ cameras: [{ name: 'door', url: 'x.mp4', lines: [{ name: 'door', points: [[150, 600], [400, 30]] }] }] })).toBe('');
   });

@@ -62,6 +62,8 @@ export function checkCalibration(
     width?: number | undefined;
     height?: number | undefined;
     lines?: ReadonlyArray<{ name: string; points: readonly (readonly [number, number])[] }>;
+    zones?: ReadonlyArray<{ name: string; polygon: readonly (readonly [number, number])[] }>;
+    queues?: ReadonlyArray<{ name: string; polygon: readonly (readonly [number, number])[] }>;
   },
   ctx: z.core.$RefinementCtx<unknown>,
 ): void {
@@ -74,16 +76,19 @@ export function checkCalibration(
     ctx.addIssue({ code: 'custom', path: ['calibration'], message: `camera "${camera.name}": ${err.message}` });
     return;
   }
-  // A calibrated camera counts on the floor: every line's end points must map onto it.
+  // A calibrated camera counts on the floor: every line's end points and every zone's and
+  // queue's vertices must map onto it (a polygon test is the same on the floor only below the horizon).
   const out = new Float64Array(2);
-  (camera.lines ?? []).forEach((l, i) => {
-    const k = l.points.findIndex(([u, v]) => !cal!.toFloor(u, v, out, 0));
-    if (k >= 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['lines', i, 'points'],
-        message: `line "${l.name}" of camera "${camera.name}": point ${k + 1} [${l.points[k]!.join(', ')}] is on or beyond the calibration's horizon (not on the floor); draw the line on the floor`,
-      });
-    }
-  });
+  const check = (what: 'line' | 'zone' | 'queue', path: Array<string | number>, name: string, pts: ReadonlyArray<readonly [number, number]>) => {
+    const k = pts.findIndex(([u, v]) => !cal!.toFloor(u, v, out, 0));
+    if (k < 0) return;
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `${what} "${name}" of camera "${camera.name}": point ${k + 1} [${pts[k]!.join(', ')}] is on or beyond the calibration's horizon (not on the floor); draw the ${what} on the floor`,
+    });
+  };
+  (camera.lines ?? []).forEach((l, i) => check('line', ['lines', i, 'points'], l.name, l.points));
+  (camera.zones ?? []).forEach((z, i) => check('zone', ['zones', i, 'polygon'], z.name, z.polygon));
+  (camera.queues ?? []).forEach((q, i) => check('queue', ['queues', i, 'polygon'], q.name, q.polygon));
 }
