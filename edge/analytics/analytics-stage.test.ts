@@ -48,6 +48,34 @@ function doorCamera(capacity?: number) {
 }
 
 describe('AnalyticsStage', () => {
+  it('counts on the floor for a calibrated camera and counts foot points beyond the horizon in health', async () => {
+    // A level camera: floor (x, z) m -> u = 200 + 300 x / z, v = 30 + 1200 / z (horizon v = 30).
+    const project = (x: number, z: number) => [200 + (300 * x) / z, 30 + 1200 / z] as const;
+    const points = [[-2, 5], [2, 5], [-4, 20], [4, 20]].map(([x, z]) => [...project(x!, z!), x, z]);
+    const cameras = validateConfig({
+      demoCamera: false,
+      cameras: [{ name: 'hall-cam', url: 'rtsp://x/hall', calibration: { points }, lines: [{ name: 'mid', points: [project(-3, 10), project(3, 10)] }] }],
+    }).cameras;
+    const bus = new EventBus();
+    const stage = new AnalyticsStage({ bus, cameras, analyticsConfig: analyticsSection.parse({}), sink: store, logger: silentLogger(), dataDir: dir });
+    await stage.start();
+    const ids = new Int32Array([1, 2]);
+    for (let f = 0; f <= 40; f++) {
+      // Person 1 walks away from 8 m to 12 m (across the line at 10 m); row 2 is a box whose bottom is above the horizon.
+      const z = 8 + (4 * f) / 40;
+      const [u, v] = project(0, z);
+      const h = (1.7 * 300) / z;
+      const boxes = new Float32Array([u - 0.2 * h, v - h, 0.4 * h, h, 50, 5, 10, 20]);
+      bus.emit('track.frame', { camera: 'hall-cam', tsMs: T0 + f * 100, count: 2, ids, boxes, endedCount: 0, endedIds: new Int32Array(0) });
+    }
+    expect(stage.health()).toMatchObject({ status: 'ok', metrics: { frames: 41, beyondHorizon: 41 } });
+    await stage.stop();
+    store.flush();
+    const counts = store.countsBetween(T0 - 60_000, T0 + 3_600_000, { source: 'hall-cam', subject: 'mid' });
+    expect(counts.filter((r) => r.metric === 'out').reduce((a, r) => a + r.n, 0)).toBe(1);
+    expect(counts.filter((r) => r.metric === 'in').reduce((a, r) => a + r.n, 0)).toBe(0);
+  });
+
   it('turns track frames into stored events, aggregates and an hourly heatmap', async () => {
     const bus = new EventBus();
     const stage = new AnalyticsStage({ bus, cameras: doorCamera(), analyticsConfig: analyticsSection.parse({}), sink: store, logger: silentLogger(), dataDir: dir });
