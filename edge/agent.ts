@@ -34,12 +34,23 @@ export function dataDirOf(config: FootfallConfig, cwd: string): string {
   return isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir);
 }
 
-/** The floor mapping of each calibrated camera (validated with the config: cannot throw here). */
-function floorCalibrations(cameras: readonly CameraConfig[]): Map<string, FloorCalibration> {
+/**
+ * The floor mapping of each calibrated camera (validated with the config: cannot throw here),
+ * with its fit logged once so the installer sees how well the points agree.
+ */
+function floorCalibrations(cameras: readonly CameraConfig[], log: Logger): Map<string, FloorCalibration> {
   const byCamera = new Map<string, FloorCalibration>();
   for (const c of cameras) {
     const cal = floorCalibrationOf(c);
-    if (cal) byCamera.set(c.name, cal);
+    if (!cal) continue;
+    byCamera.set(c.name, cal);
+    const r = cal.reprojection;
+    log.info(
+      r
+        ? { camera: c.name, points: c.calibration?.points?.length, reprojectionMeanPx: +r.meanPx.toFixed(2), reprojectionMaxPx: +r.maxPx.toFixed(2), worstPoint: r.worstPoint + 1, floorErrorMaxM: +r.maxM.toFixed(3) }
+        : { camera: c.name, model: 'K, R, T' },
+      'camera calibrated to the floor: tracking in metres',
+    );
   }
   return byCamera;
 }
@@ -142,7 +153,7 @@ export class Agent {
       this.stages.push(this.analytics);
       // Tracker thresholds the config leaves unset come from the detection model's manifest entry.
       const trackerConfig = withModelThresholds(config.tracker, findManifestEntry(config.detector.model)?.trackerThresholds);
-      this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger, calibrations: floorCalibrations(this.cameras) }));
+      this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger, calibrations: floorCalibrations(this.cameras, this.log) }));
       this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
       this.stages.push(new CameraStage({ bus, cameras: this.cameras, geometry: frameGeometryFor(config.detector), logger }));
     }
