@@ -8,6 +8,7 @@ import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } fr
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';
 import { loadConfig, requireStreamUrls, siteZoneOf, withModelThresholds, type CameraConfig, type FootfallConfig } from './config/index.ts';
+import { MonotonicClock } from './shared/clock.ts';
 import { LocalZone } from './shared/local-time.ts';
 import { DetectorStage, frameGeometryFor } from './detect/index.ts';
 import { EventBus } from './shared/event-bus.ts';
@@ -26,6 +27,8 @@ export interface AgentOptions {
   /** The config file the agent was started with (null: embedded defaults). */
   configFile?: string | null;
   version?: string;
+  /** The clock model (tests and soaks inject a simulated one). */
+  clock?: MonotonicClock;
 }
 
 /** Absolute data directory from the config (relative paths are under the working directory). */
@@ -61,6 +64,8 @@ class StoreSink implements EventSink {
 export class Agent {
   readonly bus = new EventBus();
   readonly startedAtMs = Date.now();
+  /** Event time and retention time (#27): the places that stamp events or age them read this, not Date.now. */
+  readonly clock: MonotonicClock;
   readonly metricsRegistry = new Registry();
   private readonly stages: Stage[] = [];
   private readonly started: Stage[] = [];
@@ -78,6 +83,7 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     this.log = options.logger.child({ module: 'agent' });
     this.config = options.config;
+    this.clock = options.clock ?? new MonotonicClock({ logger: options.logger.child({ module: 'clock' }) });
   }
 
   get dataDir(): string {
@@ -100,6 +106,7 @@ export class Agent {
       flushIntervalMs: config.store.flushIntervalMs,
       flushMaxEvents: config.store.flushMaxEvents,
       retention: config.store.retention,
+      clock: this.clock,
       ...(config.store.hardLimitMb !== undefined ? { hardLimitMb: config.store.hardLimitMb } : {}),
       logger,
     });
@@ -133,7 +140,7 @@ export class Agent {
       const trackerConfig = withModelThresholds(config.tracker, findManifestEntry(config.detector.model)?.trackerThresholds);
       this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger }));
       this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
-      this.stages.push(new CameraStage({ bus, cameras: this.cameras, geometry: frameGeometryFor(config.detector), logger }));
+      this.stages.push(new CameraStage({ bus, cameras: this.cameras, geometry: frameGeometryFor(config.detector), logger, clock: this.clock }));
     }
     if (config.status.enabled) {
       this.stages.push(
@@ -169,6 +176,7 @@ export class Agent {
       zone: this.zone,
       // Site occupancy starts over when the mall closes (the daily report's closing time).
       closingTime: config.status.report.closingTime,
+      now: () => this.clock.now(),
     });
   }
 
@@ -279,6 +287,14 @@ export class Agent {
   health(): Record<string, StageHealth> {
     const out: Record<string, StageHealth> = {};
     for (const s of this.stages) out[s.name] = s.health();
+    // Not a stage, but published with them (status page health, MQTT status `stages.clock`).
+    const c = this.clock.health();
+    const steps = c.forwardJumps + c.backwardJumps;
+    out.clock = {
+      status: 'ok',
+      detail: steps === 0 ? 'no wall-clock step seen' : `${steps} wall-clock step(s); last ${c.lastJumpMs} ms at ${c.lastJumpAt}`,
+      metrics: { ...c },
+    };
     return out;
   }
 }
