@@ -109,6 +109,35 @@ describe('IngestWorker', () => {
     expect(worker.metrics.deadLetters).toBe(5);
   });
 
+  it('one event jsonb cannot hold dead-letters alone; a literal backslash-u0000 text is stored (#27)', async () => {
+    const url = await pgs.createDatabase('badevent');
+    const worker = new IngestWorker({ mqttUrl: broker.url, pgUrl: url, group: 'be', clientId: 'be-worker', lanes: 1 });
+    await worker.start();
+    const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'be-pub' });
+    const c = new pg.Client(url);
+    await c.connect();
+    try {
+      await waitFor('lanes', async () => worker.health().status, (s) => s === 'ok');
+      await broker.waitForSubscription('be-worker', '$share/be/footfall/v1/+/+/status');
+      const ev = (n: number, data: Record<string, unknown>) => ({ id: `019ab0c0-0000-7000-8000-00000000010${n}`, ts: Date.now(), type: 'line.cross', source: 'cam', data });
+      // JSON.stringify writes the lone surrogate as the escape "\ud800" and the backslash as "\\".
+      const body = JSON.stringify({ v: 1, site: 'mall-1', device: 'box-1', events: [ev(1, { line: 'door' }), ev(2, { line: '\ud800' }), ev(3, { note: '\\u0000 is text' }), ev(4, { nul: '\u0000' }), ev(5, { line: 'door' })] });
+      expect(body).toContain('"\\ud800"');
+      await pub.publishAsync('footfall/v1/mall-1/box-1/events', body, { qos: 1 });
+      await waitFor('events', () => count(c, 'SELECT count(*) AS n FROM events'), (n) => n === 3);
+      await waitFor('dead letters', () => count(c, 'SELECT count(*) AS n FROM dead_letters'), (n) => n === 1);
+      const { rows } = await c.query<{ reason: string; payload: Buffer }>('SELECT reason, payload FROM dead_letters');
+      expect(rows[0]!.reason).toMatch(/events\[1\].*unpaired surrogate.*events\[3\].*U\+0000/);
+      expect(JSON.parse(rows[0]!.payload.toString()).events.map((e: { id: string }) => e.id)).toEqual([ev(2, {}).id, ev(4, {}).id]);
+      const text = await c.query<{ note: string }>("SELECT data->>'note' AS note FROM events WHERE id = '019ab0c0-0000-7000-8000-000000000103'");
+      expect(text.rows[0]!.note).toBe('\\u0000 is text');
+    } finally {
+      await pub.endAsync();
+      await worker.stop();
+      await c.end();
+    }
+  });
+
   it('holds batches while PostgreSQL is stopped and drains the backlog when it returns, losing nothing', async () => {
     const url = await pgs.createDatabase('outage');
     const worker = new IngestWorker({ mqttUrl: broker.url, pgUrl: url, group: 'outage', clientId: 'outage-worker', lanes: 4 });

@@ -264,7 +264,13 @@ export class IngestWorker implements Stage {
   private async commit(batch: Pending[]): Promise<void> {
     const validator = this.validator!;
     const nowMs = Date.now();
-    const items: BatchItem[] = batch.map((p) => ({ topic: p.topic, payload: p.payload, message: validator.validate(p.topic, p.payload, nowMs) }));
+    const items: BatchItem[] = [];
+    for (const p of batch) {
+      const message = validator.validate(p.topic, p.payload, nowMs);
+      items.push({ topic: p.topic, payload: p.payload, message });
+      // Events split out of a batch go to dead letters on their own; the rest is written.
+      if (message.kind === 'events' && message.rejected) items.push({ topic: p.topic, payload: message.rejected.payload, message: { kind: 'dead', reason: message.rejected.reason } });
+    }
     for (const it of items) if (it.message.kind === 'dead') this.deadLog.warn({ topic: it.topic, reason: it.message.reason }, 'message dead-lettered');
     let delayMs = 100;
     for (;;) {

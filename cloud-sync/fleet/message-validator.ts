@@ -16,7 +16,15 @@ export interface ValidatorOptions {
 }
 
 export type ValidatedMessage =
-  | { kind: 'events'; site: string; device: string; value: EventBatch; payload: string }
+  | {
+      kind: 'events';
+      site: string;
+      device: string;
+      value: EventBatch;
+      payload: string;
+      /** Events split out of the batch (text jsonb cannot hold), as one batch to dead-letter; the rest is written. */
+      rejected?: { reason: string; payload: Buffer };
+    }
   | { kind: 'counts'; site: string; device: string; value: CountsMessage }
   | { kind: 'status'; site: string; device: string; value: StatusMessage }
   | { kind: 'dead'; reason: string };
@@ -44,8 +52,14 @@ export class MessageValidator {
     if (value !== null && typeof value === 'object' && 'v' in value && (value as { v: unknown }).v !== CONTRACT_VERSION) {
       return dead(`unsupported contract version ${JSON.stringify((value as { v: unknown }).v)} (this consumer reads v${CONTRACT_VERSION})`);
     }
-    // PostgreSQL's jsonb cannot hold U+0000; such a batch would fail every retry.
-    if (text.includes('\\u0000')) return dead('contains \\u0000, which PostgreSQL jsonb cannot store');
+    // PostgreSQL's jsonb cannot hold U+0000 or an unpaired surrogate; a message holding one
+    // would fail every retry. Both can only arrive as \u escapes, so only such texts are walked,
+    // and in an event batch only the events holding one are split out (#27).
+    const unstorable = text.includes('\\u') ? unstorableIn : null;
+    if (unstorable && t.kind !== 'events') {
+      const why = unstorable(value);
+      if (why) return dead(`${why}, which PostgreSQL jsonb cannot store`);
+    }
     const minMs = nowMs - o.maxAgeMs;
     const maxMs = nowMs + o.maxFutureMs;
     switch (t.kind) {
@@ -61,6 +75,30 @@ export class MessageValidator {
         for (let i = 0; i < m.events.length; i++) {
           const ts = m.events[i]!.ts;
           if (ts < minMs || ts > maxMs) return dead(`events[${i}].ts ${new Date(ts).toISOString()} is outside the accepted window`);
+        }
+        if (unstorable) {
+          const reasons: string[] = [];
+          const bad = new Set<number>();
+          for (let i = 0; i < m.events.length; i++) {
+            const why = unstorable(m.events[i]);
+            if (why) {
+              bad.add(i);
+              reasons.push(`events[${i}] ${why}`);
+            }
+          }
+          if (bad.size === m.events.length) return dead(`${reasons.join('; ')}, which PostgreSQL jsonb cannot store`);
+          if (bad.size > 0) {
+            const keep = { ...m, events: m.events.filter((_, i) => !bad.has(i)) };
+            const drop = { ...m, events: m.events.filter((_, i) => bad.has(i)) };
+            return {
+              kind: 'events',
+              site: t.site,
+              device: t.device,
+              value: keep,
+              payload: JSON.stringify(keep),
+              rejected: { reason: `${reasons.join('; ')}, which PostgreSQL jsonb cannot store (the other ${keep.events.length} events of the batch were written)`, payload: Buffer.from(JSON.stringify(drop)) },
+            };
+          }
         }
         return { kind: 'events', site: t.site, device: t.device, value: m, payload: text };
       }
@@ -81,4 +119,29 @@ export class MessageValidator {
       }
     }
   }
+}
+
+/** Why a parsed JSON value cannot be stored in jsonb (a U+0000 or an unpaired surrogate in a string or key), or null. */
+function unstorableIn(value: unknown): string | null {
+  if (typeof value === 'string') return unstorableText(value);
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const why = unstorableIn(v);
+      if (why) return why;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const why = unstorableText(k) ?? unstorableIn(v);
+    if (why) return why;
+  }
+  return null;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unstorableText(s: string): string | null {
+  if (s.includes('\u0000')) return 'contains U+0000';
+  return LONE_SURROGATE.test(s) ? 'contains an unpaired surrogate' : null;
 }

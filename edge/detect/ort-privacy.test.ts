@@ -21,7 +21,7 @@ describe('onnxruntime telemetry', () => {
   it('a detection writes nothing outside dataDir: no onnxruntime.db, no device id, no mat-debug log', async () => {
     expect(existsSync(IMAGE), `${IMAGE} is missing: apt-get install opencv-doc`).toBe(true);
     const home = mkdtempSync(join(tmpdir(), 'footfall-home-'));
-    const env = { ...process.env, HOME: home };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
     delete env.ORT_DISABLE_TELEMETRY;
     const child = spawn(process.execPath, [BIN, 'detect', '--image', IMAGE, '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
