@@ -3,7 +3,7 @@
 // on SIGINT/SIGTERM within the shutdown budget, so the store is flushed and closed last.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { SyncStage } from '../cloud-sync/edge/index.ts';
+import { SyncStage, type SnapshotImage } from '../cloud-sync/edge/index.ts';
 import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './analytics/index.ts';
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';
@@ -12,7 +12,7 @@ import { MonotonicClock } from './shared/clock.ts';
 import { LocalZone } from './shared/local-time.ts';
 import { DetectorStage, frameGeometryFor } from './detect/index.ts';
 import { EventBus } from './shared/event-bus.ts';
-import { errorMessage } from './shared/errors.ts';
+import { errorMessage, FootfallError } from './shared/errors.ts';
 import type { Logger } from './shared/log.ts';
 import type { EventSink, NewEvent, Stage, StageHealth } from './shared/types.ts';
 import { StatusStage, type StatusCamera } from './status/index.ts';
@@ -127,7 +127,7 @@ export class Agent {
         healthOf: () => this.health(),
         baseDir: this.options.configFile ? dirname(this.options.configFile) : cwd,
         startedAtMs: this.startedAtMs,
-        commands: { reloadConfig: () => this.reloadConfigFile() },
+        commands: { reloadConfig: () => this.reloadConfigFile(), snapshot: (camera) => this.snapshot(camera) },
       }),
     );
     if (config.wifi.sensors.length > 0) {
@@ -223,6 +223,24 @@ export class Agent {
   }
 
   /** The MQTT `reload-config` command: re-reads and validates the file, then applies it. */
+  /**
+   * The MQTT `snapshot` command: a fresh JPEG of a running camera (the first one when none is
+   * named), encoded by the status stage's live view from the camera's next frame, so it is the
+   * picture the status page shows (persons blurred when status.blurPersons). Also put on the bus
+   * as `camera.snapshot` (analytics draws heatmaps on it).
+   */
+  async snapshot(camera: string | undefined): Promise<SnapshotImage> {
+    const names = this.cameras.filter((c) => c.enabled).map((c) => c.name);
+    if (names.length === 0) throw new FootfallError('SOURCE_FAILED', 'no camera in this process');
+    const name = camera ?? names[0]!;
+    if (!names.includes(name)) throw new FootfallError('INPUT_INVALID', `unknown camera "${name}"; cameras: ${names.join(', ')}`);
+    const status = this.stages.find((s): s is StatusStage => s instanceof StatusStage);
+    if (!status) throw new FootfallError('SOURCE_FAILED', 'snapshot needs the status stage (status.enabled: true), which encodes the camera pictures');
+    const image = await status.snapshot(name);
+    this.bus.emit('camera.snapshot', { camera: name, tsMs: image.tsMs, jpeg: image.jpeg });
+    return { camera: name, tsMs: image.tsMs, jpeg: image.jpeg };
+  }
+
   private async reloadConfigFile(): Promise<Record<string, unknown>> {
     if (!this.options.configFile) return { applied: false, reason: 'running on embedded defaults: no config file to reload' };
     const { config } = loadConfig({ file: this.options.configFile, cwd: this.options.cwd });
