@@ -115,11 +115,46 @@ describe('capture time in the live Wi-Fi stage', () => {
     expect(clean.stage.health().metrics).toMatchObject({ timeRejected: 0, timeSteps: 0 });
   }, 60_000);
 
+  it('the very first record two days ahead is rejected too: time is agreed by the first 8 frames', async () => {
+    const first = await replay(moved(0, TWO_DAYS_S, 'first-jumped.pcap'));
+    const clean = await replay(CLEAN);
+    const last = (r: { events: NewEvent[] }) => Math.max(...r.events.filter((e) => e.type === 'wifi.count').map((e) => e.tsMs));
+    expect(last(first)).toBe(last(clean));
+    expect(first.stage.health().metrics).toMatchObject({ timeRejected: 1, timeSteps: 0 });
+  }, 60_000);
+
+  it('a real step back (the second half two days earlier) is followed: presence starts over there, nothing is lost', async () => {
+    const { header: h, recs: all } = records(CLEAN);
+    const back = all.map((r, i) => {
+      if (i < MIDDLE) return r;
+      const c = Buffer.from(r);
+      c.writeUInt32LE(c.readUInt32LE(0) - TWO_DAYS_S, 0);
+      return c;
+    });
+    const [clean, stepped] = [await replay(CLEAN), await replay(writeCapture('step-back.pcap', h, back))];
+    const counts = (r: { events: NewEvent[] }) => r.events.filter((e) => e.type === 'wifi.count');
+    const sum = (r: { events: NewEvent[] }) => counts(r).reduce((a, e) => a + (e.data.all as number), 0);
+    expect(stepped.stage.health().metrics).toMatchObject({ timeRejected: 0, timeSteps: 1 });
+    // At most the devices of the minute cut in two are counted twice.
+    expect(Math.abs(sum(stepped) - sum(clean))).toBeLessThanOrEqual(10);
+    expect(Math.min(...counts(stepped).map((e) => e.tsMs))).toBeLessThan(Math.min(...counts(clean).map((e) => e.tsMs)) - 86_400_000);
+  }, 60_000);
+
+  it('a capture shorter than 8 probes is still counted (held frames are settled at the end)', async () => {
+    const r = await replay(capture('test1.pcap'));
+    expect(r.stage.health().metrics).toMatchObject({ probes: 5, timeRejected: 0 });
+    expect(r.events.filter((e) => e.type === 'wifi.visit').length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('a real step (every later frame a day ahead) is followed once 8 frames agree; none is lost', () => {
     const f = new CaptureTimeFilter();
     const frame = Buffer.from([1, 2, 3]);
     const t = Date.parse('2024-03-15T12:00Z');
-    expect(f.offer(frame, 0, 3, 127, t)).toBe(TimeVerdict.Accept);
+    // The start: 8 frames agree on a time.
+    for (let i = 0; i < 7; i++) expect(f.offer(frame, 0, 3, 127, t + i)).toBe(TimeVerdict.Held);
+    expect(f.offer(frame, 0, 3, 127, t + 7)).toBe(TimeVerdict.Step);
+    f.drainHeld(() => undefined);
+    expect(f.offer(frame, 0, 3, 127, t + 8)).toBe(TimeVerdict.Accept);
     for (let i = 1; i < 8; i++) expect(f.offer(frame, 0, 3, 127, t + 86_400_000 + i)).toBe(TimeVerdict.Held);
     expect(f.offer(frame, 0, 3, 127, t + 86_400_000 + 8)).toBe(TimeVerdict.Step);
     const held: number[] = [];

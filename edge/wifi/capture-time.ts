@@ -62,7 +62,7 @@ export type TimeVerdict = (typeof TimeVerdict)[keyof typeof TimeVerdict];
 export interface TimeFilterCounters {
   /** Far-off frames that no others agreed with, dropped. */
   rejected: number;
-  /** Time steps accepted (several frames agreed on a new time). */
+  /** Time steps accepted (several frames agreed on a new time; the start's agreement is not one). */
   steps: number;
   /** Frames a little behind the sensor's time, accepted (sensors merging, driver reordering). */
   late: number;
@@ -71,8 +71,9 @@ export interface TimeFilterCounters {
 const HOLD_BYTES = 4_096;
 
 /**
- * Live guard on one sensor's frame times. A frame within `farOffMs` ahead or `lateMs` behind
- * the latest accepted time is accepted. Any other is held (its bytes copied into a fixed
+ * Live guard on one sensor's frame times. The first frames are held until `minAgreeing` agree
+ * (or `settle` at the end); then a frame within `farOffMs` ahead or `lateMs` behind the
+ * latest accepted time is accepted. Any other is held (its bytes copied into a fixed
  * buffer); once `minAgreeing` held frames agree (each within `farOffMs` after the previous),
  * time steps to them and the held frames are handed back; a frame back in line first drops
  * the held ones as a clock fault (counted). No allocation per frame.
@@ -103,10 +104,7 @@ export class CaptureTimeFilter {
   }
 
   offer(buf: Uint8Array, off: number, len: number, linkType: number, tsMs: number): TimeVerdict {
-    if (Number.isNaN(this.refMs)) {
-      this.refMs = tsMs;
-      return TimeVerdict.Accept;
-    }
+    // Before any time is agreed (start), every frame waits for others: the first record may be the fault.
     const d = tsMs - this.refMs;
     if (d <= this.farOffMs && d >= -this.lateMs) {
       if (this.heldCount > 0) {
@@ -132,14 +130,33 @@ export class CaptureTimeFilter {
     this.heldLink[i] = linkType;
     this.heldTs[i] = tsMs;
     if (this.heldCount < this.minAgreeing) return TimeVerdict.Held;
-    this.counters.steps++;
+    // The start's agreement is not a step.
+    if (!Number.isNaN(this.refMs)) this.counters.steps++;
     let latest = -Infinity;
     for (let j = 0; j < this.heldCount; j++) latest = Math.max(latest, this.heldTs[j]!);
     this.refMs = latest;
     return TimeVerdict.Step;
   }
 
-  /** After a Step: hands the held frames back in arrival order and forgets them. */
+  /**
+   * At the end of a capture, or when a sensor stays quiet: frames held before any time was
+   * agreed are all there is, so they are accepted (true: drain them). Frames held against an
+   * agreed time are rejected (a fault at the very end).
+   */
+  settle(): boolean {
+    if (this.heldCount === 0) return false;
+    if (Number.isNaN(this.refMs)) {
+      let latest = -Infinity;
+      for (let j = 0; j < this.heldCount; j++) latest = Math.max(latest, this.heldTs[j]!);
+      this.refMs = latest;
+      return true;
+    }
+    this.counters.rejected += this.heldCount;
+    this.heldCount = 0;
+    return false;
+  }
+
+  /** After a Step or a settle: hands the held frames back in arrival order and forgets them. */
   drainHeld(visit: (buf: Uint8Array, off: number, len: number, linkType: number, tsMs: number) => void): void {
     const n = this.heldCount;
     this.heldCount = 0;

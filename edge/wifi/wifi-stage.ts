@@ -56,6 +56,8 @@ export class WifiStage implements Stage {
   private sensors: SensorSlot[] = [];
   /** Per sensor: its frame times, so one far-off record cannot move presence (#27). */
   private timeFilters: CaptureTimeFilter[] = [];
+  /** Per sensor: frames its filter held at the last tick (held through a tick unchanged: settle them). */
+  private heldAtTick: number[] = [];
   private presence: PresenceTracker | null = null;
   private keys: HashKeyStore | null = null;
   private ouis: ReadonlySet<number> = new Set();
@@ -115,6 +117,7 @@ export class WifiStage implements Stage {
     // sensors and the rest of the agent keep running.
     const firstRetryMs = this.options.sensorRetryMs ?? RETRY_FIRST_MS;
     this.timeFilters = config.sensors.map(() => new CaptureTimeFilter());
+    this.heldAtTick = config.sensors.map(() => 0);
     this.sensors = config.sensors.map(() => ({ source: null, error: null, retryMs: firstRetryMs, retryTimer: null, failures: 0 }));
     for (let i = 0; i < config.sensors.length; i++) await this.startSensor(i);
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -296,9 +299,29 @@ export class WifiStage implements Stage {
     }
   }
 
+  /**
+   * Held frames that nothing else will confirm: a sensor's first frames when it sent fewer than
+   * the filter wants (a short capture, a quiet interface) are accepted; at the end of a replay,
+   * frames held against its agreed time are rejected. `end`: the stage stops.
+   */
+  private settleTimes(end: boolean): void {
+    this.timeFilters.forEach((f, i) => {
+      const finished = end || this.sensors[i]?.source?.finished === true;
+      const heldThroughTick = f.pending > 0 && f.pending === this.heldAtTick[i];
+      this.heldAtTick[i] = f.pending;
+      if (f.pending === 0) return;
+      // Before any agreed time, frames held through a tick are all the sensor has: take them.
+      // Held against an agreed time, only the end settles them (rejected).
+      if (finished || (heldThroughTick && Number.isNaN(f.timeMs))) {
+        if (f.settle()) f.drainHeld((b, o, l, lt, ts) => this.onTimedFrame(i, b, o, l, lt, ts));
+      }
+    });
+  }
+
   /** Advances event time with the sources' clocks so sessions and minutes close without frames. */
   private tick(): void {
     if (!this.presence) return;
+    this.settleTimes(false);
     let clock = Infinity;
     let open = 0;
     for (const s of this.sources) {
@@ -308,7 +331,8 @@ export class WifiStage implements Stage {
       // A replay's clock may stand on a far-off pending record: no further than its sensor's accepted time.
       const i = this.sensors.findIndex((slot) => slot.source === s);
       const t = this.timeFilters[i]?.timeMs ?? NaN;
-      if (s.kind === 'replay' && !Number.isNaN(t)) clock = Math.min(clock, t);
+      // Before its sensor agreed on a time, a replay does not move presence at all.
+      if (s.kind === 'replay') clock = Number.isNaN(t) ? -Infinity : Math.min(clock, t);
     }
     if (open > 0 && Number.isFinite(clock)) this.presence.advance(clock);
     else if (open === 0 && !this.allFinishedFlushed && this.sources.length > 0) {
@@ -336,6 +360,7 @@ export class WifiStage implements Stage {
     this.timer = null;
     for (const slot of this.sensors) if (slot.retryTimer) clearTimeout(slot.retryTimer);
     await this.stopSources();
+    if (this.presence) this.settleTimes(true);
     if (!this.allFinishedFlushed) this.presence?.flushAll();
     this.allFinishedFlushed = true;
     this.running = false;
