@@ -70,7 +70,7 @@ describe('capture time in the offline summary', () => {
     expect(devices(jumped)).toBeGreaterThan(1000);
   });
 
-  it('`footfall wifi --summary --json` on the reversed capture: 24-hour-like bins as on the clean one, outOfOrder said', async () => {
+  it('`footfall wifi --summary --json` on the reversed capture: the same hourly bins and devices as the clean capture, outOfOrder said', async () => {
     const run = async (file: string) => {
       const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'wifi', '--pcap', file, '--summary', '--json', '--presence-minutes', '60', '--hash-key', '00ff'], { maxBuffer: 64 << 20 });
       return JSON.parse(stdout) as { outOfOrder: number; timeSkipped: number; presence: Array<{ startMs: number; devices: number }> };
