@@ -3,16 +3,17 @@
 // on SIGINT/SIGTERM within the shutdown budget, so the store is flushed and closed last.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { SyncStage } from '../cloud-sync/edge/index.ts';
+import { SyncStage, type SnapshotImage } from '../cloud-sync/edge/index.ts';
 import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './analytics/index.ts';
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';
 import { floorCalibrationOf, loadConfig, requireStreamUrls, siteZoneOf, withModelThresholds, type CameraConfig, type FootfallConfig } from './config/index.ts';
 import type { FloorCalibration } from './shared/floor-calibration.ts';
+import { MonotonicClock } from './shared/clock.ts';
 import { LocalZone } from './shared/local-time.ts';
 import { DetectorStage, frameGeometryFor } from './detect/index.ts';
 import { EventBus } from './shared/event-bus.ts';
-import { errorMessage } from './shared/errors.ts';
+import { errorMessage, FootfallError } from './shared/errors.ts';
 import type { Logger } from './shared/log.ts';
 import type { EventSink, NewEvent, Stage, StageHealth } from './shared/types.ts';
 import { StatusStage, type StatusCamera } from './status/index.ts';
@@ -27,6 +28,8 @@ export interface AgentOptions {
   /** The config file the agent was started with (null: embedded defaults). */
   configFile?: string | null;
   version?: string;
+  /** The clock model (tests and soaks inject a simulated one). */
+  clock?: MonotonicClock;
 }
 
 /** Absolute data directory from the config (relative paths are under the working directory). */
@@ -34,12 +37,23 @@ export function dataDirOf(config: FootfallConfig, cwd: string): string {
   return isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir);
 }
 
-/** The floor mapping of each calibrated camera (validated with the config: cannot throw here). */
-function floorCalibrations(cameras: readonly CameraConfig[]): Map<string, FloorCalibration> {
+/**
+ * The floor mapping of each calibrated camera (validated with the config: cannot throw here),
+ * with its fit logged once so the installer sees how well the points agree.
+ */
+function floorCalibrations(cameras: readonly CameraConfig[], log: Logger): Map<string, FloorCalibration> {
   const byCamera = new Map<string, FloorCalibration>();
   for (const c of cameras) {
     const cal = floorCalibrationOf(c);
-    if (cal) byCamera.set(c.name, cal);
+    if (!cal) continue;
+    byCamera.set(c.name, cal);
+    const r = cal.reprojection;
+    log.info(
+      r
+        ? { camera: c.name, points: c.calibration?.points?.length, reprojectionMeanPx: +r.meanPx.toFixed(2), reprojectionMaxPx: +r.maxPx.toFixed(2), worstPoint: r.worstPoint + 1, floorErrorMaxM: +r.maxM.toFixed(3) }
+        : { camera: c.name, model: 'K, R, T' },
+      'camera calibrated to the floor: tracking in metres',
+    );
   }
   return byCamera;
 }
@@ -72,6 +86,8 @@ class StoreSink implements EventSink {
 export class Agent {
   readonly bus = new EventBus();
   readonly startedAtMs = Date.now();
+  /** Event time and retention time (#27): the places that stamp events or age them read this, not Date.now. */
+  readonly clock: MonotonicClock;
   readonly metricsRegistry = new Registry();
   private readonly stages: Stage[] = [];
   private readonly started: Stage[] = [];
@@ -89,6 +105,7 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     this.log = options.logger.child({ module: 'agent' });
     this.config = options.config;
+    this.clock = options.clock ?? new MonotonicClock({ logger: options.logger.child({ module: 'clock' }) });
   }
 
   get dataDir(): string {
@@ -111,6 +128,7 @@ export class Agent {
       flushIntervalMs: config.store.flushIntervalMs,
       flushMaxEvents: config.store.flushMaxEvents,
       retention: config.store.retention,
+      clock: this.clock,
       ...(config.store.hardLimitMb !== undefined ? { hardLimitMb: config.store.hardLimitMb } : {}),
       logger,
     });
@@ -131,7 +149,7 @@ export class Agent {
         healthOf: () => this.health(),
         baseDir: this.options.configFile ? dirname(this.options.configFile) : cwd,
         startedAtMs: this.startedAtMs,
-        commands: { reloadConfig: () => this.reloadConfigFile() },
+        commands: { reloadConfig: () => this.reloadConfigFile(), snapshot: (camera) => this.snapshot(camera) },
       }),
     );
     if (config.wifi.sensors.length > 0) {
@@ -142,9 +160,9 @@ export class Agent {
       this.stages.push(this.analytics);
       // Tracker thresholds the config leaves unset come from the detection model's manifest entry.
       const trackerConfig = withModelThresholds(config.tracker, findManifestEntry(config.detector.model)?.trackerThresholds);
-      this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger, calibrations: floorCalibrations(this.cameras) }));
+      this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger, calibrations: floorCalibrations(this.cameras, this.log) }));
       this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
-      this.stages.push(new CameraStage({ bus, cameras: this.cameras, geometry: frameGeometryFor(config.detector), logger }));
+      this.stages.push(new CameraStage({ bus, cameras: this.cameras, geometry: frameGeometryFor(config.detector), logger, clock: this.clock }));
     }
     if (config.status.enabled) {
       this.stages.push(
@@ -180,6 +198,7 @@ export class Agent {
       zone: this.zone,
       // Site occupancy starts over when the mall closes (the daily report's closing time).
       closingTime: config.status.report.closingTime,
+      now: () => this.clock.now(),
     });
   }
 
@@ -226,6 +245,24 @@ export class Agent {
   }
 
   /** The MQTT `reload-config` command: re-reads and validates the file, then applies it. */
+  /**
+   * The MQTT `snapshot` command: a fresh JPEG of a running camera (the first one when none is
+   * named), encoded by the status stage's live view from the camera's next frame, so it is the
+   * picture the status page shows (persons blurred when status.blurPersons). Also put on the bus
+   * as `camera.snapshot` (analytics draws heatmaps on it).
+   */
+  async snapshot(camera: string | undefined): Promise<SnapshotImage> {
+    const names = this.cameras.filter((c) => c.enabled).map((c) => c.name);
+    if (names.length === 0) throw new FootfallError('SOURCE_FAILED', 'no camera in this process');
+    const name = camera ?? names[0]!;
+    if (!names.includes(name)) throw new FootfallError('INPUT_INVALID', `unknown camera "${name}"; cameras: ${names.join(', ')}`);
+    const status = this.stages.find((s): s is StatusStage => s instanceof StatusStage);
+    if (!status) throw new FootfallError('SOURCE_FAILED', 'snapshot needs the status stage (status.enabled: true), which encodes the camera pictures');
+    const image = await status.snapshot(name);
+    this.bus.emit('camera.snapshot', { camera: name, tsMs: image.tsMs, jpeg: image.jpeg });
+    return { camera: name, tsMs: image.tsMs, jpeg: image.jpeg };
+  }
+
   private async reloadConfigFile(): Promise<Record<string, unknown>> {
     if (!this.options.configFile) return { applied: false, reason: 'running on embedded defaults: no config file to reload' };
     const { config } = loadConfig({ file: this.options.configFile, cwd: this.options.cwd });
@@ -290,6 +327,14 @@ export class Agent {
   health(): Record<string, StageHealth> {
     const out: Record<string, StageHealth> = {};
     for (const s of this.stages) out[s.name] = s.health();
+    // Not a stage, but published with them (status page health, MQTT status `stages.clock`).
+    const c = this.clock.health();
+    const steps = c.forwardJumps + c.backwardJumps;
+    out.clock = {
+      status: 'ok',
+      detail: steps === 0 ? 'no wall-clock step seen' : `${steps} wall-clock step(s); last ${c.lastJumpMs} ms at ${c.lastJumpAt}`,
+      metrics: { ...c },
+    };
     return out;
   }
 }

@@ -2,7 +2,10 @@
 // any input (size, JSON, contract schema, known name, arguments), executed once per
 // request id, answered on .../cmd/{name}/result (and on an MQTT 5 response topic).
 // Who may send them is the broker's ACL; retained commands are refused so a stale
-// command is never replayed on reconnect.
+// command is never replayed on reconnect (over MQTT 5 the subscription keeps the retain
+// flag as published, so one retained while the box is connected is refused too). A
+// response topic inside footfall/ (or $-prefixed) is not published to: the box writes
+// only its contract topics there.
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { RateLimitedLog, type Logger } from '../../edge/shared/log.ts';
 import {
@@ -45,10 +48,12 @@ export interface CommandMetrics {
   succeeded: number;
   failed: number;
   invalid: number;
+  /** MQTT 5 response topics not published to (inside footfall/ or $-prefixed). */
+  responseTopicsRefused: number;
 }
 
 export class CommandHandler implements ConnectionListener {
-  readonly metrics: CommandMetrics = { received: 0, succeeded: 0, failed: 0, invalid: 0 };
+  readonly metrics: CommandMetrics = { received: 0, succeeded: 0, failed: 0, invalid: 0, responseTopicsRefused: 0 };
   private client: MqttClient | null = null;
   private readonly recent = new Map<string, CommandResult>();
   private readonly log: Logger;
@@ -63,7 +68,10 @@ export class CommandHandler implements ConnectionListener {
 
   up(client: MqttClient): void {
     this.client = client;
-    client.subscribe(this.options.topics.commandFilter, { qos: 1 }, (err, granted) => {
+    // rap (MQTT 5 "retain as published"): a command retained while we are subscribed still
+    // arrives with retain set, so it is refused like one replayed at subscribe (v3.1.1 brokers
+    // clear the flag for live subscribers: the broker ACL must forbid retained commands there).
+    client.subscribe(this.options.topics.commandFilter, { qos: 1, rap: true }, (err, granted) => {
       const refused = granted?.some((g) => g.qos >= 0x80);
       if (err || refused) {
         this.warnings.warn({ err: err?.message, granted }, 'cannot subscribe to commands (broker ACL?); commands are off for this session');
@@ -156,7 +164,10 @@ export class CommandHandler implements ConnectionListener {
     const body = JSON.stringify(result);
     client.publish(this.options.topics.commandResult(name), body, { qos: 1 });
     const responseTopic = packet?.properties?.responseTopic;
-    if (responseTopic) {
+    if (responseTopic && !responseTopicAllowed(responseTopic)) {
+      this.metrics.responseTopicsRefused++;
+      this.warnings.warn({ command: name, responseTopic: responseTopic.slice(0, 200) }, 'response topic refused (inside footfall/ or $-prefixed); answered on cmd/{name}/result only');
+    } else if (responseTopic) {
       const correlationData = packet?.properties?.correlationData;
       client.publish(responseTopic, body, { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) });
     }
@@ -166,6 +177,11 @@ export class CommandHandler implements ConnectionListener {
     this.recent.set(`${result.name}\u0000${id}`, result);
     if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value!);
   }
+}
+
+/** A response topic the box may answer on: not its own (or any box's) contract tree, not a $ topic. */
+function responseTopicAllowed(topic: string): boolean {
+  return topic.length > 0 && topic.length <= 256 && !topic.startsWith('footfall/') && !topic.startsWith('$') && !/[+#\u0000]/.test(topic);
 }
 
 /** The request id of an invalid command, when one can be read, so the sender can match the error. */

@@ -133,6 +133,51 @@ describe('commands', () => {
   });
 });
 
+describe('commands keep their word (#27)', () => {
+  it('a retained command published while the box is connected is refused, not run (MQTT 5)', async () => {
+    const store = storeWith(join(tmp.dir, 'ret-live.db'), 10);
+    const stage = new SyncStage({ store, config: { site: 'mall', device: 'ret-live', mqtt: mqttConfig({ url: broker.url }) }, logger: silentLogger(), version: '1' });
+    const t = deviceTopics('mall', 'ret-live');
+    await stage.start();
+    await stage.waitForDrain();
+    await broker.waitForSubscription(defaultClientId('mall', 'ret-live'), t.commandFilter);
+    const before = results.length;
+    await ops.publishAsync(t.command('resync'), JSON.stringify({ v: 1, id: 'ret-live-1', args: { from: 0 } }), { qos: 1, retain: true });
+    await waitFor('the answer', () => results.length > before);
+    await ops.publishAsync(t.command('resync'), '', { qos: 1, retain: true });
+    expect(results[before]).toMatchObject({ ok: false, error: expect.stringMatching(/retained commands are refused/) });
+    expect(results.filter((r) => r.id === 'ret-live-1')).toEqual([]);
+    await stage.stop();
+    store.close();
+  });
+
+  it('an MQTT 5 response topic inside footfall/ is not published to; the answer stays on cmd/{name}/result', async () => {
+    const store = storeWith(join(tmp.dir, 'rt.db'), 10);
+    const stage = new SyncStage({ store, config: { site: 'mall', device: 'rt-box', mqtt: mqttConfig({ url: broker.url }) }, logger: silentLogger(), version: '1' });
+    const t = deviceTopics('mall', 'rt-box');
+    await stage.start();
+    await stage.waitForDrain();
+    await broker.waitForSubscription(defaultClientId('mall', 'rt-box'), t.commandFilter);
+    const spy = connect(broker.url, { protocolVersion: 5 });
+    const onEvents: string[] = [];
+    spy.on('message', (_topic, payload) => onEvents.push(payload.toString()));
+    await spy.subscribeAsync(t.events, { qos: 1 });
+    const before = results.length;
+    await ops.publishAsync(t.command('resync'), JSON.stringify({ v: 1, id: 'rt1', args: { from: Date.now() + 86_400_000 } }), {
+      qos: 1,
+      properties: { responseTopic: t.events, correlationData: Buffer.from('x') },
+    });
+    await waitFor('the answer', () => results.length > before);
+    expect(results[before]).toMatchObject({ id: 'rt1', ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(onEvents.filter((b) => b.includes('"rt1"'))).toEqual([]);
+    expect(stage.health().metrics).toMatchObject({ responseTopicsRefused: 1 });
+    await spy.endAsync();
+    await stage.stop();
+    store.close();
+  });
+});
+
 describe('persistent session', () => {
   it.each([5, 4] as const)('a command sent while the box is offline runs when it reconnects (MQTT %i)', async (protocolVersion) => {
     const device = `offline-box-v${protocolVersion}`;

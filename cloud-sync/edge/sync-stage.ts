@@ -181,6 +181,7 @@ export class SyncStage implements Stage {
       deletedUnsentByRetention: lostUnsent,
       commandsReceived: this.commands?.metrics.received ?? 0,
       commandsFailed: this.commands?.metrics.failed ?? 0,
+      responseTopicsRefused: this.commands?.metrics.responseTopicsRefused ?? 0,
       countsPublished: this.counts?.published ?? 0,
     };
     if (p.blocked) return { status: 'degraded', detail: p.blocked, metrics };

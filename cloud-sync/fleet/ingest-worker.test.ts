@@ -109,6 +109,78 @@ describe('IngestWorker', () => {
     expect(worker.metrics.deadLetters).toBe(5);
   });
 
+  it('one event jsonb cannot hold dead-letters alone; a literal backslash-u0000 text is stored (#27)', async () => {
+    const url = await pgs.createDatabase('badevent');
+    const worker = new IngestWorker({ mqttUrl: broker.url, pgUrl: url, group: 'be', clientId: 'be-worker', lanes: 1 });
+    await worker.start();
+    const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'be-pub' });
+    const c = new pg.Client(url);
+    await c.connect();
+    try {
+      await waitFor('lanes', async () => worker.health().status, (s) => s === 'ok');
+      await broker.waitForSubscription('be-worker', '$share/be/footfall/v1/+/+/status');
+      const ev = (n: number, data: Record<string, unknown>) => ({ id: `019ab0c0-0000-7000-8000-00000000010${n}`, ts: Date.now(), type: 'line.cross', source: 'cam', data });
+      // JSON.stringify writes the lone surrogate as the escape "\ud800" and the backslash as "\\".
+      const body = JSON.stringify({ v: 1, site: 'mall-1', device: 'box-1', events: [ev(1, { line: 'door' }), ev(2, { line: '\ud800' }), ev(3, { note: '\\u0000 is text' }), ev(4, { nul: '\u0000' }), ev(5, { line: 'door' })] });
+      expect(body).toContain('"\\ud800"');
+      await pub.publishAsync('footfall/v1/mall-1/box-1/events', body, { qos: 1 });
+      await waitFor('events', () => count(c, 'SELECT count(*) AS n FROM events'), (n) => n === 3);
+      await waitFor('dead letters', () => count(c, 'SELECT count(*) AS n FROM dead_letters'), (n) => n === 1);
+      const { rows } = await c.query<{ reason: string; payload: Buffer }>('SELECT reason, payload FROM dead_letters');
+      expect(rows[0]!.reason).toMatch(/events\[1\].*unpaired surrogate.*events\[3\].*U\+0000/);
+      expect(JSON.parse(rows[0]!.payload.toString()).events.map((e: { id: string }) => e.id)).toEqual([ev(2, {}).id, ev(4, {}).id]);
+      const text = await c.query<{ note: string }>("SELECT data->>'note' AS note FROM events WHERE id = '019ab0c0-0000-7000-8000-000000000103'");
+      expect(text.rows[0]!.note).toBe('\\u0000 is text');
+    } finally {
+      await pub.endAsync();
+      await worker.stop();
+      await c.end();
+    }
+  });
+
+  it('a box whose clock runs two days fast: its events are stored at receive time, corrected by the offset its live status shows (#27)', async () => {
+    const url = await pgs.createDatabase('fastclock');
+    const worker = new IngestWorker({ mqttUrl: broker.url, pgUrl: url, group: 'fc', clientId: 'fc-worker', lanes: 1 });
+    await worker.start();
+    const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'fc-pub' });
+    const c = new pg.Client(url);
+    await c.connect();
+    const FAST = 2 * 86_400_000;
+    const ev = (n: number, ts: number) => ({ id: `019ab0c0-0000-7000-8000-00000000020${n}`, ts, type: 'line.cross', source: 'cam', data: { line: 'door', direction: 'in' } });
+    const batch = (...events: object[]) => JSON.stringify({ v: 1, site: 'mall-1', device: 'fast-box', events });
+    try {
+      await waitFor('lanes', async () => worker.health().status, (s) => s === 'ok');
+      await broker.waitForSubscription('fc-worker', '$share/fc/footfall/v1/+/+/status');
+      // Before any live status from the box, its clock is unknown: a ts two days ahead is a dead letter, as before.
+      await pub.publishAsync('footfall/v1/mall-1/fast-box/events', batch(ev(1, Date.now() + FAST)), { qos: 1 });
+      await waitFor('the dead letter', () => count(c, 'SELECT count(*) AS n FROM dead_letters'), (n) => n === 1);
+      expect((await c.query<{ reason: string }>('SELECT reason FROM dead_letters')).rows[0]!.reason).toMatch(/outside the accepted window.*no status from the box yet/);
+      // Its live status (not retained: a retained one may be old) shows the offset: status ts minus receive time.
+      const status = (ts: number) => JSON.stringify({ v: 1, site: 'mall-1', device: 'fast-box', state: 'online', ts, version: '1.0.0', startedAt: ts - 60_000, uptimeS: 60 });
+      await pub.publishAsync('footfall/v1/mall-1/fast-box/status', status(Date.now() + FAST), { qos: 1 });
+      await waitFor('the status', () => count(c, 'SELECT count(*) AS n FROM devices'), (n) => n === 1);
+      const sentAt = Date.now();
+      await pub.publishAsync('footfall/v1/mall-1/fast-box/events', batch(ev(2, sentAt + FAST - 5_000), ev(3, sentAt + FAST)), { qos: 1 });
+      const minute = Math.floor((sentAt + FAST) / 60_000) * 60_000;
+      await pub.publishAsync('footfall/v1/mall-1/fast-box/counts', JSON.stringify({ v: 1, site: 'mall-1', device: 'fast-box', minute, counts: [{ source: 'cam', subject: 'door', metric: 'in', n: 4, sum: 4, max: null }] }), { qos: 1 });
+      await waitFor('events', () => count(c, 'SELECT count(*) AS n FROM events'), (n) => n === 2);
+      await waitFor('counts', () => count(c, 'SELECT count(*) AS n FROM counts'), (n) => n === 1);
+      const { rows } = await c.query<{ id: string; ms: string }>('SELECT id, (extract(epoch FROM ts) * 1000)::bigint AS ms FROM events ORDER BY id');
+      // Stored at box time minus the learned offset (status ts minus receive time): within seconds of the real time.
+      expect(Math.abs(Number(rows[1]!.ms) - sentAt)).toBeLessThan(5_000);
+      expect(Number(rows[1]!.ms) - Number(rows[0]!.ms)).toBe(5_000);
+      const m = (await c.query<{ ms: string }>('SELECT (extract(epoch FROM minute) * 1000)::bigint AS ms FROM counts')).rows[0]!;
+      expect(Math.abs(Number(m.ms) - sentAt)).toBeLessThan(120_000);
+      expect(Number(m.ms) % 60_000).toBe(0);
+      expect(await count(c, 'SELECT count(*) AS n FROM dead_letters')).toBe(1);
+      expect(worker.health().metrics).toMatchObject({ clockCorrectedEvents: 2, clockCorrectedDevices: 1 });
+    } finally {
+      await pub.endAsync();
+      await worker.stop();
+      await c.end();
+    }
+  });
+
   it('holds batches while PostgreSQL is stopped and drains the backlog when it returns, losing nothing', async () => {
     const url = await pgs.createDatabase('outage');
     const worker = new IngestWorker({ mqttUrl: broker.url, pgUrl: url, group: 'outage', clientId: 'outage-worker', lanes: 4 });

@@ -64,6 +64,8 @@ export interface IngestMetrics {
   /** Connects that found the lane's session (subscriptions and queued messages) at the broker. */
   sessionsResumed: number;
   disconnects: number;
+  /** Events stored with their box's clock offset taken off (a box clock off by more than a minute, #27). */
+  clockCorrectedEvents: number;
 }
 
 interface Lane {
@@ -81,6 +83,8 @@ interface Pending {
   generation: number;
   topic: string;
   payload: Buffer;
+  /** Retained at the broker (a status delivered on subscribe). */
+  retained: boolean;
   done: (error: Error | null, reasonCode?: number) => void;
 }
 
@@ -95,7 +99,7 @@ export class IngestWorker implements Stage {
   readonly name = 'ingest';
   readonly metrics: IngestMetrics = {
     received: 0, batches: 0, events: 0, inserted: 0, duplicates: 0, countRows: 0, statuses: 0,
-    deadLetters: 0, pgErrors: 0, staleAcks: 0, connects: 0, sessionsResumed: 0, disconnects: 0,
+    deadLetters: 0, pgErrors: 0, staleAcks: 0, connects: 0, sessionsResumed: 0, disconnects: 0, clockCorrectedEvents: 0,
   };
   private readonly log: Logger;
   private readonly deadLog: RateLimitedLog;
@@ -181,11 +185,11 @@ export class IngestWorker implements Stage {
       resubscribe: false,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
-      customHandleAcks: (topic: string, payload: Buffer, _packet: unknown, done: (error: Error | null, code?: number) => void) => {
+      customHandleAcks: (topic: string, payload: Buffer, packet: { retain?: boolean }, done: (error: Error | null, code?: number) => void) => {
         if (!this.running || this.stopping) return; // never ack after stop: the broker keeps it for the next session
         this.metrics.received++;
         lane.holding = true;
-        this.pending.push({ lane, generation: lane.generation, topic, payload, done });
+        this.pending.push({ lane, generation: lane.generation, topic, payload, retained: packet?.retain === true, done });
         this.schedule();
       },
     } as mqtt.IClientOptions);
@@ -264,7 +268,14 @@ export class IngestWorker implements Stage {
   private async commit(batch: Pending[]): Promise<void> {
     const validator = this.validator!;
     const nowMs = Date.now();
-    const items: BatchItem[] = batch.map((p) => ({ topic: p.topic, payload: p.payload, message: validator.validate(p.topic, p.payload, nowMs) }));
+    const items: BatchItem[] = [];
+    for (const p of batch) {
+      const message = validator.validate(p.topic, p.payload, nowMs, p.retained);
+      if (message.kind === 'events' && message.clockOffsetMs !== 0) this.metrics.clockCorrectedEvents += message.value.events.length;
+      items.push({ topic: p.topic, payload: p.payload, message });
+      // Events split out of a batch go to dead letters on their own; the rest is written.
+      if (message.kind === 'events' && message.rejected) items.push({ topic: p.topic, payload: message.rejected.payload, message: { kind: 'dead', reason: message.rejected.reason } });
+    }
     for (const it of items) if (it.message.kind === 'dead') this.deadLog.warn({ topic: it.topic, reason: it.message.reason }, 'message dead-lettered');
     let delayMs = 100;
     for (;;) {
@@ -342,7 +353,7 @@ export class IngestWorker implements Stage {
     if (!this.running) return { status: 'stopped' };
     const connected = this.lanes.filter((l) => l.connected).length;
     const m = this.metrics;
-    const metrics: Record<string, number | string | null> = { ...m, lanesConnected: connected, lanes: this.lanes.length, pending: this.pending.length, batchesInFlight: this.active };
+    const metrics: Record<string, number | string | null> = { ...m, clockCorrectedDevices: this.validator?.correctedDevices ?? 0, lanesConnected: connected, lanes: this.lanes.length, pending: this.pending.length, batchesInFlight: this.active };
     if (connected === 0) return { status: 'failed', detail: this.lastError ?? 'no MQTT lane connected', metrics };
     if (connected < this.lanes.length) return { status: 'degraded', detail: `${connected}/${this.lanes.length} lanes connected`, metrics };
     return { status: 'ok', metrics };

@@ -3,6 +3,7 @@
 // model-ready frames as 'camera.frame' on the bus. A camera that fails is restarted on its
 // own; the others and the agent keep running.
 import { requireStreamUrls, type CameraConfig } from '../config/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { EventBus, RawFrame } from '../shared/event-bus.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Stage, StageHealth } from '../shared/types.ts';
@@ -18,6 +19,8 @@ export interface CameraStageOptions {
   geometry: FrameGeometry;
   logger: Logger;
   backoff?: BackoffOptions;
+  /** Event time of frames (the agent's clock model; default Date.now). */
+  clock?: Clock;
 }
 
 export class CameraStage implements Stage {
@@ -60,6 +63,7 @@ export class CameraStage implements Stage {
         backoff: { maxMs: cam.maxBackoffS * 1000, ...this.options.backoff },
         logger: this.options.logger,
         onFrame: emit,
+        ...(this.options.clock ? { clock: this.options.clock } : {}),
       });
       this.sources.push(source);
       source.start();

@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
+import type { Clock } from '../shared/clock.ts';
 import type { RawFrame } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
@@ -33,6 +34,8 @@ export interface FrameSourceOptions {
   logger: Logger;
   /** Called synchronously per frame; `frame.data` is reused afterwards. */
   onFrame: (frame: RawFrame) => void;
+  /** Event time of frames (the agent's clock model; default Date.now). */
+  clock?: Clock;
   /** Called when a run-once source finishes (error null on a clean end). */
   onEnd?: (error: string | null) => void;
 }
@@ -272,7 +275,7 @@ export class FfmpegFrameSource {
     }
     this.fpsWindowFrames++;
     const f = this.frame;
-    f.tsMs = now;
+    f.tsMs = this.options.clock ? this.options.clock.now() : now;
     f.frameIndex = this.framesIn - 1;
     // Source size is printed before the first frame; fall back to the frame size if it was not parsed.
     f.sourceWidth = this.parser.sourceWidth || f.width;

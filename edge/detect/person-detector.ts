@@ -1,6 +1,7 @@
 // One ONNX session for one model: preprocess (TensorWriter) -> session.run (async, off
 // the event loop) -> family decoder -> greedy NMS -> boxes in source pixels. All buffers
 // are allocated once; one detect() at a time per instance.
+import './ort-privacy.ts';
 import ort from 'onnxruntime-node';
 import { customYolov8Info, resolveModel, type ModelInfo, type ModelSearchOptions } from '../../models/index.ts';
 import { FootfallError, errorMessage } from '../shared/errors.ts';

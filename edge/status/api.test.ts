@@ -60,6 +60,19 @@ describe('status JSON API', () => {
     expect(dayWindowOf('2026-02-30', LocalZone.fixed(0))).toBeNull();
   });
 
+  it('answers 400 naming the range for dates outside 1970-01-01..9999-12-30, on every day route (#27)', async () => {
+    for (const day of ['9999-12-31', '0000-01-01', '1969-12-31']) {
+      for (const path of [`/api/counts/day/${day}`, `/api/reports/${day}`, `/api/counts.csv?day=${day}`, `/report?day=${day}`]) {
+        const res = await fetch(`${h.baseUrl}${path}`, { headers: { cookie: s.cookie } });
+        expect(res.status, path).toBe(400);
+        expect(await res.text(), path).toContain('1970-01-01');
+      }
+    }
+    expect(dayWindowOf('0000-01-01', LocalZone.fixed(0))).toBeNull();
+    expect(dayWindowOf('1970-01-01', LocalZone.fixed(0))).toMatchObject({ fromMs: 0 });
+    expect(dayWindowOf('9999-12-30', LocalZone.fixed(60))).not.toBeNull();
+  });
+
   it('lists recent events newest first, filtered by type and limited', async () => {
     const all = await get<{ events: Array<{ type: string; tsMs: number; sent: boolean }> }>('/api/events/recent?limit=3');
     expect(all.events).toHaveLength(3);

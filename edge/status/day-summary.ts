@@ -20,12 +20,20 @@ export function dayWindow(tsMs: number, zone: LocalZone, offsetDays = 0): DayWin
   return { day, fromMs: zone.at(day, 0), toMs: zone.at(shiftDay(day, 1), 0) };
 }
 
-/** Parses YYYY-MM-DD into that local day's window, or null. */
+/** The answer to a day outside what dayWindowOf accepts. */
+export const DAY_PARAM_MESSAGE = 'day: must be a date YYYY-MM-DD from 1970-01-01 to 9999-12-30';
+
+/**
+ * Parses YYYY-MM-DD into that local day's window, or null. Days before the epoch and the
+ * last day of year 9999 (whose end is not a date) are refused, so no route computes on them.
+ */
 export function dayWindowOf(day: string, zone: LocalZone): DayWindow | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || day < '1970-01-01' || day > '9999-12-30') return null;
   const ms = Date.parse(`${day}T00:00:00Z`);
   if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== day) return null;
-  return { day, fromMs: zone.at(day, 0), toMs: zone.at(shiftDay(day, 1), 0) };
+  const fromMs = zone.at(day, 0);
+  const toMs = zone.at(shiftDay(day, 1), 0);
+  return Number.isFinite(fromMs) && Number.isFinite(toMs) ? { day, fromMs, toMs } : null;
 }
 
 export interface LineDay {

@@ -4,6 +4,7 @@
 // numbers; JPEG encoding runs in sharp's thread pool, so the pipeline never waits.
 import sharp, { type OverlayOptions } from 'sharp';
 import type { EventBus, RawFrame } from '../shared/event-bus.ts';
+import { FootfallError } from '../shared/errors.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import type { DetectionFrame, GateOutcome, TrackFrame } from '../shared/types.ts';
 import { contentRectOf } from './frame-content.ts';
@@ -101,6 +102,27 @@ export class LiveView {
 
   get watching(): boolean {
     return this.watchers > 0 || this.now() - this.lastWatchedMs < WATCH_GRACE_MS;
+  }
+
+  /**
+   * A fresh snapshot of `camera` (made from its next frame, blurred as the live page's are):
+   * the MQTT `snapshot` command's picture. Fails when the camera sends no frame in `timeoutMs`.
+   */
+  async nextSnapshot(camera: string, timeoutMs = 10_000): Promise<Snapshot> {
+    const before = this.cameras.get(camera)?.snapshot?.seq ?? 0;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.touch();
+      const c = this.cameras.get(camera);
+      if (c?.snapshot && c.snapshot.seq > before) return c.snapshot;
+      // Do not wait out the live page's interval: the next frame is encoded.
+      if (c && !c.encoding) c.lastSnapshotStartMs = -Infinity;
+      if (Date.now() >= deadline) {
+        const last = c?.lastFrameTsMs;
+        throw new FootfallError('SOURCE_FAILED', `camera "${camera}" gave no picture in ${Math.round(timeoutMs / 1000)} s (${last ? `last frame at ${new Date(last).toISOString()}` : 'no frame yet'})`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   camera(name: string): CameraLive | undefined {

@@ -5,7 +5,7 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { statfsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { FootfallError } from '../shared/errors.ts';
-import { dayWindow, dayWindowOf, summarizeDay, summarizeWifi, type KnownGeometry } from './day-summary.ts';
+import { DAY_PARAM_MESSAGE, dayWindow, dayWindowOf, summarizeDay, summarizeWifi, type KnownGeometry } from './day-summary.ts';
 import { parseGeometry } from './geometry-editor.ts';
 import { editorPage, healthPage, overviewPage, type HealthData, type PageCamera } from './pages.ts';
 import { buildDailyReport, storedReportDays, storedReportOf } from './daily-report.ts';
@@ -92,7 +92,7 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
 
   app.get<{ Params: { day: string } }>('/api/counts/day/:day', async (req) => {
     const w = dayWindowOf(req.params.day, zone);
-    if (!w) throw new FootfallError('INPUT_INVALID', 'day: must be a date YYYY-MM-DD');
+    if (!w) throw new FootfallError('INPUT_INVALID', DAY_PARAM_MESSAGE);
     // The summary of a past day is "today" seen from that day's last millisecond.
     return summarizeDay(store, Math.min(now(), w.toMs - 1), zone, known());
   });
@@ -112,7 +112,7 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
 
   app.get<{ Params: { day: string } }>('/api/reports/:day', async (req) => {
     const w = dayWindowOf(req.params.day, zone);
-    if (!w) throw new FootfallError('INPUT_INVALID', 'day: must be a date YYYY-MM-DD');
+    if (!w) throw new FootfallError('INPUT_INVALID', DAY_PARAM_MESSAGE);
     const stored = storedReportOf(store, w);
     if (stored) return { stored: true, report: stored };
     // Not stored (not closed yet, or before reports): the same figures computed up to now.
@@ -164,7 +164,7 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
 
   app.get<{ Querystring: { day?: string } }>('/api/counts.csv', async (req, reply) => {
     const w = req.query.day ? dayWindowOf(req.query.day, zone) : dayWindow(now(), zone);
-    if (!w) throw new FootfallError('INPUT_INVALID', 'day: must be a date YYYY-MM-DD');
+    if (!w) throw new FootfallError('INPUT_INVALID', DAY_PARAM_MESSAGE);
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="footfall-counts-${w.day}.csv"`)
@@ -194,7 +194,7 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
 
   app.get<{ Querystring: { day?: string } }>('/report', async (req, reply) => {
     const w = req.query.day ? dayWindowOf(req.query.day, zone) : dayWindow(now(), zone);
-    if (!w) return reply.code(400).type('text/plain; charset=utf-8').send('day must be a date YYYY-MM-DD');
+    if (!w) return reply.code(400).type('text/plain; charset=utf-8').send(DAY_PARAM_MESSAGE);
     const t = now();
     const storedDays = storedReportDays(store, t);
     const stored = storedReportOf(store, w);

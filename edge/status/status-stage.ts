@@ -154,6 +154,13 @@ export class StatusStage implements Stage {
     this.metrics = null;
   }
 
+  /** A fresh JPEG of a camera for the MQTT `snapshot` command (the live page's picture, blur included). */
+  async snapshot(camera: string, timeoutMs?: number): Promise<{ camera: string; tsMs: number; jpeg: Buffer; width: number; height: number }> {
+    if (!this.live) throw new FootfallError('SOURCE_FAILED', 'the status stage is not running');
+    const s = await this.live.nextSnapshot(camera, timeoutMs);
+    return { camera, tsMs: s.tsMs, jpeg: s.jpeg, width: s.width, height: s.height };
+  }
+
   health(): StageHealth {
     if (!this.app) return { status: 'stopped' };
     const reportError = this.reports?.lastError ?? null;

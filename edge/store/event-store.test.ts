@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { MonotonicClock, SimulatedTime } from '../shared/clock.ts';
 import { FootfallError } from '../shared/errors.ts';
 import { EventStore, synthesizeEvents, UUID7_PATTERN, LATEST_SCHEMA_VERSION } from './index.ts';
 
@@ -165,6 +166,39 @@ describe('EventStore retention', () => {
     expect(r.deletedSent).toBeGreaterThan(0);
     // Every unsent event survives, even though the cap is still exceeded.
     expect(store.outbox.unsentCount()).toBe(3000);
+    store.close();
+  });
+});
+
+describe('EventStore retention keeps unsent events unless told otherwise (#27)', () => {
+  const day = 86_400_000;
+  it('probe 1: 2000 unsent events over 48 h, days 1, deleteUnsent false: none deleted at start-up', async () => {
+    const now = T0 + 48 * 3_600_000;
+    const store = EventStore.open({ path: tempDb(), retention: { days: 1, maxSizeMb: 1000, intervalMs: 60_000, deleteUnsent: false }, now: () => now });
+    for (const e of synthesizeEvents({ count: 2000, seed: 27, startMs: T0, spanMs: 48 * 3_600_000 })) store.append(e);
+    store.flush();
+    await store.start();
+    expect(store.metrics.deletedUnsent).toBe(0);
+    expect(store.outbox.unsentCount()).toBe(2000);
+    // Once sent, the old ones go by age.
+    const all = store.outbox.unsentEvents(0, 2000);
+    store.outbox.markSentRange(all[0]!.seq, all[1999]!.seq);
+    expect(store.runRetention(now).deletedSent).toBeGreaterThan(900);
+    await store.stop();
+  });
+
+  it('a forward clock step does not age events: retention reads the clock model', () => {
+    const t = new SimulatedTime(T0 + 2 * day);
+    const clock = new MonotonicClock({ wallNow: t.wallNow, monotonicNow: t.monotonicNow });
+    const store = EventStore.open({ path: tempDb(), retention: { days: 7, maxSizeMb: 1000, intervalMs: 60_000, deleteUnsent: true }, clock });
+    for (let i = 0; i < 48; i++) store.append({ tsMs: T0 + i * 3_600_000, type: 'x', source: 's', data: {} });
+    store.flush();
+    const all = store.outbox.unsentEvents(0, 48);
+    store.outbox.markSentRange(all[0]!.seq, all[23]!.seq);
+    t.advance(60_000);
+    t.step(30 * day); // NTP "correction" by a month
+    expect(store.runRetention()).toEqual({ deletedSent: 0, deletedUnsent: 0 });
+    expect(store.eventCount()).toBe(48);
     store.close();
   });
 });

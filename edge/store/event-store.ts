@@ -4,6 +4,7 @@
 // aggregates (counts-writer.ts), retention (retention.ts), reads (event-queries.ts) and
 // the outbox's position (outbox-state.ts, exposed as `store.outbox`).
 import type Database from 'better-sqlite3';
+import type { MonotonicClock } from '../shared/clock.ts';
 import { FootfallError } from '../shared/errors.ts';
 import { RateLimitedLog, silentLogger, type Logger } from '../shared/log.ts';
 import type { EventSink, NewEvent, Stage, StageHealth, StoredEvent } from '../shared/types.ts';
@@ -33,6 +34,8 @@ export interface EventStoreOptions {
   readonly?: boolean;
   /** Clock, for tests. */
   now?: () => number;
+  /** The agent's clock model: event time for aggregates, and retention that a forward step cannot drive. */
+  clock?: MonotonicClock;
 }
 
 export interface StoreMetrics {
@@ -63,6 +66,7 @@ export class EventStore implements EventSink, Stage {
   private readonly db: Database.Database;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly retentionNow: () => number;
   private readonly flushIntervalMs: number;
   private readonly retentionPolicy: RetentionPolicy | undefined;
   private readonly kv: KeyValueTable;
@@ -80,7 +84,9 @@ export class EventStore implements EventSink, Stage {
     this.path = options.path;
     this.log = log;
     const warnings = new RateLimitedLog(log);
-    this.now = options.now ?? Date.now;
+    const clock = options.clock;
+    this.now = options.now ?? (clock ? () => clock.now() : Date.now);
+    this.retentionNow = options.now ?? (clock ? () => clock.retentionNowMs() : Date.now);
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.retentionPolicy = options.retention;
     this.outbox = new OutboxState(db, this.now);
@@ -189,7 +195,7 @@ export class EventStore implements EventSink, Stage {
    * Deletes events older than the retention period, then the oldest events while the
    * store is over its size cap: sent events first; unsent ones only when allowed, loudly.
    */
-  runRetention(nowMs: number = this.now()): RetentionResult {
+  runRetention(nowMs: number = this.retentionNow()): RetentionResult {
     if (!this.retentionPolicy || this.closed) return { deletedSent: 0, deletedUnsent: 0 };
     return this.retention.run(this.retentionPolicy, nowMs);
   }

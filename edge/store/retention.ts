@@ -1,4 +1,4 @@
-// Retention: deletes events older than the retention period, then the oldest events
+// Retention: deletes events older than the retention period (unsent ones only when allowed), then the oldest events
 // while the store is over its size cap: sent events first; unsent ones only when
 // allowed, loudly. On a full disk it also frees room for the pending batch.
 import type Database from 'better-sqlite3';
@@ -46,8 +46,8 @@ export class Retention {
     try {
       const cutoff = nowMs - policy.days * 86_400_000;
       result.deletedSent += this.outbox.deleteSentBefore(cutoff);
-      // What is left before the cutoff is unsent.
-      result.deletedUnsent += this.deleteOlderStmt.run(cutoff).changes;
+      // What is left before the cutoff is unsent: kept unless the config allows deleting it (#27).
+      if (policy.deleteUnsent) result.deletedUnsent += this.deleteOlderStmt.run(cutoff).changes;
       this.deleteCountsOlderStmt.run(cutoff - 60_000);
       const capBytes = policy.maxSizeMb * 1024 * 1024;
       while (liveBytesOf(this.db) > capBytes) {

@@ -147,3 +147,24 @@ describe('CaptureFileReader', () => {
     }
   });
 });
+
+describe('a record with a bad time field (#27)', () => {
+  it('is skipped and counted; the 47 good records after it are read', () => {
+    const data = Buffer.alloc(20, 0xab);
+    const records: Array<[number, number, Buffer]> = [];
+    for (let i = 0; i < 3; i++) records.push([1_700_000_000 + i, 1000, data]);
+    records.push([1_700_000_003, 1_500_000, data]); // microseconds >= 1e6
+    for (let i = 0; i < 47; i++) records.push([1_700_000_004 + i, 2000, data]);
+    const r = new CaptureFileReader(classic(true, false, 127, records));
+    let n = 0;
+    let lastMs = 0;
+    while (r.next()) {
+      n++;
+      lastMs = r.tsMs;
+    }
+    expect(n).toBe(50);
+    expect(r.badRecords).toBe(1);
+    expect(r.truncatedAt).toBe(-1);
+    expect(lastMs).toBe((1_700_000_004 + 46) * 1000 + 2);
+  });
+});

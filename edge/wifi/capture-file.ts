@@ -113,24 +113,33 @@ export class CaptureFileReader {
 
   private nextPcap(): boolean {
     const buf = this.buffer;
-    const pos = this.pos;
-    if (pos >= buf.length) return false;
-    if (pos + 16 > buf.length) return this.stop(pos);
-    const sec = this.u32(pos);
-    const frac = this.u32(pos + 4);
-    const incl = this.u32(pos + 8);
-    const orig = this.u32(pos + 12);
-    // A record longer than the file or than any sane snap length means the file is corrupt here;
-    // there is no marker to resynchronise on, so the rest is given up (as libpcap does).
-    if (incl > MAX_RECORD_BYTES || pos + 16 + incl > buf.length || (this.nanos ? frac >= 1e9 : frac >= 1e6)) return this.stop(pos);
-    this.linkType = this.fileLinkType;
-    this.tsMs = sec * 1000 + (this.nanos ? frac / 1e6 : frac / 1e3);
-    this.dataOffset = pos + 16;
-    this.capturedLength = incl;
-    this.originalLength = orig;
-    this.pos = pos + 16 + incl;
-    this.records++;
-    return true;
+    for (;;) {
+      const pos = this.pos;
+      if (pos >= buf.length) return false;
+      if (pos + 16 > buf.length) return this.stop(pos);
+      const sec = this.u32(pos);
+      const frac = this.u32(pos + 4);
+      const incl = this.u32(pos + 8);
+      const orig = this.u32(pos + 12);
+      // A record longer than the file or than any sane snap length means the file is corrupt here;
+      // there is no marker to resynchronise on, so the rest is given up (as libpcap does).
+      if (incl > MAX_RECORD_BYTES || pos + 16 + incl > buf.length) return this.stop(pos);
+      // A bad sub-second field with sane lengths spoils only this record: skip it, count it,
+      // and read on (its length still says where the next record starts) (#27).
+      if (this.nanos ? frac >= 1e9 : frac >= 1e6) {
+        this.badRecords++;
+        this.pos = pos + 16 + incl;
+        continue;
+      }
+      this.linkType = this.fileLinkType;
+      this.tsMs = sec * 1000 + (this.nanos ? frac / 1e6 : frac / 1e3);
+      this.dataOffset = pos + 16;
+      this.capturedLength = incl;
+      this.originalLength = orig;
+      this.pos = pos + 16 + incl;
+      this.records++;
+      return true;
+    }
   }
 
   private stop(at: number): boolean {

@@ -29,6 +29,10 @@ export interface CaptureSummary {
   ignored: number;
   firstMs: number;
   lastMs: number;
+  /** Records earlier than the record just before them in the file; all were counted in time order (#27). */
+  outOfOrder: number;
+  /** Records skipped as clock faults: fewer than 8 together, more than an hour from all others (#27). */
+  timeSkipped: number;
   /** Distinct hashed source addresses (the naive device count). */
   addresses: number;
   randomizedAddresses: number;
@@ -145,6 +149,8 @@ export function summarizeCapture(file: string, key: Uint8Array, options: Summary
     ignored: scan.ignored,
     firstMs: scan.firstMs,
     lastMs: scan.lastMs,
+    outOfOrder: scan.outOfOrder,
+    timeSkipped: scan.timeSkipped,
     addresses: unique.size + randomized.size,
     randomizedAddresses: randomized.size,
     randomizedFrames,
@@ -166,6 +172,7 @@ export function formatSummary(s: CaptureSummary): string {
     `file: ${s.file} (${s.format})`,
     `records: ${s.records}${s.badRecords ? ` (+${s.badRecords} bad)` : ''}; probe requests ${c.probes}, other frames ${c.other}, malformed ${c.malformed}, unsupported link ${c.unsupportedLink}, bad FCS ${c.badFcs}${s.ignored ? `, ignored by vendor prefix ${s.ignored}` : ''}`,
     `span: ${iso(s.firstMs)} .. ${iso(s.lastMs)}`,
+    ...(s.outOfOrder || s.timeSkipped ? [`capture time: ${s.outOfOrder} steps back in the file (counted in time order), ${s.timeSkipped} far-off records skipped (fewer than 8 together, over an hour from the rest)`] : []),
     `addresses: ${s.addresses} (${s.randomizedAddresses} randomized, ${s.randomizedFrames} randomized frames)`,
     `estimated devices: ${s.estimatedDevices} (${s.estimatedRandomizedDevices} behind randomized addresses)`,
   ];

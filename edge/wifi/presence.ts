@@ -241,6 +241,17 @@ export class PresenceTracker {
     for (const d of this.devices.values()) if (d.frames > 0) this.closeSession(d);
   }
 
+  /**
+   * The capture clock stepped back (agreed by several frames, capture-time.ts): close what is
+   * open and let time start again from the next frame, so frames are not dropped as "old".
+   */
+  restartTime(): void {
+    this.flushAll();
+    this.currentMinute = NaN;
+    this.latestMs = -Infinity;
+    this.lastSweepMs = -Infinity;
+  }
+
   /** A new key period: hashes change, so nothing carries over (sessions are closed first). */
   resetPeriod(): void {
     for (const d of this.devices.values()) if (d.frames > 0) this.closeSession(d);

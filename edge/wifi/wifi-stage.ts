@@ -9,6 +9,7 @@ import { RateLimitedLog, type Logger } from '../shared/log.ts';
 import type { EventSink, NewEvent, Stage, StageHealth } from '../shared/types.ts';
 import { readCalibrationFile, writeSensorCalibration, type CalibrationFile } from './calibration-file.ts';
 import type { CaptureSource } from './capture-source.ts';
+import { CaptureTimeFilter, TimeVerdict } from './capture-time.ts';
 import { HashKeyStore } from './key-store.ts';
 import { LiveCaptureSource } from './live-source.ts';
 import { MacHasher } from './mac-hasher.ts';
@@ -53,6 +54,10 @@ export class WifiStage implements Stage {
   private readonly parser = new ProbeRequestParser();
   private readonly hasher = new MacHasher();
   private sensors: SensorSlot[] = [];
+  /** Per sensor: its frame times, so one far-off record cannot move presence (#27). */
+  private timeFilters: CaptureTimeFilter[] = [];
+  /** Per sensor: frames its filter held at the last tick (held through a tick unchanged: settle them). */
+  private heldAtTick: number[] = [];
   private presence: PresenceTracker | null = null;
   private keys: HashKeyStore | null = null;
   private ouis: ReadonlySet<number> = new Set();
@@ -111,6 +116,8 @@ export class WifiStage implements Stage {
     // alone: it is reported in health with its name and source and retried; the other
     // sensors and the rest of the agent keep running.
     const firstRetryMs = this.options.sensorRetryMs ?? RETRY_FIRST_MS;
+    this.timeFilters = config.sensors.map(() => new CaptureTimeFilter());
+    this.heldAtTick = config.sensors.map(() => 0);
     this.sensors = config.sensors.map(() => ({ source: null, error: null, retryMs: firstRetryMs, retryTimer: null, failures: 0 }));
     for (let i = 0; i < config.sensors.length; i++) await this.startSensor(i);
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -235,8 +242,24 @@ export class WifiStage implements Stage {
     return out;
   }
 
-  /** One captured frame of sensor `sensor`; never throws (a bad frame is counted). */
+  /**
+   * One captured frame of sensor `sensor`; never throws (a bad frame is counted). Its time goes
+   * through the sensor's time filter first: a far-off frame waits for others to agree with it.
+   */
   private onFrame(sensor: number, buf: Uint8Array, off: number, len: number, linkType: number, tsMs: number): void {
+    const filter = this.timeFilters[sensor]!;
+    const before = filter.timeMs;
+    const verdict = filter.offer(buf, off, len, linkType, tsMs);
+    if (verdict === TimeVerdict.Accept) return this.onTimedFrame(sensor, buf, off, len, linkType, tsMs);
+    if (verdict === TimeVerdict.Held) return;
+    const s = this.options.config.sensors[sensor]?.name;
+    this.log.warn({ sensor: s, fromMs: before, toMs: filter.timeMs, steps: filter.counters.steps }, 'Wi-Fi capture time stepped (several frames agreed); following it');
+    // Presence only moves forward: after a backward step it starts over at the new time.
+    if (filter.timeMs < before) this.presence!.restartTime();
+    filter.drainHeld((b, o, l, lt, ts) => this.onTimedFrame(sensor, b, o, l, lt, ts));
+  }
+
+  private onTimedFrame(sensor: number, buf: Uint8Array, off: number, len: number, linkType: number, tsMs: number): void {
     const p = this.parser;
     const status = p.parse(buf, off, len, linkType);
     if (status !== ParseStatus.Probe) {
@@ -276,15 +299,40 @@ export class WifiStage implements Stage {
     }
   }
 
+  /**
+   * Held frames that nothing else will confirm: a sensor's first frames when it sent fewer than
+   * the filter wants (a short capture, a quiet interface) are accepted; at the end of a replay,
+   * frames held against its agreed time are rejected. `end`: the stage stops.
+   */
+  private settleTimes(end: boolean): void {
+    this.timeFilters.forEach((f, i) => {
+      const finished = end || this.sensors[i]?.source?.finished === true;
+      const heldThroughTick = f.pending > 0 && f.pending === this.heldAtTick[i];
+      this.heldAtTick[i] = f.pending;
+      if (f.pending === 0) return;
+      // Before any agreed time, frames held through a tick are all the sensor has: take them.
+      // Held against an agreed time, only the end settles them (rejected).
+      if (finished || (heldThroughTick && Number.isNaN(f.timeMs))) {
+        if (f.settle()) f.drainHeld((b, o, l, lt, ts) => this.onTimedFrame(i, b, o, l, lt, ts));
+      }
+    });
+  }
+
   /** Advances event time with the sources' clocks so sessions and minutes close without frames. */
   private tick(): void {
     if (!this.presence) return;
+    this.settleTimes(false);
     let clock = Infinity;
     let open = 0;
     for (const s of this.sources) {
       if (s.finished) continue;
       open++;
       clock = Math.min(clock, s.clockMs());
+      // A replay's clock may stand on a far-off pending record: no further than its sensor's accepted time.
+      const i = this.sensors.findIndex((slot) => slot.source === s);
+      const t = this.timeFilters[i]?.timeMs ?? NaN;
+      // Before its sensor agreed on a time, a replay does not move presence at all.
+      if (s.kind === 'replay') clock = Number.isNaN(t) ? -Infinity : Math.min(clock, t);
     }
     if (open > 0 && Number.isFinite(clock)) this.presence.advance(clock);
     else if (open === 0 && !this.allFinishedFlushed && this.sources.length > 0) {
@@ -312,6 +360,7 @@ export class WifiStage implements Stage {
     this.timer = null;
     for (const slot of this.sensors) if (slot.retryTimer) clearTimeout(slot.retryTimer);
     await this.stopSources();
+    if (this.presence) this.settleTimes(true);
     if (!this.allFinishedFlushed) this.presence?.flushAll();
     this.allFinishedFlushed = true;
     this.running = false;
@@ -340,6 +389,10 @@ export class WifiStage implements Stage {
       events: this.events,
       sinkErrors: this.sinkErrors,
       keyRotations: this.keys?.rotations ?? 0,
+      // Capture time (#27): far-off frames dropped, steps followed, frames a little late.
+      timeRejected: this.timeFilters.reduce((a, f) => a + f.counters.rejected, 0),
+      timeSteps: this.timeFilters.reduce((a, f) => a + f.counters.steps, 0),
+      timeLate: this.timeFilters.reduce((a, f) => a + f.counters.late, 0),
       floorsDbm: this.options.config.sensors.map((s, i) => `${s.name}: ${this.presence?.floorOf(i) ?? '-'} (${this.relearnNote[i] ?? '-'})`).join('; ') || null,
       floorDriftDb: this.presence ? Math.max(0, ...this.options.config.sensors.map((_, i) => Math.abs(this.presence!.floorOf(i) - (this.initialFloors[i] ?? this.presence!.floorOf(i))))) : null,
     };

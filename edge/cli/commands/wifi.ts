@@ -37,10 +37,12 @@ export default defineCommand({
     'Presence: a device is present in a bin when the median signal of its frames there reaches the floor. The floor is\n' +
     'learned from the capture (far-only windows vs windows with near devices); when that is impossible (one signal\n' +
     'group only, a moved sensor, too little data) the summary says why and uses -78 dBm. --json prints\n' +
-    '{"file","addresses","estimatedDevices","floor":{"floorDbm","source","calibration","failure"},"fixedDevices",\n' +
+    '{"file","outOfOrder","timeSkipped","addresses","estimatedDevices","floor":{"floorDbm","source","calibration","failure"},"fixedDevices",\n' +
     '"presence":[{"startMs","binMs","devices","low","high","addresses","fixedExcluded","floorDbm",\n' +
     '"randomizedAddresses","denseFingerprints"}],...}. --grouping auto (default): per IE fingerprint and bin, level groups, or the\n' +
     'estimator\'s chains when the fingerprint has >= 32 near addresses a minute; never fewer than its addresses active at once.\n' +
+    'Capture time: the summary counts records in time order (outOfOrder: records earlier than the one before them) and skips clock faults\n' +
+    '(timeSkipped: groups of fewer than 8 records more than an hour from all the others); --jsonl keeps file order.\n' +
     'calibrate writes {"floorDbm","method","learnedAtMs",...} for the sensor into wifi.presence.calibrationFile\n' +
     '(under dataDir); if it cannot learn it says why, keeps the file as it was and exits 1.',
   async run(ctx) {

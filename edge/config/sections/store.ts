@@ -17,14 +17,14 @@ export const storeSection = z
     /** How long events are kept and how large the database may grow. */
     retention: z
       .object({
-        /** Events older than this many days are deleted (0.01-3650, default 90). */
-        days: numberBetween(0.01, 3650).default(90).describe('Events older than this many days are deleted (0.01-3650, default 90).'),
+        /** Events older than this many days are deleted (0.01-3650, default 90); unsent ones only when deleteUnsent is true. Age is measured on the agent monotonic clock, so a forward clock step deletes nothing early. */
+        days: numberBetween(0.01, 3650).default(90).describe('Events older than this many days are deleted (0.01-3650, default 90); unsent ones only when deleteUnsent is true. Age is measured on the agent monotonic clock, so a forward clock step deletes nothing early.'),
         /** Above this size (MB) the oldest events already sent upstream are deleted first (default 4096). */
         maxSizeMb: numberBetween(1, 1_000_000).default(4_096).describe('Above this size (MB) the oldest events already sent upstream are deleted first (default 4096).'),
         /** How often retention runs. */
         intervalMs: intBetween(1_000, 86_400_000).default(600_000).describe('How often retention runs.'),
-        /** Whether unsent events may be deleted when the size cap demands it. */
-        deleteUnsent: bool().default(true).describe('Whether unsent events may be deleted when the size cap demands it.'),
+        /** Whether unsent events (never published upstream) may be deleted, by age or when the size cap demands it; false keeps every unsent event until it is sent (default true). */
+        deleteUnsent: bool().default(true).describe('Whether unsent events (never published upstream) may be deleted, by age or when the size cap demands it; false keeps every unsent event until it is sent (default true).'),
       })
       .strict()
       .prefault({}).describe('How long events are kept and how large the database may grow.'),
