@@ -48,7 +48,7 @@ export interface CameraGeometry {
 }
 
 /** A line's end points mapped onto the floor with its floor band and hold (throws CalibrationError beyond the horizon). */
-export function floorLineOf(line: LineConfig, calibration: FloorCalibration): FloorLine {
+export function floorLineOf(line: Pick<LineConfig, 'name' | 'points'> & Partial<Pick<LineConfig, 'bandM' | 'holdS' | 'bandNoiseBoxFraction'>>, calibration: FloorCalibration): FloorLine {
   const p = new Float64Array(4);
   const [[ax, ay], [bx, by]] = line.points;
   if (!calibration.toFloor(ax, ay, p, 0) || !calibration.toFloor(bx, by, p, 2)) {
@@ -172,7 +172,10 @@ export class CameraAnalytics implements LineCrossListener, ZoneVisitListener {
     const cal = this.calibration;
     this.lines = options.camera.lines.map((l, i) => new LineCounter(l, i, this, cal ? floorLineOf(l, cal) : null));
     this.zones = options.camera.zones.map((z, i) => new ZoneCounter(z, i, this));
-    this.queues = (options.camera.queues ?? []).map((q) => new QueueMonitor(q));
+    // A queue's service line counts on the floor too, with the line defaults and its own hold.
+    this.queues = (options.camera.queues ?? []).map(
+      (q) => new QueueMonitor(q, cal ? floorLineOf({ name: `${q.name}.service`, points: q.serviceLine.points, holdS: q.serviceLine.minSideMs / 1000 }, cal) : null),
+    );
     this.heatmap = options.heatmapCellPx ? new HeatmapGrid(options.heatmapCellPx) : null;
     this.lineIns = this.lines.map(() => new HourRing());
     this.zoneEntries = this.zones.map(() => new HourRing());

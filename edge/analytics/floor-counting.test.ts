@@ -123,6 +123,39 @@ describe('counting on the floor (calibrated camera)', () => {
     expect(countRoute(route([[0, 3.5], [0, 5.45], [0, 3.5]]), lineAt(5, { bandM: 0.3, holdS: 0, bandNoiseBoxFraction: 0.06 }), { floor: true })).toMatchObject({ in: 1, out: 1 });
   });
 
+  it("counts a queue's service line on the floor: a near step 0.1 m over it is no service, walking through is", () => {
+    // Queue area from 5 to 8 m depth (x -1..1), served crossing the counter at 8 m (away from the camera).
+    const queue = {
+      name: 'till',
+      polygon: [project(-1, 5), project(1, 5), project(1, 8), project(-1, 8)] as Array<[number, number]>,
+      serviceLine: { points: [project(-1.5, 8), project(1.5, 8)] as [[number, number], [number, number]], direction: 'any' as const, minDistancePx: 4, minSideMs: 0 },
+      minStayMs: 1_000,
+      exitGraceMs: 500,
+      smoothing: 1,
+    };
+    const served = (path: Array<[number, number]>, floor: boolean) => {
+      const engine = new CameraAnalytics({ camera: { name: 'cam', lines: [], zones: [], queues: [queue], floor: floor ? CAL : null }, sink: { append: () => '' }, heatmapCellPx: null });
+      const boxes = new Float32Array(4);
+      const frame: TrackFrame = { camera: 'cam', tsMs: 0, count: 1, ids: new Int32Array([1]), boxes, endedCount: 0, endedIds: new Int32Array(0) };
+      path.forEach(([x, z], f) => {
+        const [u, v] = project(x, z);
+        const h = (1.7 * F) / z;
+        boxes.set([u - 0.2 * h, v - h, 0.4 * h, h]);
+        frame.tsMs = f * 100;
+        engine.process(frame);
+      });
+      engine.flush();
+      return engine.queues[0]!.servedTotal;
+    };
+    const wait = route([[0, 6], [0, 6.1], [0, 6], [0, 6.1], [0, 6], [0, 6.1], [0, 6]], 0.1);
+    // 0.1 m past the counter and back (6 px in the image here, beyond the 4 px image band).
+    const step = [...wait, ...route([[0, 6], [0, 8.1], [0, 6.5]], 1)];
+    expect(served(step, false)).toBe(1); // the image band takes the step for a service
+    expect(served(step, true)).toBe(0);
+    const through = [...wait, ...route([[0, 6], [0, 10]], 1)];
+    expect(served(through, true)).toBe(1);
+  });
+
   it('drops foot points beyond the horizon from floor logic and counts them', () => {
     const engine = new CameraAnalytics({ camera: { name: 'cam', lines: [lineAt(8)], zones: [], floor: CAL }, sink: { append: () => '' }, heatmapCellPx: null });
     // A box whose bottom is above the horizon row (v < 86.4): a bird, a sign, a false positive.

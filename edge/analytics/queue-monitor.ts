@@ -3,7 +3,7 @@
 // (mean length / smoothed service rate) and the measured times of the people served
 // (queue entry -> service line), reported per minute.
 import type { QueueConfig } from '../config/sections/analytics.ts';
-import { Direction, LineCounter, type LineCrossListener } from './line-counter.ts';
+import { Direction, type FloorLine, LineCounter, type LineCrossListener } from './line-counter.ts';
 import { growF64, type TrackSlots } from './track-slots.ts';
 import { ZoneCounter, type ZoneVisitListener } from './zone-counter.ts';
 
@@ -57,14 +57,15 @@ export class QueueMonitor implements ZoneVisitListener, LineCrossListener {
     ];
   }
 
-  constructor(config: QueueConfig) {
+  /** `floor`: the service line mapped onto the floor (a calibrated camera), or null to count in the image. */
+  constructor(config: QueueConfig, floor: FloorLine | null = null) {
     this.name = config.name;
     this.area = new ZoneCounter(
       { name: config.name, polygon: config.polygon, minStayMs: config.minStayMs, exitGraceMs: config.exitGraceMs },
       0,
       this,
     );
-    this.serviceLine = new LineCounter({ name: `${config.name}.service`, points: config.serviceLine.points, minDistancePx: config.serviceLine.minDistancePx, minSideMs: config.serviceLine.minSideMs }, 0, this);
+    this.serviceLine = new LineCounter({ name: `${config.name}.service`, points: config.serviceLine.points, minDistancePx: config.serviceLine.minDistancePx, minSideMs: config.serviceLine.minSideMs }, 0, this, floor);
     this.servedDirection = config.serviceLine.direction === 'in' ? Direction.In : config.serviceLine.direction === 'out' ? Direction.Out : 0;
     this.smoothing = config.smoothing;
   }

@@ -120,8 +120,8 @@ export const queueSchema = z
         points: linePoints().describe('Service line A -> B in source-image pixels.'),
         /** Which crossing direction means served ("any": both). */
         direction: oneOf(['in', 'out', 'any']).default('any').describe('Which crossing direction means served ("any": both).'),
-        /** Hysteresis of the service line (px, default 8). */
-        minDistancePx: numberBetween(0, 500).default(8).describe('Hysteresis of the service line (px, default 8).'),
+        /** Hysteresis of the service line (px, default 8); on a calibrated camera the lines' floor band instead (bandM, bandNoiseBoxFraction defaults). */
+        minDistancePx: numberBetween(0, 500).default(8).describe(`Hysteresis of the service line (px, default 8). On a calibrated camera the service line counts on the floor with the counting lines' default floor band (bandM ${BAND_M_DEFAULT} m, bandNoiseBoxFraction ${BAND_NOISE_BOX_FRACTION_DEFAULT}) and minSideMs as its hold.`),
         /** How long the served side must hold (ms, default 250). */
         minSideMs: intBetween(0, 10_000).default(250).describe('How long the served side must hold (ms, default 250).'),
       })

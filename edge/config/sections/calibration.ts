@@ -63,7 +63,7 @@ export function checkCalibration(
     height?: number | undefined;
     lines?: ReadonlyArray<{ name: string; points: readonly (readonly [number, number])[] }>;
     zones?: ReadonlyArray<{ name: string; polygon: readonly (readonly [number, number])[] }>;
-    queues?: ReadonlyArray<{ name: string; polygon: readonly (readonly [number, number])[] }>;
+    queues?: ReadonlyArray<{ name: string; polygon: readonly (readonly [number, number])[]; serviceLine?: { points: readonly (readonly [number, number])[] } }>;
   },
   ctx: z.core.$RefinementCtx<unknown>,
 ): void {
@@ -90,5 +90,8 @@ export function checkCalibration(
   };
   (camera.lines ?? []).forEach((l, i) => check('line', ['lines', i, 'points'], l.name, l.points));
   (camera.zones ?? []).forEach((z, i) => check('zone', ['zones', i, 'polygon'], z.name, z.polygon));
-  (camera.queues ?? []).forEach((q, i) => check('queue', ['queues', i, 'polygon'], q.name, q.polygon));
+  (camera.queues ?? []).forEach((q, i) => {
+    check('queue', ['queues', i, 'polygon'], q.name, q.polygon);
+    if (q.serviceLine) check('queue', ['queues', i, 'serviceLine', 'points'], q.name, q.serviceLine.points);
+  });
 }
