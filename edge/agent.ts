@@ -213,6 +213,7 @@ export class Agent {
         loop: c.loop,
         lines: demoScene ? DEMO_GEOMETRY.lines : c.lines,
         zones: demoScene ? DEMO_GEOMETRY.zones : c.zones,
+        calibration: c.calibration,
       };
     });
   }

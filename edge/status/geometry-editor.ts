@@ -3,7 +3,7 @@
 // ${ENV} references kept), re-validates the whole file, and only then hands the new
 // config to the agent. Saves are serialised so two operators cannot interleave writes.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
 import { z } from 'zod';
 import { formatPath, substituteEnv, validateConfig } from '../config/load.ts';
 import type { FootfallConfig } from '../config/schema.ts';
@@ -120,12 +120,26 @@ export class GeometryEditor {
 
   /** Writes `geometry` into `camera`'s entry (adding the entry for an implicit camera) and returns the validated config. */
   save(camera: EditableCamera, geometry: CameraGeometry): Promise<FootfallConfig> {
-    const run = this.queue.then(() => this.saveNow(camera, geometry));
+    return this.edit(camera, (doc, entry) => this.writeGeometry(doc, entry, geometry));
+  }
+
+  /** Writes `points` as `camera`'s floor calibration (replacing a camera model or older points) and returns the validated config. */
+  saveCalibration(camera: EditableCamera, points: ReadonlyArray<readonly [number, number, number, number]>): Promise<FootfallConfig> {
+    return this.edit(camera, (doc, entry) => {
+      const node = doc.createNode({ points: points.map((p) => p.map((v) => Math.round(v * 1000) / 1000)) }) as YAMLMap;
+      const list = node.get('points', true);
+      if (isSeq(list)) for (const p of list.items) if (isSeq(p)) p.flow = true;
+      entry.set('calibration', node);
+    });
+  }
+
+  private edit(camera: EditableCamera, mutate: (doc: Document, entry: YAMLMap) => void): Promise<FootfallConfig> {
+    const run = this.queue.then(() => this.editNow(camera, mutate));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private saveNow(camera: EditableCamera, geometry: CameraGeometry): FootfallConfig {
+  private editNow(camera: EditableCamera, mutate: (doc: Document, entry: YAMLMap) => void): FootfallConfig {
     let text: string;
     try {
       text = readFileSync(this.configFile, 'utf8');
@@ -152,7 +166,22 @@ export class GeometryEditor {
       seq.items.push(doc.createNode(entry));
       index = seq.items.length - 1;
     }
-    const entry = seq.items[index] as YAMLMap;
+    mutate(doc, seq.items[index] as YAMLMap);
+    const config = validateConfig(substituteEnv(doc.toJS(), this.env), this.configFile);
+    const out = doc.toString();
+    const tmp = `${this.configFile}.tmp-${process.pid}`;
+    let mode = 0o644;
+    try {
+      mode = statSync(this.configFile).mode & 0o777;
+    } catch {
+      // Keep the default mode.
+    }
+    writeFileSync(tmp, out, { mode });
+    renameSync(tmp, this.configFile);
+    return config;
+  }
+
+  private writeGeometry(doc: Document, entry: YAMLMap, geometry: CameraGeometry): void {
     const lineKeys = keysByName(entry.get('lines', true));
     const zoneKeys = keysByName(entry.get('zones', true));
     const lines = geometry.written.lines.map((l) => withoutDefaults({ ...l, points: l.points!.map(roundPoint) }, LINE_DEFAULTS, lineKeys.get(l.name!)));
@@ -167,17 +196,5 @@ export class GeometryEditor {
     for (const zn of zonesNode.items) if (isMap(zn)) flowPoints(zn.get('polygon', true));
     entry.set('lines', linesNode);
     entry.set('zones', zonesNode);
-    const config = validateConfig(substituteEnv(doc.toJS(), this.env), this.configFile);
-    const out = doc.toString();
-    const tmp = `${this.configFile}.tmp-${process.pid}`;
-    let mode = 0o644;
-    try {
-      mode = statSync(this.configFile).mode & 0o777;
-    } catch {
-      // Keep the default mode.
-    }
-    writeFileSync(tmp, out, { mode });
-    renameSync(tmp, this.configFile);
-    return config;
   }
 }

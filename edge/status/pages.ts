@@ -15,6 +15,9 @@ export interface PageCamera {
   sourceHeight: number;
   snapshotSeq: number;
   lastFrameAgeMs: number | null;
+  /** Floor calibration: the installer's points ([u, v, x, y]), and whether a camera model (K, R, T) is set instead. */
+  calibrationPoints: Array<[number, number, number, number]>;
+  calibrationModel: boolean;
 }
 
 interface LayoutOptions {
@@ -230,6 +233,24 @@ export function editorPage(cameras: PageCamera[], selected: PageCamera | null, c
 <ul class="shapes" data-role="shapes"></ul>
 <div class="save"><button type="button" data-action="save" class="primary"${canSave ? '' : html` disabled`}>Save and apply</button> <span data-role="status" role="status"></span></div>
 ${canSave ? '' : html`<p class="error">The agent runs on its embedded defaults: start it with --config FILE to save edits.</p>`}
-</section>`,
+</section>
+${calibrationCard(selected, canSave)}`,
   });
+}
+
+/** The editor's floor calibration card (public/calibration.js makes it work). */
+function calibrationCard(c: PageCamera, canSave: boolean): Html {
+  const now = c.calibrationModel
+    ? html`a camera model (K, R, T) from the config file; saving points here replaces it`
+    : c.calibrationPoints.length > 0
+      ? html`${c.calibrationPoints.length} points`
+      : html`none: this camera tracks and counts in the image`;
+  return html`<section class="card calibration" data-role="calibration" data-camera="${c.name}" data-points="${JSON.stringify(c.calibrationPoints)}">
+<h2>Floor calibration</h2>
+<p class="muted small">Now: ${now}. Press "Place points", click a spot on the floor in the image, then type where it is on the floor plan (x, y in metres). Four or more points spread over the floor, no three in a line. "Check" shows how well they agree and draws the 1 m floor grid they imply. A saved calibration applies at the next start of the agent.</p>
+<div class="tools"><button type="button" data-action="calib-place" aria-pressed="false">Place points</button> <button type="button" data-action="calib-check">Check</button> <button type="button" data-action="calib-save" class="primary"${canSave ? '' : html` disabled`}>Save calibration</button></div>
+<table class="calib-points"><thead><tr><th>#</th><th>u (px)</th><th>v (px)</th><th>x (m)</th><th>y (m)</th><th></th></tr></thead><tbody data-role="calib-rows"></tbody></table>
+<p data-role="calib-result" role="status"></p>
+<script src="/static/calibration.js" defer></script>
+</section>`;
 }

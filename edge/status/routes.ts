@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { FootfallError } from '../shared/errors.ts';
 import { DAY_PARAM_MESSAGE, dayWindow, dayWindowOf, summarizeDay, summarizeWifi, type KnownGeometry } from './day-summary.ts';
 import { parseGeometry } from './geometry-editor.ts';
+import { checkCalibrationPoints, parseCalibrationPoints } from './calibration-editor.ts';
 import { editorPage, healthPage, overviewPage, type HealthData, type PageCamera } from './pages.ts';
 import { buildDailyReport, storedReportDays, storedReportOf } from './daily-report.ts';
 import { reportCsv, reportPage, storedReportPage } from './report.ts';
@@ -36,11 +37,13 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
         sourceHeight: l?.sourceHeight ?? 0,
         snapshotSeq: l?.snapshot?.seq ?? 0,
         lastFrameAgeMs: l?.lastFrameWallMs != null ? t - l.lastFrameWallMs : null,
+        calibrationPoints: (c.calibration?.points ?? []) as Array<[number, number, number, number]>,
+        calibrationModel: c.calibration?.K !== undefined,
       });
     }
     for (const l of live.list()) {
       if (seen.has(l.name)) continue;
-      out.push({ name: l.name, lines: [], zones: [], sourceWidth: l.sourceWidth, sourceHeight: l.sourceHeight, snapshotSeq: l.snapshot?.seq ?? 0, lastFrameAgeMs: l.lastFrameWallMs != null ? t - l.lastFrameWallMs : null });
+      out.push({ name: l.name, lines: [], zones: [], sourceWidth: l.sourceWidth, sourceHeight: l.sourceHeight, snapshotSeq: l.snapshot?.seq ?? 0, lastFrameAgeMs: l.lastFrameWallMs != null ? t - l.lastFrameWallMs : null, calibrationPoints: [], calibrationModel: false });
     }
     return out;
   };
@@ -154,6 +157,27 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
     await deps.onConfigSaved(config);
     req.log.info({ camera: c.name, lines: geometry.lines.length, zones: geometry.zones.length }, 'camera geometry saved and applied');
     return { ok: true, camera: c.name, lines: geometry.written.lines, zones: geometry.written.zones };
+  });
+
+  // Floor calibration (docs/status-api.md): check a point set, save it into the YAML file.
+  app.post<{ Params: { name: string } }>('/api/cameras/:name/calibration/check', async (req) => {
+    const c = cameraByName(req.params.name);
+    return { camera: c.name, ...checkCalibrationPoints(parseCalibrationPoints(req.body), c.sourceWidth > 0 ? { width: c.sourceWidth, height: c.sourceHeight } : null) };
+  });
+
+  app.put<{ Params: { name: string } }>('/api/cameras/:name/calibration', async (req, reply) => {
+    const c = cameraByName(req.params.name);
+    if (!deps.editor) {
+      return reply.code(409).send({ error: 'NO_CONFIG_FILE', message: 'the agent runs on its embedded defaults; start it with --config FILE to save edits' });
+    }
+    const points = parseCalibrationPoints(req.body);
+    const check = checkCalibrationPoints(points, c.sourceWidth > 0 ? { width: c.sourceWidth, height: c.sourceHeight } : null);
+    if (!check.ok) return reply.code(400).send({ error: 'INPUT_INVALID', message: `camera "${c.name}": ${check.reason}` });
+    const cameraConfig = deps.cameras().find((k) => k.name === c.name) ?? { name: c.name };
+    const config = await deps.editor.saveCalibration(cameraConfig, points);
+    await deps.onConfigSaved(config);
+    req.log.info({ camera: c.name, points: points.length, reprojectionMeanPx: Number(check.reprojection.meanPx.toFixed(2)) }, 'camera floor calibration saved; it applies at the next start');
+    return { ok: true, camera: c.name, points: points.length, reprojection: check.reprojection, appliesOn: 'restart' };
   });
 
   app.get('/api/live', (_req, reply) => {

@@ -1,6 +1,7 @@
 // What the status HTTP server and its routes are given: config, the site's local time, the
 // store reader, live state and the agent's callbacks. Its own module so server.ts (security,
 // hooks) and routes.ts (pages and API) both read it without importing each other.
+import type { CalibrationConfig } from '../config/sections/calibration.ts';
 import type { Registry } from 'prom-client';
 import type { FootfallConfig, LineConfig, StatusConfig, ZoneConfig } from '../config/index.ts';
 import type { LocalZone } from '../shared/local-time.ts';
@@ -21,6 +22,8 @@ export interface StatusCamera {
   loop?: boolean;
   lines: LineConfig[];
   zones: ZoneConfig[];
+  /** The camera's floor calibration, when it has one (cameras[].calibration). */
+  calibration?: CalibrationConfig | undefined;
 }
 
 export interface StatusServerDeps {
