@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEMO_CALIBRATION_POINTS } from '../camera/demo-camera.ts';
+import { DEMO_CALIBRATION_POINTS } from '../camera/index.ts';
 import { DEFAULT_YAML, generatedPasswordOf, startHarness, type Harness } from './testing/harness.ts';
 import { decodePetsFrames, emitPetsFrame } from './testing/pets-frames.ts';
 
