@@ -1,30 +1,27 @@
 // The editor's floor calibration in a real browser (Debian's chromium via playwright-core):
 // place four points on the live PETS09 image, type their floor positions, check the fit (the
 // reprojection error and the 1 m floor grid drawn over the image), save it into the YAML file.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_CALIBRATION_POINTS } from '../camera/index.ts';
 import { DEFAULT_YAML, generatedPasswordOf, startHarness, type Harness } from './testing/harness.ts';
 import { decodePetsFrames, emitPetsFrame } from './testing/pets-frames.ts';
+import { launchChromium, type TestBrowser } from './testing/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(fileURLToPath(new URL('../../', import.meta.url)), 'test-artifacts', 'status');
 
 describe('floor calibration in the editor, in a real browser', () => {
   let h: Harness;
-  let ctx: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
-  let profile: string;
   let feeder: NodeJS.Timeout;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     const pets = decodePetsFrames(10);
     // Geometry on the floor (the default test zone reaches the top of the PETS image, which lies
     // beyond this calibration's horizon: the config would refuse it).
@@ -32,22 +29,15 @@ describe('floor calibration in the editor, in a real browser', () => {
     h = await startHarness({ yaml, status: { snapshotIntervalMs: 300, livePushIntervalMs: 200 } });
     let i = 0;
     feeder = setInterval(() => emitPetsFrame(h.bus, 'entrance', pets, i++, Date.now()), 150);
-    profile = mkdtempSync(join(tmpdir(), 'footfall-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1280, height: 1100 },
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await launchChromium({ width: 1280, height: 1100 });
+    page = browser.page;
     page.on('pageerror', (e) => problems.push(e.message));
   });
 
   afterAll(async () => {
     clearInterval(feeder);
-    await ctx?.close();
+    await browser?.close();
     await h?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('places four points, checks the fit and saves the calibration', async () => {
