@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { RateLimitedLog } from '../shared/log.ts';
 import type { NewEvent } from '../shared/types.ts';
 import { sqliteCode } from './database-file.ts';
+import { EventWireEncoder } from './event-wire.ts';
 import { Uuid7Generator } from './uuid7.ts';
 
 export interface PendingEvent {
@@ -13,7 +14,8 @@ export interface PendingEvent {
   tsMs: number;
   type: string;
   source: string;
-  payload: string;
+  /** {"id","ts","type","source","data"}: what the outbox sends, built once here (event-wire.ts). */
+  wire: string;
   /** The producer's data, read once more when the batch is counted (appended events are not mutated). */
   data: Record<string, unknown>;
 }
@@ -45,6 +47,7 @@ const COLUMNS = 5;
 export class EventBatchWriter {
   private pending: PendingEvent[] = [];
   private readonly ids = new Uuid7Generator();
+  private readonly wire = new EventWireEncoder();
   private readonly writeTx: (batch: PendingEvent[]) => number;
   /** Why the last write failed, until one succeeds. */
   lastWriteError: string | null = null;
@@ -53,8 +56,8 @@ export class EventBatchWriter {
     db: Database.Database,
     private readonly options: EventBatchWriterOptions,
   ) {
-    const insertOne = db.prepare('INSERT INTO events (id, ts, type, source, payload) VALUES (?, ?, ?, ?, ?)');
-    const insertMany = db.prepare(`INSERT INTO events (id, ts, type, source, payload) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    const insertOne = db.prepare('INSERT INTO events (id, ts, type, source, wire) VALUES (?, ?, ?, ?, ?)');
+    const insertMany = db.prepare(`INSERT INTO events (id, ts, type, source, wire) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
     // Rows of one INSERT, in seq order (AUTOINCREMENT numbers a multi-row INSERT in VALUES order).
     const params: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
     this.writeTx = db.transaction((batch: PendingEvent[]) => {
@@ -67,13 +70,13 @@ export class EventBatchWriter {
           params[k++] = e.tsMs;
           params[k++] = e.type;
           params[k++] = e.source;
-          params[k++] = e.payload;
+          params[k++] = e.wire;
         }
         last = Number(insertMany.run(params).lastInsertRowid);
       }
       for (; i < batch.length; i++) {
         const e = batch[i]!;
-        last = Number(insertOne.run(e.id, e.tsMs, e.type, e.source, e.payload).lastInsertRowid);
+        last = Number(insertOne.run(e.id, e.tsMs, e.type, e.source, e.wire).lastInsertRowid);
       }
       return last;
     });
@@ -94,7 +97,8 @@ export class EventBatchWriter {
       warnings.warn({ type: event.type, err: (err as Error).message }, 'event data is not serialisable; stored as {}');
       payload = '{}';
     }
-    this.pending.push({ id, tsMs: event.tsMs, type: event.type, source: event.source, payload, data: event.data ?? {} });
+    const wire = this.wire.encode(id, event.tsMs, event.type, event.source, payload);
+    this.pending.push({ id, tsMs: event.tsMs, type: event.type, source: event.source, wire, data: event.data ?? {} });
     metrics.appended++;
     if (this.pending.length > this.options.maxPendingEvents) {
       const drop = this.pending.length - this.options.maxPendingEvents;

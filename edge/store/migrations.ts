@@ -75,6 +75,19 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX events_unsent;
     `,
   },
+  {
+    version: 3,
+    // The outbox built every event's wire JSON in SQL on every send (about 1 us/event, most of
+    // what kept it under 0.7 of a bare publisher). Each row now holds that JSON, written once by
+    // the store at append time, in place of the bare payload it wraps: `wire` is
+    // {"id","ts","type","source","data"} and readers take its data. The upgrade rewrites every
+    // row once (the same expression the outbox used), then renames the column.
+    description: 'events hold their wire JSON (built once at write time) in place of the bare payload',
+    sql: `
+      UPDATE events SET payload = '{"id":"' || id || '","ts":' || CAST(ts AS INTEGER) || ',"type":' || json_quote(type) || ',"source":' || json_quote(source) || ',"data":' || payload || '}';
+      ALTER TABLE events RENAME COLUMN payload TO wire;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
