@@ -42,7 +42,8 @@ export interface EventBatchWriterOptions {
 
 /** Rows per multi-row INSERT: one native call and one result object per 64 events instead of per event. */
 const ROWS_PER_INSERT = 64;
-const COLUMNS = 5;
+/** The id is not a column of its own: it is read out of the wire JSON (migration 3). */
+const COLUMNS = 4;
 
 export class EventBatchWriter {
   private pending: PendingEvent[] = [];
@@ -56,8 +57,8 @@ export class EventBatchWriter {
     db: Database.Database,
     private readonly options: EventBatchWriterOptions,
   ) {
-    const insertOne = db.prepare('INSERT INTO events (id, ts, type, source, wire) VALUES (?, ?, ?, ?, ?)');
-    const insertMany = db.prepare(`INSERT INTO events (id, ts, type, source, wire) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    const insertOne = db.prepare('INSERT INTO events (ts, type, source, wire) VALUES (?, ?, ?, ?)');
+    const insertMany = db.prepare(`INSERT INTO events (ts, type, source, wire) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`);
     // Rows of one INSERT, in seq order (AUTOINCREMENT numbers a multi-row INSERT in VALUES order).
     const params: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
     this.writeTx = db.transaction((batch: PendingEvent[]) => {
@@ -66,7 +67,6 @@ export class EventBatchWriter {
       for (; i + ROWS_PER_INSERT <= batch.length; i += ROWS_PER_INSERT) {
         for (let r = 0, k = 0; r < ROWS_PER_INSERT; r++) {
           const e = batch[i + r]!;
-          params[k++] = e.id;
           params[k++] = e.tsMs;
           params[k++] = e.type;
           params[k++] = e.source;
@@ -76,7 +76,7 @@ export class EventBatchWriter {
       }
       for (; i < batch.length; i++) {
         const e = batch[i]!;
-        last = Number(insertOne.run(e.id, e.tsMs, e.type, e.source, e.wire).lastInsertRowid);
+        last = Number(insertOne.run(e.tsMs, e.type, e.source, e.wire).lastInsertRowid);
       }
       return last;
     });

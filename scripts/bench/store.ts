@@ -21,7 +21,7 @@ class BareLoop {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(MIGRATIONS.map((m) => m.sql).join('\n'));
-    this.insert = this.db.prepare('INSERT INTO events (id, ts, type, source, wire) VALUES (?, ?, ?, ?, ?)');
+    this.insert = this.db.prepare('INSERT INTO events (ts, type, source, wire) VALUES (?, ?, ?, ?)');
   }
 
   write(events: NewEvent[], from: number, to: number): void {
@@ -34,7 +34,7 @@ class BareLoop {
         // The same row the store writes: the event's wire JSON, here by plain concatenation.
         const id = this.ids.next(e.tsMs);
         const wire = `{"id":"${id}","ts":${Math.trunc(e.tsMs)},"type":${JSON.stringify(e.type)},"source":${JSON.stringify(e.source)},"data":${JSON.stringify(e.data)}}`;
-        this.insert.run(id, e.tsMs, e.type, e.source, wire);
+        this.insert.run(e.tsMs, e.type, e.source, wire);
       }
       this.db.exec('COMMIT');
     }
