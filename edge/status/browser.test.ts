@@ -139,7 +139,7 @@ describe('status page in a real browser', () => {
     await shot('overview');
   });
 
-  it('sizes the labels to the screen and keeps them apart and inside the frame, on a desktop and on a phone', async () => {
+  it('sizes the labels to the screen and keeps them apart and inside the frame, on a desktop and on a phone; chart hours stay under their headings', async () => {
     const cam = page.locator('section.cam[data-camera="entrance"]');
     expect(await cam.locator('g.cline[data-line="plaza"] text.label').textContent()).toBe('plaza: in 8 · out 5');
     for (const width of [1280, 390]) {
@@ -156,6 +156,23 @@ describe('status page in a real browser', () => {
         for (const l of labels) expect(l.px, l.text).toBeCloseTo(13, 0);
       }
     }
+    // The charts' hour labels stay smaller than the chart's heading, however wide the chart: on
+    // the overview (several charts a row) and on the daily report (one chart the card's width).
+    await page.setViewportSize({ width: 1280, height: 900 });
+    for (const path of ['/', '/report']) {
+      await page.goto(`${h.baseUrl}${path}`);
+      const fonts = (await page.evaluate(`[...document.querySelectorAll('figure.chart')].map((f) => [
+        parseFloat(getComputedStyle(f.querySelector('figcaption')).fontSize),
+        Math.max(...[...f.querySelectorAll('.ticks span, svg text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * (t instanceof SVGElement ? t.ownerSVGElement.getScreenCTM().a : 1))),
+      ])`)) as Array<[number, number]>;
+      expect(fonts.length, path).toBeGreaterThan(0);
+      for (const [heading, tick] of fonts) {
+        expect(tick, path).toBeGreaterThan(0);
+        expect(tick, path).toBeLessThan(heading);
+      }
+    }
+    await page.goto(`${h.baseUrl}/`);
+    await page.locator('section.cam[data-camera="entrance"][data-snapshot-loaded]').waitFor({ timeout: 15_000 });
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
