@@ -9,6 +9,7 @@ RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund
 COPY bin ./bin
 COPY edge ./edge
 COPY cloud-sync ./cloud-sync
+# The default model ships in models/ (its sha256 is checked at load); more can go in /data/models.
 COPY models ./models
 COPY scripts ./scripts
 COPY docs ./docs
@@ -25,10 +26,10 @@ COPY --from=build /app /app
 RUN apt-get update && apt-get install -y --no-install-recommends libcap2-bin \
  && setcap cap_net_raw,cap_net_admin=eip "$(readlink -f /usr/local/bin/node)" \
  && apt-get purge -y libcap2-bin && rm -rf /var/lib/apt/lists/* \
- && mkdir -p /data /app/models && chown node:node /data
+ && mkdir -p /data && chown node:node /data
 USER node
 ENV NODE_ENV=production FOOTFALL_DATA_DIR=/data
-VOLUME ["/data", "/app/models"]
+VOLUME ["/data"]
 EXPOSE 8080 1883
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"

@@ -2,20 +2,33 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MODEL_MANIFEST, SHARED_MODELS_DIR, modelStatuses, resolveModel, searchDirs } from './index.ts';
+import { configSchema } from '../edge/config/index.ts';
+import { MODEL_MANIFEST, SHARED_MODELS_DIR, SHIPPED_MODELS_DIR, modelStatuses, resolveModel, searchDirs } from './index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'footfall-models-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('model loader', () => {
-  it('finds the default model in ../shared/models and verifies its sha256', () => {
-    const r = resolveModel('picodet_s_416_coco', { cwd: tmp });
-    expect(r.path).toBe(join(SHARED_MODELS_DIR, 'picodet_s_416_coco.onnx'));
+  it('finds the default model shipped in the repository, with no ../shared beside it, and verifies its sha256', () => {
+    const r = resolveModel(configSchema.parse({}).detector.model, { cwd: tmp, sharedDir: null });
+    expect(r.path).toBe(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco.onnx'));
     expect(r.verified).toBe(true);
     expect(r.sha256).toBe('cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2');
   });
 
-  it('searches config dirs first, then ./models, then ../shared/models', () => {
+  it('ships every model marked shipped, the default among them, with its licence and source in NOTICE.md', () => {
+    const shipped = MODEL_MANIFEST.filter((m) => m.shipped);
+    expect(shipped.map((m) => m.name)).toContain(configSchema.parse({}).detector.model);
+    const notice = readFileSync(join(SHIPPED_MODELS_DIR, 'NOTICE.md'), 'utf8');
+    for (const m of shipped) {
+      expect(resolveModel(m.name, { cwd: tmp, sharedDir: null }).path).toBe(join(SHIPPED_MODELS_DIR, m.file));
+      expect(notice).toContain(m.file);
+      expect(notice).toContain(m.sha256);
+    }
+    expect(readFileSync(join(SHIPPED_MODELS_DIR, 'LICENSE-Apache-2.0.txt'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
+  });
+
+  it('searches config dirs first, then ./models, then the shipped models, then ../shared/models', () => {
     const cfgDir = join(tmp, 'cfg');
     const local = join(tmp, 'models');
     for (const d of [cfgDir, local]) mkdirSync(d, { recursive: true });
@@ -23,7 +36,7 @@ describe('model loader', () => {
     expect(resolveModel('yolox_nano', { cwd: tmp }).path).toBe(join(local, 'yolox_nano.onnx'));
     symlinkSync(join(SHARED_MODELS_DIR, 'yolox_nano.onnx'), join(cfgDir, 'yolox_nano.onnx'));
     expect(resolveModel('yolox_nano', { cwd: tmp, modelDirs: ['cfg'] }).path).toBe(join(cfgDir, 'yolox_nano.onnx'));
-    expect(searchDirs({ cwd: tmp, modelDirs: ['cfg'] })).toEqual([cfgDir, local, SHARED_MODELS_DIR.replace(/\/$/, '')]);
+    expect(searchDirs({ cwd: tmp, modelDirs: ['cfg'] })).toEqual([cfgDir, local, SHIPPED_MODELS_DIR, SHARED_MODELS_DIR.replace(/\/$/, '')]);
   });
 
   it('rejects a truncated file with a message naming the file and the size', () => {
@@ -58,7 +71,7 @@ describe('model loader', () => {
   });
 
   it('reports the status of every manifest model', () => {
-    const rows = modelStatuses({ cwd: tmp, sharedDir: null, modelDirs: [join(tmp, 'trunc')] });
+    const rows = modelStatuses({ cwd: tmp, sharedDir: null, shippedDir: null, modelDirs: [join(tmp, 'trunc')] });
     expect(rows.map((r) => r.info.name)).toEqual(MODEL_MANIFEST.map((m) => m.name));
     expect(rows.find((r) => r.info.name === 'picodet_s_320_coco')!.status).toBe('mismatch');
     expect(rows.find((r) => r.info.name === 'picodet_s_416_coco')!.status).toBe('missing');

@@ -1,4 +1,5 @@
-// Finds a model file (config path or directories, then ./models, then ../shared/models),
+// Finds a model file (config path or directories, then ./models, then the models shipped in
+// the repository, then ../shared/models),
 // verifies its sha256 against the manifest and says exactly where it looked when it
 // cannot. It never downloads anything.
 import { createHash } from 'node:crypto';
@@ -8,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { FootfallError } from '../edge/shared/errors.ts';
 import { MODEL_MANIFEST, findManifestEntry, type ModelInfo } from './manifest.ts';
 
+/** The repository's own models/ folder (this module's folder), where shipped models live. */
+export const SHIPPED_MODELS_DIR = fileURLToPath(new URL('./', import.meta.url)).replace(/\/$/, '');
 /** ../shared/models, resolved from this module (models/ sits in the repository root). */
 export const SHARED_MODELS_DIR = fileURLToPath(new URL('../../shared/models/', import.meta.url));
 
@@ -18,6 +21,8 @@ export interface ModelSearchOptions {
   cwd?: string;
   /** Replaces the default ../shared/models (tests). */
   sharedDir?: string | null;
+  /** Replaces the repository's models/ folder (tests). */
+  shippedDir?: string | null;
 }
 
 export interface ResolvedModel {
@@ -45,6 +50,9 @@ export function searchDirs(options: ModelSearchOptions = {}): string[] {
   const cwd = options.cwd ?? process.cwd();
   const dirs = (options.modelDirs ?? []).map((d) => (isAbsolute(d) ? d : resolve(cwd, d)));
   dirs.push(resolve(cwd, 'models'));
+  // The shipped models wherever the agent runs from (a container's WORKDIR is its data volume).
+  const shipped = options.shippedDir === undefined ? SHIPPED_MODELS_DIR : options.shippedDir;
+  if (shipped) dirs.push(resolve(shipped));
   const shared = options.sharedDir === undefined ? SHARED_MODELS_DIR : options.sharedDir;
   if (shared) dirs.push(resolve(shared));
   return [...new Set(dirs)];

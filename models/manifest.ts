@@ -49,6 +49,8 @@ export interface ModelInfo {
   trackerThresholds?: { highScore: number; newTrackScore: number };
   license: string;
   sourceUrl: string;
+  /** The file ships in the repository's models/ folder (its licence allows it; see NOTICE.md). */
+  shipped: boolean;
   /** How to get the file, for the "model not found" message. */
   howToGet: string;
   note: string;
@@ -56,6 +58,7 @@ export interface ModelInfo {
 
 const IMAGENET_MEAN = [123.675, 116.28, 103.53] as const;
 const IMAGENET_STD = [58.395, 57.12, 57.375] as const;
+const SHIPPED_HINT = 'it ships in the repository (models/ beside manifest.ts); restore it with `git checkout -- models/` or copy it to ./models';
 const SHARED_HINT = 'it ships in the shared models folder (../shared/models next to the repository); copy it to ./models or set detector.model to its path';
 
 export const MODEL_MANIFEST: readonly ModelInfo[] = [
@@ -77,7 +80,8 @@ export const MODEL_MANIFEST: readonly ModelInfo[] = [
     trackerThresholds: { highScore: 0.6, newTrackScore: 0.7 },
     license: 'Apache-2.0 (PaddleDetection weights)',
     sourceUrl: 'https://github.com/hpc203/picodet-onnxruntime/blob/dfe4d6cd0a18cd4126ee381e81df8a0b1e6ad97b/coco/picodet_s_416_coco.onnx',
-    howToGet: SHARED_HINT,
+    shipped: true,
+    howToGet: SHIPPED_HINT,
     note: 'default: best person AP50 on our pedestrian footage',
   },
   {
@@ -96,6 +100,7 @@ export const MODEL_MANIFEST: readonly ModelInfo[] = [
     defaultNmsIou: 0.5,
     license: 'Apache-2.0 (PaddleDetection weights)',
     sourceUrl: 'https://github.com/hpc203/picodet-onnxruntime/blob/dfe4d6cd0a18cd4126ee381e81df8a0b1e6ad97b/coco/picodet_s_320_coco.onnx',
+    shipped: false,
     howToGet: SHARED_HINT,
     note: 'faster alternative, same decoder',
   },
@@ -115,6 +120,7 @@ export const MODEL_MANIFEST: readonly ModelInfo[] = [
     defaultNmsIou: 0.45,
     license: 'Apache-2.0 (YOLOX weights; re-export from hamacom2004jp/iinfer, MIT)',
     sourceUrl: 'https://github.com/hamacom2004jp/iinfer/blob/c7f9a3c5216c6f8b3e8b35886f863dffa2dc0bf9/models/yolox_nano.onnx',
+    shipped: false,
     howToGet: SHARED_HINT,
     note: 'fastest of the accurate ones; one output tensor',
   },
@@ -134,6 +140,7 @@ export const MODEL_MANIFEST: readonly ModelInfo[] = [
     defaultNmsIou: 0.45,
     license: 'BSD-3-Clause (dog-qiuqiu/FastestDet)',
     sourceUrl: 'https://github.com/dog-qiuqiu/FastestDet/blob/50473cd155cb088aa4a99e64ff6a4b3c24fa07e1/example/onnx-runtime/FastestDet.onnx',
+    shipped: false,
     howToGet: SHARED_HINT,
     note: 'tiny fallback and test double; scores run high',
   },
@@ -157,6 +164,7 @@ export function customYolov8Info(file: string, inputWidth: number, inputHeight: 
     defaultNmsIou: 0.5,
     license: 'user supplied',
     sourceUrl: '',
+    shipped: false,
     howToGet: 'user supplied file',
     note: 'YOLOv8/YOLO11-style export',
   };

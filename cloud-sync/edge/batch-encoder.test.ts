@@ -1,5 +1,6 @@
-// The wire JSON the store builds in SQL must be byte-for-byte what the JS encoder
-// builds and valid v1 contract, including awkward strings and non-integer times.
+// The wire JSON the store writes with each event must be byte-for-byte what JSON.stringify
+// makes of the v1 event object, and valid v1 contract, including awkward strings and
+// non-integer times.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventStore, synthesizeEvents } from '../../edge/store/index.ts';
@@ -11,19 +12,20 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 describe('event wire JSON', () => {
-  it('SQL-built and JS-built event JSON agree and form a valid batch', () => {
+  it('the stored wire JSON is JSON.stringify of the v1 event object, and forms a valid batch', () => {
     const store = EventStore.open({ path: join(tmp.dir, 'enc.db') });
-    for (const e of synthesizeEvents({ count: 500, seed: 3 })) store.append(e);
-    store.append({ tsMs: 1_700_000_000_000, type: 'odd "type" \\ é', source: 'cam\n"ü"', data: { text: 'quote " backslash \\ newline \n emoji 🚶', n: [1, 2.5, null] } });
+    const appended = [...synthesizeEvents({ count: 500, seed: 3 })];
+    appended.push({ tsMs: 1_700_000_000_000, type: 'odd "type" \\ é', source: 'cam\n"ü"', data: { text: 'quote " backslash \\ newline \n emoji 🚶', n: [1, 2.5, null] } });
+    const ids = appended.map((e) => store.append(e));
     store.flush();
     const encoder = new EventBatchEncoder('mall-1', 'box');
     const sql = store.outbox.unsentWireJson(0, 10_000);
-    const js = store.outbox.unsentRows(0, 10_000);
     expect(sql.length).toBe(501);
-    for (let i = 0; i < js.length; i++) {
-      expect(sql[i]![0]).toBe(js[i]!.seq);
-      expect(sql[i]![1]).toBe(encoder.encodeEvent(js[i]!));
+    for (let i = 0; i < appended.length; i++) {
+      const e = appended[i]!;
+      expect(sql[i]![1]).toBe(JSON.stringify({ id: ids[i], ts: Math.trunc(e.tsMs), type: e.type, source: e.source, data: e.data }));
     }
+    expect(store.outbox.unsentEvents(0, 10_000).map((e) => e.data)).toEqual(appended.map((e) => e.data));
     const payload = encoder.prefix + sql.map((r) => r[1]).join(',') + encoder.suffix;
     const m = parseMessage('events', payload);
     expect(m.ok, m.ok ? '' : m.error).toBe(true);

@@ -47,6 +47,9 @@ describe('footfall CLI', () => {
     expect(b.code).toBe(2);
     expect(b.stderr).toContain("Unknown option '--frob'");
     expect(b.stderr).not.toMatch(/\n\s+at /);
+    const c = footfall(['doctor', '--log-format', 'xml']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toBe('footfall doctor: --log-format must be one of auto, pretty, json, got "xml"\n');
   });
 
   it('takes negative numbers as option values in every command', () => {
@@ -134,8 +137,10 @@ describe('footfall run lifecycle', () => {
     // Every default but the two listening ports, moved to free ones so the test collides with
     // nothing on 1883 and 8080; the file sits outside the working directory, where data goes.
     const portsFile = join(tempDir(), 'ports.yaml');
-    writeFileSync(portsFile, `mqtt:\n  embedded:\n    port: ${await freePort()}\nstatus:\n  host: 127.0.0.1\n  port: ${await freePort()}\n`);
-    const child = spawn(process.execPath, [BIN, 'run', '--config', portsFile], {
+    const statusPort = await freePort();
+    writeFileSync(portsFile, `mqtt:\n  embedded:\n    port: ${await freePort()}\nstatus:\n  host: 127.0.0.1\n  port: ${statusPort}\n`);
+    // The console a person at a terminal reads (a pipe here, so the format is asked for).
+    const child = spawn(process.execPath, [BIN, 'run', '--config', portsFile, '--log-format', 'pretty'], {
       cwd: dir,
       env: { ...process.env, FOOTFALL_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,6 +160,13 @@ describe('footfall run lifecycle', () => {
     expect(await exited).toBe(0);
     expect(log).toContain('footfall agent stopped');
     expect(existsSync(join(dir, 'data', 'footfall.db'))).toBe(true);
+    // One readable line per entry, no JSON; the URL and the first-start password said plainly, once.
+    const lines = log.split('\n').filter((l) => l.trim() !== '');
+    expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
+    expect(lines.every((l) => /^\[\d\d:\d\d:\d\d\] (INFO|WARN|ERROR|DEBUG)/.test(l)), log).toBe(true);
+    const said = new RegExp(`status page http://127\\.0\\.0\\.1:${statusPort}/ - first start, operator password: ([A-Za-z0-9_-]{20}) `).exec(log);
+    expect(said, log).not.toBeNull();
+    expect(log.split(said![1]!).length - 1).toBe(1);
   });
 
   it('stops cleanly on SIGTERM during start-up with a large valid config (64 cameras)', async () => {
@@ -175,6 +187,8 @@ describe('footfall run lifecycle', () => {
     clearTimeout(timer);
     expect(code, log.slice(-2000)).toBe(0);
     expect(log).toContain('footfall agent stopped');
+    // Not a terminal and no --log-format: JSON lines, every one.
+    for (const line of log.split('\n').filter((l) => l.trim() !== '')) expect(() => JSON.parse(line), line).not.toThrow();
     // Start-up was cut short: the remaining stages never started.
     expect(log).not.toContain('footfall agent running');
   });

@@ -2,7 +2,7 @@
 // unknown flag is a usage error) and a run function. Commands live one per file in
 // commands/ and import their heavy dependencies lazily inside run().
 import type { Writable } from 'node:stream';
-import type { Logger } from '../shared/log.ts';
+import type { LogFormat, Logger } from '../shared/log.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -23,8 +23,10 @@ export interface CommandContext {
   stderr: Writable;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** A root logger for this command (level from --log-level). */
+  /** A root logger for this command (level from --log-level, format from --log-format). */
   logger: Logger;
+  /** --log-format (else $FOOTFALL_LOG_FORMAT, else auto), for commands that build their own root logger. */
+  logFormat: LogFormat;
   /** Resolves when SIGINT/SIGTERM arrives (long-running commands await it). */
   shutdownSignal: Promise<NodeJS.Signals>;
 }

@@ -3,8 +3,8 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { resolveModel } from '../../models/index.ts';
 import type { FootfallConfig } from '../config/index.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -16,7 +16,6 @@ export interface CheckResult {
   fix?: string;
 }
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function run(cmd: string, args: string[], timeoutMs = 5_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
@@ -79,17 +78,18 @@ async function readCapabilities(): Promise<{ canCapture: boolean; why: string }>
 
 export function checkModel(config: FootfallConfig, cwd: string): CheckResult {
   const name = config.detector.model;
-  const file = name.endsWith('.onnx') ? name : `${name}.onnx`;
-  const dirs = [...config.detector.modelDirs.map((d) => resolve(cwd, d)), resolve(cwd, 'models'), resolve(REPO_ROOT, 'models'), resolve(REPO_ROOT, '..', 'shared', 'models')];
-  const candidates = isAbsolute(file) ? [file] : [resolve(cwd, file), ...dirs.map((d) => join(d, file))];
-  const found = candidates.find((c) => existsSync(c));
-  if (found) return { name: 'model', status: 'ok', detail: `${name}: ${found}` };
-  return {
-    name: 'model',
-    status: 'fail',
-    detail: `model ${name} not found; looked in ${candidates.join(', ')}`,
-    fix: 'put the .onnx file in ./models (see `footfall models` for names, sizes and sources) or set detector.model to its path',
-  };
+  try {
+    // The agent's own search and checksum check, so the doctor says what the agent will do.
+    const found = resolveModel(name, { cwd, modelDirs: config.detector.modelDirs });
+    return { name: 'model', status: 'ok', detail: `${name}: ${found.path}${found.verified ? ' (sha256 verified)' : ''}` };
+  } catch (err) {
+    return {
+      name: 'model',
+      status: 'fail',
+      detail: (err as Error).message,
+      fix: 'put the .onnx file in ./models (see `footfall models` for names, sizes and sources) or set detector.model to its path',
+    };
+  }
 }
 
 export function checkDatabasePath(config: FootfallConfig, cwd: string): CheckResult {

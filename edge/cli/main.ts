@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isFootfallError, errorMessage } from '../shared/errors.ts';
-import { createRootLogger } from '../shared/log.ts';
+import { LOG_FORMATS, createRootLogger, type LogFormat } from '../shared/log.ts';
 import { UsageError, type CommandContext, type CommandSpec, type OptionSpec } from './command.ts';
 
 const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
@@ -14,6 +14,7 @@ const PACKAGE_JSON = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', description: 'show this help' },
   'log-level': { type: 'string', valueName: 'LEVEL', description: 'trace, debug, info, warn, error or silent' },
+  'log-format': { type: 'string', valueName: 'FORMAT', description: 'pretty (readable lines), json (JSON lines) or auto: pretty on a terminal, else json (else $FOOTFALL_LOG_FORMAT)' },
 };
 
 export function packageVersion(): string {
@@ -174,6 +175,11 @@ export async function main(argv: string[]): Promise<number> {
     err.write(`footfall ${name}: --log-level must be one of ${validLevels.join(', ')}, got ${JSON.stringify(level)}\n`);
     return 2;
   }
+  const format = (values['log-format'] as string | undefined) ?? process.env.FOOTFALL_LOG_FORMAT ?? 'auto';
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    err.write(`footfall ${name}: --log-format must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(format)}\n`);
+    return 2;
+  }
   const ctx: CommandContext = {
     values,
     positionals: parsed.positionals,
@@ -181,7 +187,8 @@ export async function main(argv: string[]): Promise<number> {
     stderr: err,
     cwd: process.cwd(),
     env: process.env,
-    logger: createRootLogger({ level: (level ?? 'info') as 'info' }),
+    logger: createRootLogger({ level: (level ?? 'info') as 'info', format: format as LogFormat }),
+    logFormat: format as LogFormat,
     shutdownSignal: shutdownPromise(),
   };
   try {

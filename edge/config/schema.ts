@@ -36,14 +36,14 @@ export const configSchema = z
       .optional().describe("The site's IANA time zone (e.g. \"Europe/Berlin\"): where local days, hours and closing time are cut (daily report, today vs yesterday, forecasts, heatmap hours, rules with hours), daylight saving included. Default: the box's own zone."),
     /** Where the database, keys and snapshots live. */
     dataDir: z.string().min(1).default('./data').describe('Where the database, keys and snapshots live.'),
-    /** Logging (pino, JSON lines on stdout). */
+    /** Logging (pino, on stderr: one readable line per entry on a terminal, JSON lines otherwise or with --log-format json). */
     log: z
       .object({
         /** Least severe level written: trace, debug, info (default), warn, error, fatal or silent. */
         level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level written: trace, debug, info (default), warn, error, fatal or silent.'),
       })
       .strict()
-      .prefault({}).describe('Logging (pino, JSON lines on stdout).'),
+      .prefault({}).describe('Logging (pino, on stderr: one readable line per entry on a terminal, JSON lines otherwise or with --log-format json).'),
     /** Graceful shutdown budget; stages still running after it are abandoned. */
     shutdownTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Graceful shutdown budget; stages still running after it are abandoned.'),
     /** The event store (SQLite, edge/store): file, write batching and retention. */

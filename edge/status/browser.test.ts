@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedPasswordOf, startHarness, type Harness } from './testing/harness.ts';
+import { DEFAULT_YAML, generatedPasswordOf, startHarness, type Harness } from './testing/harness.ts';
 import { decodePetsFrames, emitPetsFrame, type PetsFrames } from './testing/pets-frames.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,6 +22,40 @@ const DOC_NAMES = new Set(['overview', 'health', 'editor', 'overview-phone']);
 const CLOCK_START_MS = Date.UTC(2026, 2, 10, 12, 0, 0);
 const clockOffsetMs = CLOCK_START_MS - Date.now();
 const clock = (): number => Date.now() + clockOffsetMs;
+// Two more lines: west-path crosses the door at its middle, plaza starts beside the door's first
+// point; drawn where each line's own geometry puts it, their three
+// labels would sit on top of each other.
+const YAML = DEFAULT_YAML.replace(
+  '    zones:',
+  '      - name: west-path\n        points: [[250, 300], [450, 500]]\n      - name: plaza\n        points: [[120, 385], [700, 330]]\n    zones:',
+);
+
+/** Every label of the overview's camera views, in screen pixels, with its on-screen font size. */
+const LABELS_ON_SCREEN = `(() => [...document.querySelectorAll('svg[data-role=overlay]')].flatMap((svg) => {
+  const frame = svg.getBoundingClientRect();
+  const scale = svg.getScreenCTM().a;
+  return [...svg.querySelectorAll('text')].filter((t) => t.getAttribute('display') !== 'none' && t.textContent.trim() !== '').map((t) => {
+    const r = t.getBoundingClientRect();
+    return { text: t.textContent, x: r.x, y: r.y, w: r.width, h: r.height, px: parseFloat(t.getAttribute('font-size')) * scale,
+      inside: r.x >= frame.x - 0.5 && r.y >= frame.y - 0.5 && r.right <= frame.right + 0.5 && r.bottom <= frame.bottom + 0.5 };
+  });
+}))()`;
+interface LabelOnScreen { text: string; x: number; y: number; w: number; h: number; px: number; inside: boolean }
+
+/** Pairs of labels whose boxes share more than a hair (0.5 px each way). */
+function overlappingPairs(labels: LabelOnScreen[]): string[] {
+  const pairs: string[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) {
+      const a = labels[i]!;
+      const b = labels[j]!;
+      const dx = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+      const dy = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+      if (dx > 0.5 && dy > 0.5) pairs.push(`"${a.text}" x "${b.text}"`);
+    }
+  }
+  return pairs;
+}
 
 describe('status page in a real browser', () => {
   let h: Harness;
@@ -36,7 +70,7 @@ describe('status page in a real browser', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     mkdirSync(ARTIFACTS, { recursive: true });
     pets = decodePetsFrames(40);
-    h = await startHarness({ status: { snapshotIntervalMs: 300, livePushIntervalMs: 200 }, now: clock });
+    h = await startHarness({ yaml: YAML, status: { snapshotIntervalMs: 300, livePushIntervalMs: 200 }, now: clock });
     let i = 0;
     feeder = setInterval(() => emitPetsFrame(h.bus, 'entrance', pets, i++, clock()), 150);
     // Some history so the charts and tables have something to show: today's 60 crossings over
@@ -45,6 +79,9 @@ describe('status page in a real browser', () => {
     for (let k = 0; k < 60; k++) {
       h.store.append({ tsMs: now - k * 97_000, type: 'line.cross', source: 'entrance', data: { line: 'door', direction: k % 3 ? 'in' : 'out', trackId: k } });
       h.store.append({ tsMs: now - 86_400_000 - k * 113_000, type: 'line.cross', source: 'entrance', data: { line: 'door', direction: 'in', trackId: 1000 + k } });
+    }
+    for (const [line, ins, outs] of [['west-path', 3, 1], ['plaza', 8, 5]] as const) {
+      for (let k = 0; k < ins + outs; k++) h.store.append({ tsMs: now - k * 61_000, type: 'line.cross', source: 'entrance', data: { line, direction: k < ins ? 'in' : 'out', trackId: 2000 + k } });
     }
     h.store.flush();
     profile = mkdtempSync(join(tmpdir(), 'footfall-chromium-'));
@@ -100,6 +137,43 @@ describe('status page in a real browser', () => {
     console.info(`[bench] time to first live update: ${firstLiveMs} ms after navigation start`);
     await page.waitForTimeout(800);
     await shot('overview');
+  });
+
+  it('sizes the labels to the screen and keeps them apart and inside the frame, on a desktop and on a phone; chart hours stay under their headings', async () => {
+    const cam = page.locator('section.cam[data-camera="entrance"]');
+    expect(await cam.locator('g.cline[data-line="plaza"] text.label').textContent()).toBe('plaza: in 8 · out 5');
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      // Several live frames: the track ids move with the people, the lines' labels stay.
+      for (let sample = 0; sample < 6; sample++) {
+        await page.waitForTimeout(350);
+        const labels = (await page.evaluate(LABELS_ON_SCREEN)) as LabelOnScreen[];
+        const texts = labels.map((l) => l.text);
+        for (const name of ['door: in', 'west-path: in 3 · out 1', 'plaza: in 8 · out 5', 'lobby: ']) expect(texts.some((t) => t.startsWith(name)), `${name} in ${texts.join(', ')}`).toBe(true);
+        expect(texts.some((t) => /^#\d+$/.test(t)), 'track ids shown').toBe(true);
+        expect(overlappingPairs(labels), `${width} px wide, sample ${sample}`).toEqual([]);
+        expect(labels.filter((l) => !l.inside).map((l) => l.text)).toEqual([]);
+        for (const l of labels) expect(l.px, l.text).toBeCloseTo(13, 0);
+      }
+    }
+    // The charts' hour labels stay smaller than the chart's heading, however wide the chart: on
+    // the overview (several charts a row) and on the daily report (one chart the card's width).
+    await page.setViewportSize({ width: 1280, height: 900 });
+    for (const path of ['/', '/report']) {
+      await page.goto(`${h.baseUrl}${path}`);
+      const fonts = (await page.evaluate(`[...document.querySelectorAll('figure.chart')].map((f) => [
+        parseFloat(getComputedStyle(f.querySelector('figcaption')).fontSize),
+        Math.max(...[...f.querySelectorAll('.ticks span, svg text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * (t instanceof SVGElement ? t.ownerSVGElement.getScreenCTM().a : 1))),
+      ])`)) as Array<[number, number]>;
+      expect(fonts.length, path).toBeGreaterThan(0);
+      for (const [heading, tick] of fonts) {
+        expect(tick, path).toBeGreaterThan(0);
+        expect(tick, path).toBeLessThan(heading);
+      }
+    }
+    await page.goto(`${h.baseUrl}/`);
+    await page.locator('section.cam[data-camera="entrance"][data-snapshot-loaded]').waitFor({ timeout: 15_000 });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('shows the motion gate layer (motion boxes, a skipped frame) only when ticked', async () => {

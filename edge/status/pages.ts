@@ -76,7 +76,7 @@ function geometrySvg(c: PageCamera, counts: Map<string, { in: number; out: numbe
   const zones = c.zones.map((z) => {
     const pts = z.polygon.map((p) => p.join(',')).join(' ');
     const [lx, ly] = z.polygon[0]!;
-    return html`<g class="zone" data-zone="${z.name}"><polygon points="${pts}"/><text x="${lx}" y="${ly}" font-size="${(unit * 3).toFixed(1)}">${z.name}: <tspan data-role="occupancy">–</tspan></text></g>`;
+    return html`<g class="zone" data-zone="${z.name}"><polygon points="${pts}"/><text class="label" x="${lx}" y="${ly}" font-size="${(unit * 2.2).toFixed(1)}">${z.name}: <tspan data-role="occupancy">–</tspan></text></g>`;
   });
   const lines = c.lines.map((l) => {
     const [[ax, ay], [bx, by]] = l.points;
@@ -84,7 +84,7 @@ function geometrySvg(c: PageCamera, counts: Map<string, { in: number; out: numbe
     const n = counts.get(l.name) ?? { in: 0, out: 0 };
     return html`<g class="cline" data-line="${l.name}"><line x1="${ax}" y1="${ay}" x2="${bx}" y2="${by}" stroke-width="${(unit * 0.6).toFixed(1)}"/>
 <line class="arrow" x1="${a.x1.toFixed(1)}" y1="${a.y1.toFixed(1)}" x2="${a.x2.toFixed(1)}" y2="${a.y2.toFixed(1)}" stroke-width="${(unit * 0.5).toFixed(1)}" marker-end="url(#arrowhead)"/>
-<text x="${ax}" y="${(ay - unit).toFixed(1)}" font-size="${(unit * 3).toFixed(1)}">${l.name}: in <tspan data-role="in">${n.in}</tspan> · out <tspan data-role="out">${n.out}</tspan></text></g>`;
+<text class="label" x="${ax}" y="${(ay - unit).toFixed(1)}" font-size="${(unit * 2.2).toFixed(1)}">${l.name}: in <tspan data-role="in">${n.in}</tspan> · out <tspan data-role="out">${n.out}</tspan></text></g>`;
   });
   return html`<defs><marker id="arrowhead" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>
 <g class="zones">${zones}</g><g class="lines">${lines}</g>`;

@@ -2,7 +2,9 @@
 // the operator password hash, subscribes to the live bus events, registers its metrics
 // and listens; on stop it closes live streams and the server and unsubscribes. Given a
 // sink, it also makes the daily report at closing time (DailyReportScheduler).
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -74,10 +76,6 @@ export class StatusStage implements Stage {
     const log = o.logger.child({ module: 'status' });
     const now = o.now ?? Date.now;
     const { hash, generatedPassword } = await loadOrCreatePasswordHash(this.passwordFile);
-    if (generatedPassword) {
-      // The only time the password exists outside the operator's head.
-      log.warn({ password: generatedPassword, hashFile: this.passwordFile }, 'status page: first start, generated the operator password (shown once; delete the hash file to reset)');
-    }
     const live = new LiveView(o.bus, { snapshotIntervalMs: o.config.snapshotIntervalMs, trailPoints: o.config.trailPoints, blurPersons: o.config.blurPersons, now }, o.logger);
     const hub = new LiveHub(live, o.store, o.cameras, { pushIntervalMs: o.config.livePushIntervalMs, trailPoints: o.config.trailPoints, zone: o.zone, now }, log);
     const sessions = new SessionStore(o.config.sessionTtlMinutes * 60_000, now);
@@ -113,6 +111,8 @@ export class StatusStage implements Stage {
       await app.listen({ host: o.config.host, port: o.config.port });
     } catch (err) {
       metrics.unregister();
+      // A password nobody saw would lock the operator out: the next start makes a new one.
+      if (generatedPassword) rmSync(this.passwordFile, { force: true });
       const code = (err as { code?: string }).code;
       if (code === 'EADDRINUSE') throw new FootfallError('NETWORK', `status page: port ${o.config.port} on ${o.config.host} is in use; set status.port`);
       throw err;
@@ -128,7 +128,16 @@ export class StatusStage implements Stage {
     this.hub = hub;
     this.metrics = metrics;
     this.sessions = sessions;
-    log.info({ url: `http://${o.config.host}:${this.port}/` }, 'status page listening');
+    const url = statusPageUrl(o.config.host, this.port);
+    if (generatedPassword) {
+      // The only time the password exists outside the operator's head: said plainly, with where to use it.
+      log.warn(
+        { url, password: generatedPassword, hashFile: this.passwordFile },
+        `status page ${url} - first start, operator password: ${generatedPassword} (shown once; delete ${this.passwordFile} to reset)`,
+      );
+    } else {
+      log.info({ url }, `status page ${url}`);
+    }
   }
 
   /** The bound port (the real one when configured as 0). */
@@ -180,4 +189,10 @@ export class StatusStage implements Stage {
       },
     };
   }
+}
+
+/** The address an operator types: a wildcard bind is reached by this machine's name. */
+function statusPageUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? hostname() : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}/`;
 }

@@ -68,7 +68,7 @@ export class CountsWriter {
       return true;
     });
     this.maxSeqStmt = db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(true);
-    this.eventsAfterStmt = db.prepare('SELECT seq, ts, type, source, payload FROM events WHERE seq > ? ORDER BY seq');
+    this.eventsAfterStmt = db.prepare('SELECT seq, ts, type, source, wire FROM events WHERE seq > ? ORDER BY seq');
   }
 
   get hasPending(): boolean {
@@ -117,10 +117,10 @@ export class CountsWriter {
     this.fromSeq = this.throughSeq = from;
     if (!(maxSeq > from)) return;
     let folded = 0;
-    for (const row of this.eventsAfterStmt.iterate(from) as IterableIterator<{ seq: number; ts: number; type: string; source: string; payload: string }>) {
+    for (const row of this.eventsAfterStmt.iterate(from) as IterableIterator<{ seq: number; ts: number; type: string; source: string; wire: string }>) {
       let data: Record<string, unknown>;
       try {
-        data = JSON.parse(row.payload) as Record<string, unknown>;
+        data = (JSON.parse(row.wire) as { data: Record<string, unknown> }).data;
       } catch {
         data = {};
       }

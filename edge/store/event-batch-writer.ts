@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { RateLimitedLog } from '../shared/log.ts';
 import type { NewEvent } from '../shared/types.ts';
 import { sqliteCode } from './database-file.ts';
+import { EventWireEncoder } from './event-wire.ts';
 import { Uuid7Generator } from './uuid7.ts';
 
 export interface PendingEvent {
@@ -13,7 +14,8 @@ export interface PendingEvent {
   tsMs: number;
   type: string;
   source: string;
-  payload: string;
+  /** {"id","ts","type","source","data"}: what the outbox sends, built once here (event-wire.ts). */
+  wire: string;
   /** The producer's data, read once more when the batch is counted (appended events are not mutated). */
   data: Record<string, unknown>;
 }
@@ -40,11 +42,13 @@ export interface EventBatchWriterOptions {
 
 /** Rows per multi-row INSERT: one native call and one result object per 64 events instead of per event. */
 const ROWS_PER_INSERT = 64;
-const COLUMNS = 5;
+/** The id is not a column of its own: it is read out of the wire JSON (migration 3). */
+const COLUMNS = 4;
 
 export class EventBatchWriter {
   private pending: PendingEvent[] = [];
   private readonly ids = new Uuid7Generator();
+  private readonly wire = new EventWireEncoder();
   private readonly writeTx: (batch: PendingEvent[]) => number;
   /** Why the last write failed, until one succeeds. */
   lastWriteError: string | null = null;
@@ -53,8 +57,8 @@ export class EventBatchWriter {
     db: Database.Database,
     private readonly options: EventBatchWriterOptions,
   ) {
-    const insertOne = db.prepare('INSERT INTO events (id, ts, type, source, payload) VALUES (?, ?, ?, ?, ?)');
-    const insertMany = db.prepare(`INSERT INTO events (id, ts, type, source, payload) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    const insertOne = db.prepare('INSERT INTO events (ts, type, source, wire) VALUES (?, ?, ?, ?)');
+    const insertMany = db.prepare(`INSERT INTO events (ts, type, source, wire) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`);
     // Rows of one INSERT, in seq order (AUTOINCREMENT numbers a multi-row INSERT in VALUES order).
     const params: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
     this.writeTx = db.transaction((batch: PendingEvent[]) => {
@@ -63,17 +67,16 @@ export class EventBatchWriter {
       for (; i + ROWS_PER_INSERT <= batch.length; i += ROWS_PER_INSERT) {
         for (let r = 0, k = 0; r < ROWS_PER_INSERT; r++) {
           const e = batch[i + r]!;
-          params[k++] = e.id;
           params[k++] = e.tsMs;
           params[k++] = e.type;
           params[k++] = e.source;
-          params[k++] = e.payload;
+          params[k++] = e.wire;
         }
         last = Number(insertMany.run(params).lastInsertRowid);
       }
       for (; i < batch.length; i++) {
         const e = batch[i]!;
-        last = Number(insertOne.run(e.id, e.tsMs, e.type, e.source, e.payload).lastInsertRowid);
+        last = Number(insertOne.run(e.tsMs, e.type, e.source, e.wire).lastInsertRowid);
       }
       return last;
     });
@@ -94,7 +97,8 @@ export class EventBatchWriter {
       warnings.warn({ type: event.type, err: (err as Error).message }, 'event data is not serialisable; stored as {}');
       payload = '{}';
     }
-    this.pending.push({ id, tsMs: event.tsMs, type: event.type, source: event.source, payload, data: event.data ?? {} });
+    const wire = this.wire.encode(id, event.tsMs, event.type, event.source, payload);
+    this.pending.push({ id, tsMs: event.tsMs, type: event.type, source: event.source, wire, data: event.data ?? {} });
     metrics.appended++;
     if (this.pending.length > this.options.maxPendingEvents) {
       const drop = this.pending.length - this.options.maxPendingEvents;

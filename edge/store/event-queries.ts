@@ -7,7 +7,7 @@ import { rowToEvent, type StoredEventRow } from './event-rows.ts';
 import { SENT_AT_COLUMN } from './outbox-state.ts';
 
 /** sent_at is computed from the outbox position (the column itself is no longer written). */
-const ROW_COLUMNS = `seq, id, ts, type, source, payload, ${SENT_AT_COLUMN}`;
+const ROW_COLUMNS = `seq, id, ts, type, source, wire, ${SENT_AT_COLUMN}`;
 
 export interface CountsFilter {
   source?: string;

@@ -1,5 +1,5 @@
 // An `events` row as SQLite returns it, and its conversion to the StoredEvent the rest
-// of the agent reads (payload parsed, columns renamed to carry their units).
+// of the agent reads (data parsed out of the wire JSON, columns renamed to carry their units).
 import type { StoredEvent } from '../shared/types.ts';
 
 export interface StoredEventRow {
@@ -8,7 +8,8 @@ export interface StoredEventRow {
   ts: number;
   type: string;
   source: string;
-  payload: string;
+  /** The event's wire JSON, {"id","ts","type","source","data"} (event-wire.ts). */
+  wire: string;
   sent_at: number | null;
 }
 
@@ -19,7 +20,7 @@ export function rowToEvent(r: StoredEventRow): StoredEvent {
     tsMs: r.ts,
     type: r.type,
     source: r.source,
-    data: JSON.parse(r.payload) as Record<string, unknown>,
+    data: (JSON.parse(r.wire) as { data: Record<string, unknown> }).data,
     sentAtMs: r.sent_at,
   };
 }

@@ -3,6 +3,7 @@ export { EventStore, type EventStoreOptions, type StoreMetrics } from './event-s
 export { type SynchronousMode } from './database-file.ts';
 export { type CountRow } from './counts-writer.ts';
 export { type StoredEventRow } from './event-rows.ts';
+export { EventWireEncoder } from './event-wire.ts';
 export { type RetentionPolicy, type RetentionResult } from './retention.ts';
 export { OutboxState, type OutboxBatchText, type HeldEvent } from './outbox-state.ts';
 export { READ_PENDING } from './outbox-read-ahead.ts';

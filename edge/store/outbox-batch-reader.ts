@@ -1,6 +1,6 @@
 // One outbox batch as wire bytes: the first events after a seq, each event's
-// `{"id","ts","type","source","data"}` JSON built by SQLite around the stored payload
-// text (no parse and re-serialise), joined between the envelope's prefix and suffix.
+// `{"id","ts","type","source","data"}` JSON as the store wrote it (event-wire.ts), joined
+// between the envelope's prefix and suffix.
 // The read-ahead worker runs the same statement on its own read-only connection.
 import type Database from 'better-sqlite3';
 
@@ -15,15 +15,12 @@ export interface OutboxBatchText {
   bytes: number;
 }
 
-/** The wire object around the stored payload text (no parse and re-serialise per event). */
-export const WIRE_JSON = `'{"id":"' || id || '","ts":' || CAST(ts AS INTEGER) || ',"type":' || json_quote(type) || ',"source":' || json_quote(source) || ',"data":' || payload || '}'`;
-
 /**
  * [seq, wire JSON] of the first ? events with ? < seq < ?, in seq order. The rows are
  * joined in JS: a `group_concat(... ORDER BY seq)` in SQLite sorted every batch again and
  * cost twice as much, and without its ORDER BY the order is not guaranteed.
  */
-export const OUTBOX_BATCH_SQL = `SELECT seq, ${WIRE_JSON} FROM events WHERE seq > ? AND seq < ? ORDER BY seq LIMIT ?`;
+export const OUTBOX_BATCH_SQL = 'SELECT seq, wire FROM events WHERE seq > ? AND seq < ? ORDER BY seq LIMIT ?';
 
 /**
  * Joins rows read by OUTBOX_BATCH_SQL into a batch between prefix and suffix, keeping

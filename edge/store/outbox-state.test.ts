@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { EventStore, MIGRATIONS } from './index.ts';
+import { EventStore, LATEST_SCHEMA_VERSION, MIGRATIONS } from './index.ts';
 
 function tempDb(): string {
   return join(mkdtempSync(join(tmpdir(), 'footfall-outbox-')), 'events.db');
@@ -48,9 +48,23 @@ describe('migration from v1 sent_at state', () => {
     expect(store.outbox.unsentEvents(0, 100).map((e) => e.data.i)).toEqual(Array.from({ length: 20 }, (_, i) => 30 + i));
     store.close();
     const db = new Database(path, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_unsent'").get()).toBeUndefined();
     db.close();
+  });
+
+  it('rewrites an older store\'s rows into the wire JSON the writer now stores (v3), byte for byte', () => {
+    const path = v1Database([T0, null, null]);
+    const store = EventStore.open({ path });
+    const id = store.append({ tsMs: T0 + 5_000, type: 'x', source: 's', data: { i: 3 } });
+    store.flush();
+    const wire = store.outbox.unsentWireJson(0, 10).map((r) => r[1]);
+    expect(wire).toEqual([
+      ...[1, 2].map((i) => JSON.stringify({ id: `id-${i}`, ts: T0 + i * 1000, type: 'x', source: 's', data: { i } })),
+      JSON.stringify({ id, ts: T0 + 5_000, type: 'x', source: 's', data: { i: 3 } }),
+    ]);
+    expect(store.eventById('id-0')!.data).toEqual({ i: 0 });
+    store.close();
   });
 
   it('an all-sent v1 store is all sent; an all-unsent or empty one starts at 0', () => {

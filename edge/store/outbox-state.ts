@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { FootfallError } from '../shared/errors.ts';
 import type { StoredEvent } from '../shared/types.ts';
 import { rowToEvent, type StoredEventRow } from './event-rows.ts';
-import { OutboxBatchReader, WIRE_JSON, type OutboxBatchText } from './outbox-batch-reader.ts';
+import { OutboxBatchReader, type OutboxBatchText } from './outbox-batch-reader.ts';
 import { READ_PENDING, type OutboxReadAhead } from './outbox-read-ahead.ts';
 
 export type { OutboxBatchText };
@@ -47,8 +47,8 @@ export class OutboxState {
     this.batchReader = new OutboxBatchReader(db);
     this.advanceStmt = db.prepare(`UPDATE outbox_state SET acked_seq = @a, updated_at_ms = @b WHERE name = '${NAME}' AND acked_seq < @a`);
     this.ackedStmt = db.prepare(`SELECT acked_seq FROM outbox_state WHERE name = '${NAME}'`).pluck(true);
-    this.unsentWireStmt = db.prepare(UNSENT_AFTER(`seq, ${WIRE_JSON}`)).raw(true);
-    this.unsentRowsStmt = db.prepare(UNSENT_AFTER('seq, id, ts, type, source, payload, NULL AS sent_at'));
+    this.unsentWireStmt = db.prepare(UNSENT_AFTER('seq, wire')).raw(true);
+    this.unsentRowsStmt = db.prepare(UNSENT_AFTER('seq, id, ts, type, source, wire, NULL AS sent_at'));
   }
 
   /** Every event with seq <= this (and not held) has been acknowledged upstream. */
@@ -96,7 +96,7 @@ export class OutboxState {
     return this.unsentWireStmt.all({ a: afterSeq, b: limit }) as Array<[number, string]>;
   }
 
-  /** Raw rows of unsent events after afterSeq, payload left as JSON text (sent_at is null for all of them). */
+  /** Raw rows of unsent events after afterSeq, wire left as JSON text (sent_at is null for all of them). */
   unsentRows(afterSeq: number, limit: number): StoredEventRow[] {
     return this.unsentRowsStmt.all({ a: afterSeq, b: limit }) as StoredEventRow[];
   }

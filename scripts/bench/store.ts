@@ -21,7 +21,7 @@ class BareLoop {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(MIGRATIONS.map((m) => m.sql).join('\n'));
-    this.insert = this.db.prepare('INSERT INTO events (id, ts, type, source, payload) VALUES (?, ?, ?, ?, ?)');
+    this.insert = this.db.prepare('INSERT INTO events (ts, type, source, wire) VALUES (?, ?, ?, ?)');
   }
 
   write(events: NewEvent[], from: number, to: number): void {
@@ -31,7 +31,10 @@ class BareLoop {
       this.db.exec('BEGIN');
       for (; i < end; i++) {
         const e = events[i]!;
-        this.insert.run(this.ids.next(e.tsMs), e.tsMs, e.type, e.source, JSON.stringify(e.data));
+        // The same row the store writes: the event's wire JSON, here by plain concatenation.
+        const id = this.ids.next(e.tsMs);
+        const wire = `{"id":"${id}","ts":${Math.trunc(e.tsMs)},"type":${JSON.stringify(e.type)},"source":${JSON.stringify(e.source)},"data":${JSON.stringify(e.data)}}`;
+        this.insert.run(e.tsMs, e.type, e.source, wire);
       }
       this.db.exec('COMMIT');
     }
@@ -105,7 +108,7 @@ const target: BenchTarget = {
           unit: 'events/s',
           ours: Math.round(o),
           reference: Math.round(b),
-          referenceName: 'bare better-sqlite3 prepared INSERT, 1,000 rows per transaction, same schema',
+          referenceName: 'bare better-sqlite3 prepared INSERT of the same rows (wire JSON by concatenation), 1,000 rows per transaction, same schema',
           ratio: Number(ratio.toFixed(3)),
           rounds,
           method: 'median over rounds; each round interleaves the two writers in 50,000-event slices',

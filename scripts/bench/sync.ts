@@ -106,10 +106,10 @@ const target: BenchTarget = {
       const store = fillStore(join(dir, 'a.db'), n);
       // The reference's batches: the same encoder, the same grouping, built before timing.
       const encoder = new EventBatchEncoder(SITE, 'x');
-      const rows = store.outbox.unsentRows(0, n);
+      const rows = store.outbox.unsentWireJson(0, n);
       const payloads: Buffer[] = [];
       for (let i = 0; i < rows.length; i += maxEvents) {
-        const pieces = rows.slice(i, i + maxEvents).map((r) => encoder.encodeEvent(r));
+        const pieces = rows.slice(i, i + maxEvents).map((r) => r[1]);
         payloads.push(Buffer.from(encoder.prefix + pieces.join(',') + encoder.suffix));
       }
       for (let r = 0; r < rounds; r++) {

@@ -14,7 +14,7 @@ export default defineCommand({
     const { Agent } = await import('../../agent.ts');
     const { createRootLogger } = await import('../../shared/log.ts');
     const { config, file } = loadConfig({ file: ctx.values.config as string | undefined, env: ctx.env, cwd: ctx.cwd });
-    const logger = ctx.values['log-level'] || ctx.env.FOOTFALL_LOG_LEVEL ? ctx.logger : createRootLogger({ level: config.log.level });
+    const logger = ctx.values['log-level'] || ctx.env.FOOTFALL_LOG_LEVEL ? ctx.logger : createRootLogger({ level: config.log.level, format: ctx.logFormat });
     logger.info({ config: file ?? 'embedded defaults', site: config.site, device: config.device }, 'starting footfall');
     const { packageVersion } = await import('../main.ts');
     const agent = new Agent({ config, logger, cwd: ctx.cwd, configFile: file, version: packageVersion() });

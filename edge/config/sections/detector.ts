@@ -6,8 +6,8 @@ export const detectorSection = z
   .object({
     /** A model name from the manifest (`footfall models`) or a path to an .onnx file. */
     model: nonEmptyString('a model name or path').default('picodet_s_416_coco').describe('A model name from the manifest (`footfall models`) or a path to an .onnx file.'),
-    /** Extra directories searched for model files, before ./models and ../shared/models. */
-    modelDirs: z.array(z.string()).default([]).describe('Extra directories searched for model files, before ./models and ../shared/models.'),
+    /** Extra directories searched for model files, before ./models, the models shipped in the repository and ../shared/models. */
+    modelDirs: z.array(z.string()).default([]).describe('Extra directories searched for model files, before ./models, the models shipped in the repository and ../shared/models.'),
     /** onnxruntime intra-op threads. */
     threads: intBetween(1, 64).default(2).describe('onnxruntime intra-op threads.'),
     /**

@@ -63,17 +63,175 @@
     }
   }
 
+  // --- Labels: sized to the screen, kept apart, readable on any background --------------
+  // SVG text scales with the image, so every layout sets a label's size to LABEL_PX on the
+  // screen, whatever the frame's and the page's size. Labels are placed greedily in order of
+  // importance (lines and zones, then the gate's note, then track ids), each at the first
+  // candidate spot that stays inside the frame and meets no label placed before it; when all
+  // its candidates are taken it stacks above or below the first one. A dark box behind each
+  // label keeps it readable on snow, grass or a crowd.
+  var LABEL_PX = 13;
+
+  /** Screen pixels per source pixel of an overlay; 0 while it is not laid out. */
+  function screenScale(svg) {
+    var m = svg.getScreenCTM();
+    return m && m.a > 0 ? m.a : 0;
+  }
+  function labelMetrics(svg) {
+    var s = screenScale(svg);
+    if (!s) return null;
+    var vb = svg.viewBox.baseVal;
+    var fs = LABEL_PX / s;
+    return { scale: s, fs: fs, pad: fs * 0.35, h: fs * 1.45, baseline: fs * 1.08, gap: fs * 0.3, frame: { w: vb.width, h: vb.height } };
+  }
+  function boxesMeet(a, b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  }
+  function inFrame(x, y, w, h, frame) {
+    return { x: Math.max(0, Math.min(frame.w - w, x)), y: Math.max(0, Math.min(frame.h - h, y)), w: w, h: h };
+  }
+  /**
+   * Sizes `text`, puts it at the first of `spots(w, h)` (top-left corners) that meets none of
+   * `placed`, draws its backing box, and adds its box (with a gap around) to `placed`. An
+   * `optional` label with no free spot is hidden rather than drawn over another.
+   */
+  function placeLabel(text, spots, placed, m, optional) {
+    text.setAttribute('font-size', m.fs.toFixed(2));
+    text.removeAttribute('text-anchor');
+    var w = text.getComputedTextLength() + 2 * m.pad;
+    var h = m.h;
+    var tries = spots(w, h);
+    var first = tries[0];
+    for (var k = 1; k <= 16; k++) {
+      tries.push([first[0], first[1] + k * (h + m.gap)]);
+      tries.push([first[0], first[1] - k * (h + m.gap)]);
+    }
+    var box = null;
+    for (var i = 0; i < tries.length && !box; i++) {
+      var b = inFrame(tries[i][0], tries[i][1], w, h, m.frame);
+      if (!placed.some(function (p) { return boxesMeet(b, p); })) box = b;
+    }
+    if (!box && optional) {
+      // A track id with no free spot left (a dense crowd): its box and trail still show.
+      text.setAttribute('display', 'none');
+      return;
+    }
+    if (!box) box = inFrame(first[0], first[1], w, h, m.frame);
+    text.setAttribute('x', (box.x + m.pad).toFixed(1));
+    text.setAttribute('y', (box.y + m.baseline).toFixed(1));
+    var bg = text.previousElementSibling;
+    if (!bg || bg.getAttribute('class') !== 'label-bg') {
+      bg = document.createElementNS(SVGNS, 'rect');
+      bg.setAttribute('class', 'label-bg');
+      text.parentNode.insertBefore(bg, text);
+    }
+    bg.setAttribute('x', box.x.toFixed(1));
+    bg.setAttribute('y', box.y.toFixed(1));
+    bg.setAttribute('width', w.toFixed(1));
+    bg.setAttribute('height', h.toFixed(1));
+    bg.setAttribute('rx', (m.fs * 0.25).toFixed(1));
+    placed.push({ x: box.x - m.gap / 2, y: box.y - m.gap / 2, w: w + m.gap, h: h + m.gap });
+  }
+  function numberAttr(el, name) {
+    return Number(el.getAttribute(name));
+  }
+  /** Spots for a line's label: beside its middle first, then beside either end. */
+  function lineSpots(line, m) {
+    var ax = numberAttr(line, 'x1'), ay = numberAttr(line, 'y1'), bx = numberAttr(line, 'x2'), by = numberAttr(line, 'y2');
+    return function (w, h) {
+      var g = m.gap * 2;
+      var mx = (ax + bx) / 2, my = (ay + by) / 2;
+      var beside = Math.abs(by - ay) > Math.abs(bx - ax)
+        ? [[mx + g, my - h / 2], [mx - w - g, my - h / 2]] // a steep line: left and right of it
+        : [[mx - w / 2, my - h - g], [mx - w / 2, my + g]]; // a flat one: above and below
+      return beside.concat([
+        [ax, ay - h - g], [bx - w, by - h - g], [ax, ay + g], [bx - w, by + g],
+        [(3 * ax + bx) / 4 - w / 2, (3 * ay + by) / 4 - h - g], [(ax + 3 * bx) / 4 - w / 2, (ay + 3 * by) / 4 - h - g],
+        [(3 * ax + bx) / 4 - w / 2, (3 * ay + by) / 4 + g], [(ax + 3 * bx) / 4 - w / 2, (ay + 3 * by) / 4 + g],
+      ]);
+    };
+  }
+  /** Spots for a zone's label: inside its top-left corner, above it, inside its other corners. */
+  function zoneSpots(polygon, m) {
+    var pts = (polygon.getAttribute('points') || '').trim().split(/\s+/).map(function (p) { return p.split(',').map(Number); });
+    var xs = pts.map(function (p) { return p[0]; }), ys = pts.map(function (p) { return p[1]; });
+    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs), y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+    return function (w, h) {
+      var g = m.gap;
+      return [[x0 + g, y0 + g], [x0, y0 - h - g], [x1 - w - g, y0 + g], [x0 + g, y1 - h - g], [x1 - w - g, y1 - h - g], [x0, y1 + g]];
+    };
+  }
+  /** Lays out the labels of the lines and zones drawn in `root`; returns their boxes. */
+  function layoutGeometry(v, root) {
+    var m = labelMetrics(v.svg);
+    var placed = [];
+    if (!m) return placed;
+    root.querySelectorAll('g.cline').forEach(function (g) {
+      var text = g.querySelector('text.label');
+      var line = g.querySelector('line:not(.arrow)');
+      if (text && line) placeLabel(text, lineSpots(line, m), placed, m);
+    });
+    root.querySelectorAll('g.zone').forEach(function (g) {
+      var text = g.querySelector('text.label');
+      var polygon = g.querySelector('polygon');
+      if (text && polygon) placeLabel(text, zoneSpots(polygon, m), placed, m);
+    });
+    // The editor's "in" beside each direction arrow's head.
+    root.querySelectorAll('g.cline').forEach(function (g) {
+      var tip = g.querySelector('text.tip');
+      var arrow = g.querySelector('line.arrow');
+      if (!tip || !arrow) return;
+      var x = numberAttr(arrow, 'x2'), y = numberAttr(arrow, 'y2');
+      placeLabel(tip, function (w, h) {
+        var d = m.gap * 2;
+        return [[x - w / 2, y + d], [x + d, y - h / 2], [x - w - d, y - h / 2], [x - w / 2, y - h - d]];
+      }, placed, m);
+    });
+    v.geometryBoxes = placed;
+    v.labelScale = m.scale;
+    v.svg.classList.add('labelled');
+    return placed;
+  }
+  /** The live labels (gate note, track ids), around the geometry's. */
+  function layoutLive(v) {
+    var m = labelMetrics(v.svg);
+    if (!m) return;
+    if (!v.geometryBoxes || Math.abs(m.scale - v.labelScale) > v.labelScale * 0.01) layoutGeometry(v, v.svg);
+    var placed = v.geometryBoxes.slice();
+    var gate = v.live.querySelector('text.gate');
+    if (gate) placeLabel(gate, function () { return [[m.gap, m.gap]]; }, placed, m);
+    v.live.querySelectorAll('text.tid').forEach(function (t) {
+      var x = numberAttr(t, 'data-x'), y = numberAttr(t, 'data-y'), bw = numberAttr(t, 'data-w'), bh = numberAttr(t, 'data-h');
+      placeLabel(t, function (w, h) {
+        return [[x, y - h - m.gap], [x + bw - w, y - h - m.gap], [x, y + bh + m.gap], [x, y + m.gap]];
+      }, placed, m, true);
+    });
+  }
+
   // --- Overview: live boxes, track ids, trails, counts ---------------------------------
   function overview() {
     var views = {};
     document.querySelectorAll('section.cam[data-camera]').forEach(function (s) {
       var v = viewOf(s);
       views[v.name] = v;
+      layoutGeometry(v, v.svg);
       if (v.debugMotion) {
         v.debugMotion.addEventListener('change', function () {
           if (v.last) drawLive(v, v.last);
         });
       }
+    });
+    var resizing = false;
+    window.addEventListener('resize', function () {
+      if (resizing) return;
+      resizing = true;
+      requestAnimationFrame(function () {
+        resizing = false;
+        for (var name in views) {
+          layoutGeometry(views[name], views[name].svg);
+          if (views[name].last) layoutLive(views[name]);
+        }
+      });
     });
     if (!window.EventSource) return;
     var first = false;
@@ -102,6 +260,9 @@
           g.querySelector('[data-role="in"]').textContent = d.lines[cam][line].in;
           g.querySelector('[data-role="out"]').textContent = d.lines[cam][line].out;
         }
+        // Longer numbers, longer labels: lay them out again.
+        layoutGeometry(v, v.svg);
+        if (v.last) layoutLive(v);
       }
     });
   }
@@ -124,15 +285,21 @@
         for (var k = 0; k < t.trail.length; k += 2) pts.push(t.trail[k] + ',' + t.trail[k + 1]);
         svgEl('polyline', { class: 'trail', points: pts.join(' '), stroke: color, 'stroke-width': unit * 0.35 }, g);
       }
-      var label = svgEl('text', { class: 'tid', x: t.box[0], y: t.box[1] - unit * 0.5, 'font-size': unit * 2.6, fill: color }, g);
+      var label = svgEl('text', { class: 'tid', x: t.box[0], y: t.box[1] - unit * 0.5, 'font-size': unit * 2.2, fill: color, 'data-x': t.box[0], 'data-y': t.box[1], 'data-w': t.box[2], 'data-h': t.box[3] }, g);
       label.textContent = '#' + t.id;
     }
     v.section.dataset.tracks = String(d.tracks.length);
     v.section.dataset.detections = String(d.detections.length);
+    var occupancyChanged = false;
     for (var zone in d.zones) {
       var zg = v.svg.querySelector('g.zone[data-zone="' + CSS.escape(zone) + '"] [data-role="occupancy"]');
-      if (zg) zg.textContent = d.zones[zone];
+      if (zg && zg.textContent !== String(d.zones[zone])) {
+        zg.textContent = d.zones[zone];
+        occupancyChanged = true;
+      }
     }
+    if (occupancyChanged) v.geometryBoxes = null;
+    layoutLive(v);
   }
 
   /** The motion gate's debug layer: motion boxes and what the gate did with the frame. */
@@ -207,7 +374,7 @@
         var poly = svgEl('polygon', { points: z.polygon.map(function (p) { return p.join(','); }).join(' ') }, zg);
         poly.dataset.kind = 'zone';
         poly.dataset.index = i;
-        var t = svgEl('text', { x: z.polygon[0][0], y: z.polygon[0][1], 'font-size': b.unit * 3 }, zg);
+        var t = svgEl('text', { class: 'label', x: z.polygon[0][0], y: z.polygon[0][1], 'font-size': b.unit * 2.2 }, zg);
         t.textContent = z.name;
         if (sel || tool === 'move') z.polygon.forEach(function (p, k) { handle(zg, 'zone', i, k, p, b); });
       });
@@ -226,9 +393,9 @@
         var nx = -(c[1] - a[1]) / len;
         var ny = (c[0] - a[0]) / len;
         svgEl('line', { class: 'arrow', x1: mx, y1: my, x2: mx + nx * b.unit * 6, y2: my + ny * b.unit * 6, 'stroke-width': b.unit * 0.5, 'marker-end': 'url(#arrowhead)' }, lg);
-        var tip = svgEl('text', { x: mx + nx * b.unit * 9, y: my + ny * b.unit * 9 + b.unit, 'font-size': b.unit * 2.4, 'text-anchor': 'middle' }, lg);
+        var tip = svgEl('text', { class: 'tip', x: mx + nx * b.unit * 9, y: my + ny * b.unit * 9 + b.unit, 'font-size': b.unit * 2.4, 'text-anchor': 'middle' }, lg);
         tip.textContent = 'in';
-        var t = svgEl('text', { x: a[0], y: a[1] - b.unit, 'font-size': b.unit * 3 }, lg);
+        var t = svgEl('text', { class: 'label', x: a[0], y: a[1] - b.unit, 'font-size': b.unit * 2.2 }, lg);
         t.textContent = l.name;
         if (sel || tool === 'move') l.points.forEach(function (p, k) { handle(lg, 'line', i, k, p, b); });
       });
@@ -236,6 +403,7 @@
         svgEl('polyline', { class: 'zdraft', points: zoneDraft.map(function (p) { return p.join(','); }).join(' '), 'stroke-width': b.unit * 0.4 }, g);
         zoneDraft.forEach(function (p) { svgEl('circle', { class: 'handle', cx: p[0], cy: p[1], r: b.unit }, g); });
       }
+      layoutGeometry(v, g);
     }
     function handle(parent, kind, index, k, p, b) {
       var h = svgEl('circle', { class: 'handle', cx: p[0], cy: p[1], r: b.unit * 1.4 }, parent);
