@@ -29,3 +29,4 @@ export {
   type RuleConfig,
   type ZoneConfig,
 } from './sections/analytics.ts';
+export { floorPlanSection, floorZoneSchema, handoverSection, MIN_FLOOR_ZONE_AREA_M2, sitePathsSection, type FloorPlanConfig, type FloorZoneConfig, type HandoverConfig, type SitePathsConfig } from './sections/site-paths.ts';

@@ -9,6 +9,7 @@ import { analyticsSection } from './sections/analytics.ts';
 import { camerasSection } from './sections/cameras.ts';
 import { detectorSection } from './sections/detector.ts';
 import { mqttSection } from './sections/mqtt.ts';
+import { floorPlanSection, sitePathsSection } from './sections/site-paths.ts';
 import { statusSection } from './sections/status.ts';
 import { storeSection } from './sections/store.ts';
 import { trackerSection } from './sections/tracker.ts';
@@ -58,6 +59,10 @@ export const configSchema = z
     tracker: trackerSection.prefault({}).describe('The multi-person tracker (edge/track); defaults chosen on the tuning half of scripts/accuracy/splits.json.'),
     /** Analytics settings beyond per-camera geometry: queues, heatmaps, forecasts, rules. */
     analytics: analyticsSection.prefault({}).describe('Analytics settings beyond per-camera geometry: queues, heatmaps, forecasts, rules.'),
+    /** The site's floor plan in metres (shop fronts, kiosks, entrances), shared by every box of the site. */
+    floorPlan: floorPlanSection.prefault({}).describe("The site's floor plan in metres (shop fronts, kiosks, entrances), shared by every box of the site."),
+    /** Mall-wide paths: hand-over between cameras and boxes, zone visits, transitions A>B and sequences A>B>C. */
+    sitePaths: sitePathsSection.prefault({}).describe('Mall-wide paths: hand-over between cameras and boxes, zone visits, transitions A>B and sequences A>B>C.'),
     /** Wi-Fi probe capture and presence (edge/wifi): sensors, MAC hashing, visits. */
     wifi: wifiSection.prefault({}).describe('Wi-Fi probe capture and presence (edge/wifi): sensors, MAC hashing, visits.'),
     /** Upstream sync over MQTT (cloud-sync): broker, TLS, batching, counts, commands; unset url = the embedded broker. */

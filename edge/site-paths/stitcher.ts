@@ -1,0 +1,525 @@
+// The site stitcher: joins floor fragments from every camera and box of a site into site
+// tracks, one per person as far as the evidence allows, and turns each site track into zone
+// visits, transitions A>B and sequences A>B>C.
+//
+// Hand-over (after UCMCTrack's ground-plane association and the geometric stitching of
+// overhead-sensor vendors; no appearance, no identity):
+// - overlapping views: a new fragment that is at the same floor position at the same time as a
+//   live site track joins it (cost: mean squared distance over the common samples / sigma²);
+// - a gap between views (or a tracker loss in one view): a new fragment that starts where a
+//   dormant site track, walking on at its last velocity, plausibly is after the gap joins it
+//   (cost: the meeting-point residual / sigma², sigma growing with the gap; faster than
+//   maxSpeed is impossible).
+// Every tick, all undecided fragments are matched against all candidate site tracks at once
+// (a gated minimum-cost assignment). A decision whose best alternative (another track for the
+// fragment, or another fragment for the track) costs less than `ambiguityMargin` more is
+// ambiguous: the fragment starts a new site track and the old track takes no more joins, so a
+// path is cut rather than guessed (a cut loses a transition; a wrong join invents one).
+//
+// Determinism: decisions at tick T use only samples with t <= T, and ticks run only up to the
+// smallest watermark of the sources, so the same fragments give the same paths whether one box
+// or several carry them and whatever the network delay.
+import { LinearAssignment } from '../track/index.ts';
+import type { HandoverConfig } from '../config/index.ts';
+import { cameraKey, type FragmentChunk } from './fragment.ts';
+import { ZoneVisitState, type FloorZones, type VisitListener } from './zone-visits.ts';
+
+export interface StitcherOptions {
+  zones: FloorZones;
+  handover: HandoverConfig;
+  visitMinS: number;
+  /** Floor sample period of the fragments (and the site track's step), ms. */
+  sampleMs: number;
+  /** false: no hand-over at all (each fragment is its own site track): the per-camera baseline. */
+  handoverEnabled?: boolean;
+}
+
+/** What the stitcher finds: visits, transitions and sequences with the time they happened. */
+export interface PathListener {
+  visit(zone: string, tsMs: number): void;
+  transition(from: string, to: string, tsMs: number): void;
+  sequence(a: string, b: string, c: string, tsMs: number): void;
+}
+
+export interface StitcherCounters {
+  fragments: number;
+  droppedShort: number;
+  siteTracks: number;
+  overlapJoins: number;
+  gapJoins: number;
+  cuts: number;
+  lateSamples: number;
+  outOfOrderSamples: number;
+  closedTracks: number;
+}
+
+class Fragment {
+  t = new Float64Array(32);
+  x = new Float64Array(32);
+  y = new Float64Array(32);
+  n = 0;
+  ended = false;
+  site: SiteTrack | null = null;
+  dropped = false;
+  constructor(
+    readonly key: string,
+    readonly camera: string,
+  ) {}
+
+  get startMs(): number {
+    return this.t[0]!;
+  }
+
+  get lastMs(): number {
+    return this.t[this.n - 1]!;
+  }
+
+  push(t: number, x: number, y: number): void {
+    if (this.n === this.t.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.t = grow(this.t);
+      this.x = grow(this.x);
+      this.y = grow(this.y);
+    }
+    this.t[this.n] = t;
+    this.x[this.n] = x;
+    this.y[this.n] = y;
+    this.n++;
+  }
+
+  /** Number of samples with t <= tMs. */
+  countUpTo(tMs: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.t[mid]! <= tMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Interpolated position at tMs into out[0..1], using samples <= limit only; false outside them. */
+  positionAt(tMs: number, limit: number, out: Float64Array): boolean {
+    const n = this.countUpTo(limit);
+    if (n === 0 || tMs < this.t[0]! || tMs > this.t[n - 1]!) return false;
+    let lo = 0;
+    let hi = n - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (this.t[mid]! <= tMs) lo = mid;
+      else hi = mid;
+    }
+    const t0 = this.t[lo]!;
+    const t1 = this.t[hi]!;
+    const a = t1 > t0 ? (tMs - t0) / (t1 - t0) : 0;
+    out[0] = this.x[lo]! + a * (this.x[hi]! - this.x[lo]!);
+    out[1] = this.y[lo]! + a * (this.y[hi]! - this.y[lo]!);
+    return true;
+  }
+
+  /** Velocity (m/s) over the first or last `spanMs` of the samples <= limit into out[0..1]. */
+  velocity(atEnd: boolean, spanMs: number, limit: number, out: Float64Array): void {
+    const n = this.countUpTo(limit);
+    out[0] = 0;
+    out[1] = 0;
+    if (n < 2) return;
+    let i0: number;
+    let i1: number;
+    if (atEnd) {
+      i1 = n - 1;
+      i0 = i1;
+      while (i0 > 0 && this.t[i1]! - this.t[i0 - 1]! <= spanMs) i0--;
+    } else {
+      i0 = 0;
+      i1 = 0;
+      while (i1 < n - 1 && this.t[i1 + 1]! - this.t[i0]! <= spanMs) i1++;
+    }
+    const dt = (this.t[i1]! - this.t[i0]!) / 1000;
+    if (dt <= 0) return;
+    out[0] = (this.x[i1]! - this.x[i0]!) / dt;
+    out[1] = (this.y[i1]! - this.y[i0]!) / dt;
+  }
+}
+
+class SiteTrack {
+  readonly members: Fragment[] = [];
+  /** No more joins (a cut): ends with its members. */
+  blocked = false;
+  /** Next step time of the visit walk (ms); NaN before the first. */
+  cursorMs = NaN;
+  readonly visits: ZoneVisitState;
+  /** Zone indexes of the last two distinct visits (-1: none). */
+  last = -1;
+  beforeLast = -1;
+  constructor(
+    readonly id: number,
+    zones: FloorZones,
+    visitMinMs: number,
+  ) {
+    this.visits = new ZoneVisitState(zones, visitMinMs);
+  }
+
+  /** Latest sample time of any member (samples <= limit). */
+  endMs(limit: number): number {
+    let end = -Infinity;
+    for (const m of this.members) {
+      const n = m.countUpTo(limit);
+      if (n > 0 && m.t[n - 1]! > end) end = m.t[n - 1]!;
+    }
+    return end;
+  }
+
+  /** The member whose samples (<= limit) end last. */
+  lastMember(limit: number): Fragment | null {
+    let best: Fragment | null = null;
+    let end = -Infinity;
+    for (const m of this.members) {
+      const n = m.countUpTo(limit);
+      if (n > 0 && m.t[n - 1]! > end) {
+        end = m.t[n - 1]!;
+        best = m;
+      }
+    }
+    return best;
+  }
+}
+
+/** A column of the hand-over assignment: joining a site track in overlap from one camera, or after a gap. */
+interface JoinColumn {
+  track: SiteTrack;
+  /** The camera of the fragments competing for it (overlap), or '' for the gap join. */
+  camera: string;
+  gap: boolean;
+}
+
+export class Stitcher {
+  readonly counters: StitcherCounters = { fragments: 0, droppedShort: 0, siteTracks: 0, overlapJoins: 0, gapJoins: 0, cuts: 0, lateSamples: 0, outOfOrderSamples: 0, closedTracks: 0 };
+  private readonly fragments = new Map<string, Fragment>();
+  private readonly undecided: Fragment[] = [];
+  private readonly tracks = new Set<SiteTrack>();
+  private nextTrackId = 1;
+  private tickMs = -Infinity;
+  private readonly stepMs: number;
+  private readonly decideMs: number;
+  private readonly maxGapMs: number;
+  private readonly visitMinMs: number;
+  private readonly handover: HandoverConfig;
+  private readonly handoverEnabled: boolean;
+  private readonly assignment = new LinearAssignment();
+  private cost = new Float64Array(64);
+  private readonly p = new Float64Array(2);
+  private readonly q = new Float64Array(2);
+  private readonly v = new Float64Array(2);
+  private readonly w = new Float64Array(2);
+  private readonly visitSink: VisitListener & { track: SiteTrack | null };
+
+  constructor(
+    private readonly options: StitcherOptions,
+    private readonly listener: PathListener,
+  ) {
+    this.stepMs = options.sampleMs;
+    this.handover = options.handover;
+    this.decideMs = options.handover.decideAfterS * 1000;
+    this.maxGapMs = options.handover.maxGapS * 1000;
+    this.visitMinMs = options.visitMinS * 1000;
+    this.handoverEnabled = options.handoverEnabled ?? true;
+    const names = options.zones.names;
+    this.visitSink = {
+      track: null,
+      onVisit(zone: number, startMs: number): void {
+        const s = this.track!;
+        listener.visit(names[zone]!, startMs);
+        if (zone === s.last) return;
+        if (s.last >= 0) listener.transition(names[s.last]!, names[zone]!, startMs);
+        if (s.beforeLast >= 0 && s.last >= 0) listener.sequence(names[s.beforeLast]!, names[s.last]!, names[zone]!, startMs);
+        s.beforeLast = s.last;
+        s.last = zone;
+      },
+    };
+  }
+
+  /** Site tracks in progress. */
+  get openTracks(): number {
+    return this.tracks.size;
+  }
+
+  /** Fragments held (in progress or in a site track in progress). */
+  get heldFragments(): number {
+    return this.fragments.size;
+  }
+
+  /** The latest time decided (ms). */
+  get decidedUpToMs(): number {
+    return this.tickMs;
+  }
+
+  /** Takes a chunk of a fragment's samples. */
+  add(chunk: FragmentChunk): void {
+    const key = `${cameraKey(chunk.box, chunk.camera)}#${chunk.fragment}`;
+    let f = this.fragments.get(key);
+    if (!f) {
+      if (chunk.t.length === 0) return;
+      f = new Fragment(key, cameraKey(chunk.box, chunk.camera));
+      this.fragments.set(key, f);
+      this.undecided.push(f);
+      this.counters.fragments++;
+    }
+    for (let i = 0; i < chunk.t.length; i++) {
+      const t = chunk.t[i]!;
+      const x = chunk.x[i]!;
+      const y = chunk.y[i]!;
+      if (!Number.isFinite(t) || !Number.isFinite(x) || !Number.isFinite(y)) continue;
+      if (f.n > 0 && t <= f.lastMs) {
+        this.counters.outOfOrderSamples++;
+        continue;
+      }
+      if (t <= this.tickMs) this.counters.lateSamples++;
+      f.push(t, x, y);
+    }
+    if (chunk.ended) f.ended = true;
+  }
+
+  /** Decides and walks every tick up to `upToMs` (the smallest watermark of the sources). */
+  advance(upToMs: number): void {
+    if (this.tickMs === -Infinity) {
+      let first = Infinity;
+      for (const f of this.undecided) if (f.n > 0 && f.startMs < first) first = f.startMs;
+      if (first === Infinity) return;
+      this.tickMs = Math.floor(first / this.stepMs) * this.stepMs;
+    }
+    while (this.tickMs + this.stepMs <= upToMs) {
+      this.tickMs += this.stepMs;
+      this.tick(this.tickMs);
+    }
+  }
+
+  /** Ends everything: decides what is pending and closes every site track (end of a file). */
+  finish(): void {
+    let last = this.tickMs;
+    for (const f of this.fragments.values()) if (f.n > 0 && f.lastMs > last) last = f.lastMs;
+    if (last === -Infinity) return;
+    this.advance(last + this.decideMs + this.maxGapMs + 2 * this.stepMs);
+    for (const s of [...this.tracks]) this.close(s, Infinity);
+  }
+
+  private tick(T: number): void {
+    this.decide(T);
+    const settled = T - this.decideMs;
+    for (const s of this.tracks) {
+      this.walk(s, settled);
+      const end = s.endMs(T);
+      const wait = s.blocked ? this.stepMs : this.maxGapMs + this.decideMs + this.stepMs;
+      if (end + wait < T && s.cursorMs > end) this.close(s, T);
+    }
+  }
+
+  /** Decides the fragments that have been seen long enough, all candidates at once. */
+  private decide(T: number): void {
+    if (this.undecided.length === 0) return;
+    // Rows: every undecided fragment with samples by T; due ones are committed.
+    const rows: Fragment[] = [];
+    for (const f of this.undecided) if (f.n > 0 && f.startMs <= T) rows.push(f);
+    let anyDue = false;
+    for (const f of rows) if (T - f.startMs >= this.decideMs) anyDue = true;
+    if (!anyDue) return;
+    const columns: JoinColumn[] = [];
+    const colIndex = new Map<SiteTrack, Map<string, number>>();
+    if (this.handoverEnabled) {
+      for (const f of rows) {
+        for (const s of this.tracks) {
+          if (s.blocked) continue;
+          const end = s.endMs(T);
+          const overlap = end >= f.startMs - this.stepMs;
+          if (!overlap && f.startMs - end > this.maxGapMs) continue;
+          const camera = overlap ? f.camera : '';
+          let byCam = colIndex.get(s);
+          if (!byCam) colIndex.set(s, (byCam = new Map()));
+          if (!byCam.has(camera)) {
+            byCam.set(camera, columns.length);
+            columns.push({ track: s, camera, gap: !overlap });
+          }
+        }
+      }
+    }
+    const nr = rows.length;
+    const nc = columns.length;
+    if (this.cost.length < nr * nc) this.cost = new Float64Array(Math.max(nr * nc, this.cost.length * 2));
+    const cost = this.cost;
+    for (let i = 0; i < nr; i++) {
+      for (let j = 0; j < nc; j++) cost[i * nc + j] = this.joinCost(rows[i]!, columns[j]!, T);
+    }
+    const gate = this.handover.gate;
+    if (nc > 0) this.assignment.solveGated(cost, nr, nc, gate);
+    const margin = this.handover.ambiguityMargin;
+    const keep: Fragment[] = [];
+    for (let i = 0; i < nr; i++) {
+      const f = rows[i]!;
+      if (T - f.startMs < this.decideMs) {
+        keep.push(f);
+        continue;
+      }
+      const spanMs = f.t[f.countUpTo(T) - 1]! - f.startMs;
+      if (spanMs < this.handover.minFragmentS * 1000) {
+        f.dropped = true;
+        this.counters.droppedShort++;
+        this.fragments.delete(f.key);
+        continue;
+      }
+      const j = nc > 0 ? this.assignment.rowToCol[i]! : -1;
+      if (j < 0) {
+        this.startTrack(f);
+        continue;
+      }
+      const c = cost[i * nc + j]!;
+      let ambiguous = false;
+      for (let jj = 0; jj < nc && !ambiguous; jj++) if (jj !== j && columns[jj]!.track !== columns[j]!.track && cost[i * nc + jj]! < c + margin) ambiguous = true;
+      for (let ii = 0; ii < nr && !ambiguous; ii++) if (ii !== i && cost[ii * nc + j]! < c + margin) ambiguous = true;
+      const col = columns[j]!;
+      if (ambiguous) {
+        col.track.blocked = true;
+        this.counters.cuts++;
+        this.startTrack(f);
+        continue;
+      }
+      f.site = col.track;
+      col.track.members.push(f);
+      if (col.gap) this.counters.gapJoins++;
+      else this.counters.overlapJoins++;
+    }
+    // Undecided rows that had no samples by T stay too.
+    for (const f of this.undecided) if (!(f.n > 0 && f.startMs <= T) && !f.dropped) keep.push(f);
+    this.undecided.length = 0;
+    for (const f of keep) this.undecided.push(f);
+  }
+
+  private startTrack(f: Fragment): void {
+    const s = new SiteTrack(this.nextTrackId++, this.options.zones, this.visitMinMs);
+    s.members.push(f);
+    f.site = s;
+    this.tracks.add(s);
+    this.counters.siteTracks++;
+  }
+
+  /** Cost of fragment f joining column c at tick T (Infinity: impossible). */
+  private joinCost(f: Fragment, c: JoinColumn, T: number): number {
+    const s = c.track;
+    const nf = f.countUpTo(T);
+    if (nf === 0) return Infinity;
+    if (!c.gap) {
+      // The same camera cannot see one person as two tracks at once.
+      for (const m of s.members) if (m.camera === f.camera && m.countUpTo(T) > 0 && m.t[m.countUpTo(T) - 1]! >= f.startMs) return Infinity;
+      let sum = 0;
+      let k = 0;
+      for (let i = 0; i < nf; i++) {
+        if (!this.trackPositionAt(s, f.t[i]!, T, this.p)) continue;
+        const dx = f.x[i]! - this.p[0]!;
+        const dy = f.y[i]! - this.p[1]!;
+        sum += dx * dx + dy * dy;
+        k++;
+      }
+      if (k === 0) return Infinity;
+      const sigma = this.handover.overlapSigmaM;
+      return sum / k / (sigma * sigma);
+    }
+    const tail = s.lastMember(T);
+    if (!tail) return Infinity;
+    const nt = tail.countUpTo(T);
+    const endMs = tail.t[nt - 1]!;
+    const dt = (f.startMs - endMs) / 1000;
+    if (dt < 0 || dt * 1000 > this.maxGapMs) return Infinity;
+    const ex = tail.x[nt - 1]!;
+    const ey = tail.y[nt - 1]!;
+    const sx = f.x[0]!;
+    const sy = f.y[0]!;
+    const gapSigma = this.handover.gapSigmaM;
+    const straight = Math.hypot(sx - ex, sy - ey);
+    if (straight > this.handover.maxSpeedMps * dt + 3 * gapSigma) return Infinity;
+    tail.velocity(true, 1000, T, this.v);
+    f.velocity(false, 1000, T, this.w);
+    clampSpeed(this.v, this.handover.maxSpeedMps);
+    clampSpeed(this.w, this.handover.maxSpeedMps);
+    const rx = ex + (this.v[0]! * dt) / 2 - (sx - (this.w[0]! * dt) / 2);
+    const ry = ey + (this.v[1]! * dt) / 2 - (sy - (this.w[1]! * dt) / 2);
+    const grow = this.handover.gapSigmaMps * dt;
+    const var2 = 2 * gapSigma * gapSigma + grow * grow;
+    return (rx * rx + ry * ry) / var2;
+  }
+
+  /** The site track's position at tMs (mean of the members that see it then); false if none does. */
+  private trackPositionAt(s: SiteTrack, tMs: number, limit: number, out: Float64Array): boolean {
+    let sx = 0;
+    let sy = 0;
+    let k = 0;
+    for (const m of s.members) {
+      if (m.positionAt(tMs, limit, this.q)) {
+        sx += this.q[0]!;
+        sy += this.q[1]!;
+        k++;
+      }
+    }
+    if (k === 0) return false;
+    out[0] = sx / k;
+    out[1] = sy / k;
+    return true;
+  }
+
+  /** Walks the site track's merged trajectory up to `settled`, reporting visits. */
+  private walk(s: SiteTrack, settled: number): void {
+    const first = s.members[0]!;
+    if (Number.isNaN(s.cursorMs)) s.cursorMs = Math.ceil(first.startMs / this.stepMs) * this.stepMs;
+    this.visitSink.track = s;
+    while (s.cursorMs <= settled) {
+      const g = s.cursorMs;
+      if (!this.trackPositionAt(s, g, settled, this.p)) {
+        // Between members (a gap join): walk the straight line from the end of one to the start of the next.
+        if (!this.bridgeAt(s, g, settled, this.p)) break;
+      }
+      s.visits.step(g, this.p[0]!, this.p[1]!, this.visitSink);
+      s.cursorMs = g + this.stepMs;
+    }
+    this.visitSink.track = null;
+  }
+
+  /** Linear bridge across a gap between members at tMs; false when no member starts after it (yet). */
+  private bridgeAt(s: SiteTrack, tMs: number, limit: number, out: Float64Array): boolean {
+    let before: Fragment | null = null;
+    let beforeEnd = -Infinity;
+    let after: Fragment | null = null;
+    for (const m of s.members) {
+      const n = m.countUpTo(limit);
+      if (n === 0) continue;
+      const end = m.t[n - 1]!;
+      if (end < tMs && end > beforeEnd) {
+        beforeEnd = end;
+        before = m;
+      }
+      if (m.startMs > tMs && (!after || m.startMs < after.startMs)) after = m;
+    }
+    if (!before || !after) return false;
+    const nb = before.countUpTo(limit);
+    const a = (tMs - beforeEnd) / (after.startMs - beforeEnd);
+    out[0] = before.x[nb - 1]! + a * (after.x[0]! - before.x[nb - 1]!);
+    out[1] = before.y[nb - 1]! + a * (after.y[0]! - before.y[nb - 1]!);
+    return true;
+  }
+
+  private close(s: SiteTrack, limit: number): void {
+    this.walk(s, Math.min(limit, s.endMs(limit)));
+    for (const m of s.members) this.fragments.delete(m.key);
+    this.tracks.delete(s);
+    this.counters.closedTracks++;
+  }
+}
+
+function clampSpeed(v: Float64Array, max: number): void {
+  const s = Math.hypot(v[0]!, v[1]!);
+  if (s > max) {
+    v[0] = (v[0]! * max) / s;
+    v[1] = (v[1]! * max) / s;
+  }
+}

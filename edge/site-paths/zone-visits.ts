@@ -1,0 +1,54 @@
+// Zone visits on one site track's floor trajectory: a visit is at least `visitMinMs`
+// continuously inside a zone. A visit is reported once, when it qualifies (so reports come in
+// the order people reached the zones plus the same minimum). Per-track state is one
+// Float64Array (since when inside each zone), so a step costs a point-in-polygon per zone
+// whose bounding box holds the point.
+import { PackedPolygon } from '../shared/geometry.ts';
+
+export interface FloorZones {
+  names: readonly string[];
+  polygons: readonly PackedPolygon[];
+}
+
+export function floorZonesOf(zones: ReadonlyArray<{ name: string; polygon: ReadonlyArray<readonly [number, number]> }>): FloorZones {
+  return { names: zones.map((z) => z.name), polygons: zones.map((z) => new PackedPolygon(z.polygon)) };
+}
+
+export interface VisitListener {
+  /** A visit qualified: zone index, when it began (ms). */
+  onVisit(zone: number, startMs: number): void;
+}
+
+export class ZoneVisitState {
+  /** Since when the track is inside each zone (ms), NaN when outside. */
+  private readonly insideSince: Float64Array;
+  /** Whether the current stay in each zone has already been reported. */
+  private readonly reported: Uint8Array;
+
+  constructor(
+    private readonly zones: FloorZones,
+    private readonly visitMinMs: number,
+  ) {
+    this.insideSince = new Float64Array(zones.polygons.length).fill(NaN);
+    this.reported = new Uint8Array(zones.polygons.length);
+  }
+
+  /** The track is at (x, y) at tMs (steps in time order). */
+  step(tMs: number, x: number, y: number, listener: VisitListener): void {
+    const polys = this.zones.polygons;
+    for (let z = 0; z < polys.length; z++) {
+      if (polys[z]!.contains(x, y)) {
+        if (Number.isNaN(this.insideSince[z]!)) {
+          this.insideSince[z] = tMs;
+          this.reported[z] = 0;
+        }
+        if (this.reported[z] === 0 && tMs - this.insideSince[z]! >= this.visitMinMs) {
+          this.reported[z] = 1;
+          listener.onVisit(z, this.insideSince[z]!);
+        }
+      } else {
+        this.insideSince[z] = NaN;
+      }
+    }
+  }
+}
