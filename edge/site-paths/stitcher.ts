@@ -355,7 +355,6 @@ export class Stitcher {
     }
     const gate = this.handover.gate;
     if (nc > 0) this.assignment.solveGated(cost, nr, nc, gate);
-    const margin = this.handover.ambiguityMargin;
     const keep: Fragment[] = [];
     for (let i = 0; i < nr; i++) {
       const f = rows[i]!;
@@ -376,9 +375,7 @@ export class Stitcher {
         continue;
       }
       const c = cost[i * nc + j]!;
-      let ambiguous = false;
-      for (let jj = 0; jj < nc && !ambiguous; jj++) if (jj !== j && columns[jj]!.track !== columns[j]!.track && cost[i * nc + jj]! < c + margin) ambiguous = true;
-      for (let ii = 0; ii < nr && !ambiguous; ii++) if (ii !== i && cost[ii * nc + j]! < c + margin) ambiguous = true;
+      const ambiguous = this.ambiguous(i, j, nr, nc, columns);
       const col = columns[j]!;
       if (ambiguous) {
         col.track.blocked = true;
@@ -397,6 +394,37 @@ export class Stitcher {
     for (const f of keep) this.undecided.push(f);
   }
 
+  /**
+   * Whether the pair (row i, column j) of the solved assignment has an alternative within the
+   * margin: i taking another track's column (whoever holds it taking j), or another fragment
+   * taking j (i taking that fragment's column, or none). Both are swaps of the optimal set.
+   */
+  private ambiguous(i: number, j: number, nr: number, nc: number, columns: JoinColumn[]): boolean {
+    const cost = this.cost;
+    const r2c = this.assignment.rowToCol;
+    const c2r = this.assignment.colToRow;
+    const margin = this.handover.ambiguityMargin;
+    const c = cost[i * nc + j]!;
+    const track = columns[j]!.track;
+    for (let jj = 0; jj < nc; jj++) {
+      if (jj === j || columns[jj]!.track === track) continue;
+      const alt = cost[i * nc + jj]!;
+      if (!(alt < Infinity)) continue;
+      const r = c2r[jj]!;
+      const change = r >= 0 ? alt + cost[r * nc + j]! - c - cost[r * nc + jj]! : alt - c;
+      if (change < margin) return true;
+    }
+    for (let ii = 0; ii < nr; ii++) {
+      if (ii === i) continue;
+      const alt = cost[ii * nc + j]!;
+      if (!(alt < Infinity)) continue;
+      const jj = r2c[ii]!;
+      const change = jj >= 0 ? alt + cost[i * nc + jj]! - c - cost[ii * nc + jj]! : alt - c;
+      if (change < margin) return true;
+    }
+    return false;
+  }
+
   private startTrack(f: Fragment): void {
     const s = new SiteTrack(this.nextTrackId++, this.options.zones, this.visitMinMs);
     s.members.push(f);
@@ -411,6 +439,7 @@ export class Stitcher {
     const nf = f.countUpTo(T);
     if (nf === 0) return Infinity;
     if (!c.gap) {
+      if (c.camera !== f.camera) return Infinity;
       // The same camera cannot see one person as two tracks at once.
       for (const m of s.members) if (m.camera === f.camera && m.countUpTo(T) > 0 && m.t[m.countUpTo(T) - 1]! >= f.startMs) return Infinity;
       let sum = 0;
