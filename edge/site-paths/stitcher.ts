@@ -329,20 +329,37 @@ export class Stitcher {
     if (!anyDue) return;
     const columns: JoinColumn[] = [];
     const colIndex = new Map<SiteTrack, Map<string, number>>();
+    // Candidate pairs (row, column), pruned by how far the person could have walked.
+    const pairs: number[] = [];
     if (this.handoverEnabled) {
-      for (const f of rows) {
-        for (const s of this.tracks) {
-          if (s.blocked) continue;
-          const end = s.endMs(T);
-          const overlap = end >= f.startMs - this.stepMs;
-          if (!overlap && f.startMs - end > this.maxGapMs) continue;
+      const open: Array<{ s: SiteTrack; end: number; x: number; y: number }> = [];
+      for (const s of this.tracks) {
+        if (s.blocked) continue;
+        const last = s.lastMember(T);
+        if (!last) continue;
+        const n = last.countUpTo(T);
+        open.push({ s, end: last.t[n - 1]!, x: last.x[n - 1]!, y: last.y[n - 1]! });
+      }
+      const reach = this.handover.maxSpeedMps / 1000;
+      const slack = 3 * Math.max(this.handover.gapSigmaM, this.handover.overlapSigmaM) + 1;
+      for (let i = 0; i < rows.length; i++) {
+        const f = rows[i]!;
+        const fx = f.x[0]!;
+        const fy = f.y[0]!;
+        for (const o of open) {
+          const overlap = o.end >= f.startMs - this.stepMs;
+          if (!overlap && f.startMs - o.end > this.maxGapMs) continue;
+          if (Math.hypot(fx - o.x, fy - o.y) > reach * Math.abs(o.end - f.startMs) + slack) continue;
           const camera = overlap ? f.camera : '';
-          let byCam = colIndex.get(s);
-          if (!byCam) colIndex.set(s, (byCam = new Map()));
-          if (!byCam.has(camera)) {
-            byCam.set(camera, columns.length);
-            columns.push({ track: s, camera, gap: !overlap });
+          let byCam = colIndex.get(o.s);
+          if (!byCam) colIndex.set(o.s, (byCam = new Map()));
+          let j = byCam.get(camera);
+          if (j === undefined) {
+            j = columns.length;
+            byCam.set(camera, j);
+            columns.push({ track: o.s, camera, gap: !overlap });
           }
+          pairs.push(i, j);
         }
       }
     }
@@ -350,8 +367,11 @@ export class Stitcher {
     const nc = columns.length;
     if (this.cost.length < nr * nc) this.cost = new Float64Array(Math.max(nr * nc, this.cost.length * 2));
     const cost = this.cost;
-    for (let i = 0; i < nr; i++) {
-      for (let j = 0; j < nc; j++) cost[i * nc + j] = this.joinCost(rows[i]!, columns[j]!, T);
+    cost.fill(Infinity, 0, nr * nc);
+    for (let p = 0; p < pairs.length; p += 2) {
+      const i = pairs[p]!;
+      const j = pairs[p + 1]!;
+      cost[i * nc + j] = this.joinCost(rows[i]!, columns[j]!, T);
     }
     const gate = this.handover.gate;
     if (nc > 0) this.assignment.solveGated(cost, nr, nc, gate);
