@@ -43,6 +43,74 @@ export const NOISE_MODEL =
   'is truncated at the bottom with p = 0.6 (1 - v) to the visible top (h × max(0.35, v)); p(detect) = 0.05 if v < 0.15 else min(0.97, 0.25 + 0.8 v); ' +
   'Poisson(falsePositiveRate · people in view) false positives per frame at random floor points, score 0.05 + Exp(0.2)';
 
+/** A person's true image box in one camera; `z` is its depth (nearer hides farther), `vis` the visible fraction. */
+export interface ImageBox {
+  id: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  z: number;
+  vis: number;
+}
+
+/**
+ * Sorts the boxes nearest first and sets each one's visibility: the part inside the image not
+ * covered by nearer people (sum of overlaps, capped). Shared by the mall simulator.
+ */
+export function occlusionVisibility(boxes: ImageBox[], width: number, height: number): void {
+  boxes.sort((a, b) => a.z - b.z);
+  for (let i = 0; i < boxes.length; i++) {
+    const b = boxes[i]!;
+    let covered = 0;
+    for (let j = 0; j < i; j++) {
+      const a = boxes[j]!;
+      const iw = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+      const ih = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+      if (iw > 0 && ih > 0) covered += iw * ih;
+    }
+    const inImageW = Math.min(width, b.x + b.w) - Math.max(0, b.x);
+    const inImageH = Math.min(height, b.y + b.h) - Math.max(0, b.y);
+    const inImage = Math.max(0, inImageW) * Math.max(0, inImageH);
+    b.vis = Math.max(0, Math.min(1, (inImage - covered) / (b.w * b.h)));
+  }
+}
+
+/** Whether a box of visibility `vis` is detected this frame: misses grow with occlusion (NOISE_MODEL). */
+export function detectedAt(rng: SeededRandom, vis: number): boolean {
+  const pDetect = vis < 0.15 ? 0.05 : Math.min(0.97, 0.25 + 0.8 * vis);
+  return rng.next() < pDetect;
+}
+
+/**
+ * The declared noise model's detection of a detected true box: truncation (nearer people hide
+ * the feet), then jitter in units of the box height; the score falls with occlusion.
+ */
+export function declaredNoisyBox(rng: SeededRandom, b: ImageBox, jitter: number): { x: number; y: number; w: number; h: number; score: number } {
+  let th = b.h;
+  if (b.vis < 0.9 && rng.next() < 0.6 * (1 - b.vis)) th = b.h * Math.max(0.35, b.vis);
+  const jx = rng.normal(0, jitter * b.h);
+  const jy = rng.normal(0, jitter * b.h);
+  const w = b.w * Math.exp(rng.normal(0, jitter));
+  const h = th * Math.exp(rng.normal(0, jitter));
+  const cx = b.x + b.w / 2 + jx;
+  const cy = b.y + th / 2 + jy;
+  const score = Math.max(0.05, Math.min(1, rng.normal(0.35 + 0.6 * b.vis, 0.12)));
+  return { x: cx - w / 2, y: cy - h / 2, w, h, score };
+}
+
+/** A Poisson(mean) count (Knuth), e.g. false positives per frame. */
+export function poissonCount(rng: SeededRandom, mean: number): number {
+  let n = 0;
+  for (let L = Math.exp(-mean), p = rng.next(); p > L; p *= rng.next()) n++;
+  return n;
+}
+
+/** Score of a false positive: mostly low, 0.05 + Exp(0.2), at most 0.95. */
+export function falsePositiveScore(rng: SeededRandom): number {
+  return Math.min(0.95, rng.exponential(0.2) + 0.05);
+}
+
 export const DEFAULT_CROWD: CrowdSimOptions = {
   people: 50,
   frames: 300,
@@ -197,7 +265,6 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
   const detLines: string[] = [];
   const r1 = (v: number) => Math.round(v * 10) / 10;
   const r3 = (v: number) => Math.round(v * 1000) / 1000;
-  interface Box { id: number; x: number; y: number; w: number; h: number; z: number; vis: number }
   for (let frame = 1; frame <= o.frames; frame++) {
     // Move: walk toward the goal, pause now and then, drift a little.
     for (let i = people.length - 1; i >= 0; i--) {
@@ -235,7 +302,7 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
       }
     }
     // Project to boxes.
-    const boxes: Box[] = [];
+    const boxes: ImageBox[] = [];
     for (const p of people) {
       const { u, v } = project(p.x, p.z);
       const h = (f * p.heightM) / p.z;
@@ -246,40 +313,14 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
       if (x + w < 0 || x > o.width || y + h < 0 || y > o.height) continue;
       boxes.push({ id: p.id, x, y, w, h, z: p.z, vis: 1 });
     }
-    // Occlusion: fraction of each box covered by nearer people (sum of overlaps, capped).
-    boxes.sort((a, b) => a.z - b.z);
-    for (let i = 0; i < boxes.length; i++) {
-      const b = boxes[i]!;
-      let covered = 0;
-      for (let j = 0; j < i; j++) {
-        const a = boxes[j]!;
-        const iw = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
-        const ih = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
-        if (iw > 0 && ih > 0) covered += iw * ih;
-      }
-      const inImageW = Math.min(o.width, b.x + b.w) - Math.max(0, b.x);
-      const inImageH = Math.min(o.height, b.y + b.h) - Math.max(0, b.y);
-      const inImage = Math.max(0, inImageW) * Math.max(0, inImageH);
-      b.vis = Math.max(0, Math.min(1, (inImage - covered) / (b.w * b.h)));
-    }
+    occlusionVisibility(boxes, o.width, o.height);
     for (const b of boxes) {
       gtLines.push(`${frame},${b.id},${r1(b.x)},${r1(b.y)},${r1(b.w)},${r1(b.h)},1,1,${r3(b.vis)}`);
       // Detection: misses grow with occlusion; partly hidden people give low scores.
-      const pDetect = b.vis < 0.15 ? 0.05 : Math.min(0.97, 0.25 + 0.8 * b.vis);
-      if (rng.next() >= pDetect) continue;
+      if (!detectedAt(rng, b.vis)) continue;
       if (o.jitter !== undefined) {
-        // Declared model: truncation (the nearer people hide the feet), then jitter in units of h.
-        let th = b.h;
-        if (b.vis < 0.9 && rng.next() < 0.6 * (1 - b.vis)) th = b.h * Math.max(0.35, b.vis);
-        const j = o.jitter;
-        const jx = rng.normal(0, j * b.h);
-        const jy = rng.normal(0, j * b.h);
-        const w = b.w * Math.exp(rng.normal(0, j));
-        const h = th * Math.exp(rng.normal(0, j));
-        const cx = b.x + b.w / 2 + jx;
-        const cy = b.y + th / 2 + jy;
-        const score = Math.max(0.05, Math.min(1, rng.normal(0.35 + 0.6 * b.vis, 0.12)));
-        detLines.push(`${frame},-1,${r1(cx - w / 2)},${r1(cy - h / 2)},${r1(w)},${r1(h)},${r3(score)},-1,-1,-1`);
+        const d = declaredNoisyBox(rng, b, o.jitter);
+        detLines.push(`${frame},-1,${r1(d.x)},${r1(d.y)},${r1(d.w)},${r1(d.h)},${r3(d.score)},-1,-1,-1`);
         continue;
       }
       const jitter = 0.04 + 0.06 * (1 - b.vis);
@@ -293,15 +334,13 @@ export function simulateCrowd(partial: Partial<CrowdSimOptions> = {}): CrowdSequ
       detLines.push(`${frame},-1,${r1(b.x + jx + (b.w - w) / 2)},${r1(b.y + jy + (b.h - h) / 2)},${r1(w)},${r1(h)},${r3(score)},-1,-1,-1`);
     }
     // False positives: plausible person-sized boxes, mostly low scores.
-    const fpMean = o.falsePositiveRate * boxes.length;
-    let nFp = 0;
-    for (let L = Math.exp(-fpMean), pr = rng.next(); pr > L; pr *= rng.next()) nFp++;
+    const nFp = poissonCount(rng, o.falsePositiveRate * boxes.length);
     for (let k = 0; k < nFp; k++) {
       const p = randomPoint();
       const { u, v } = project(p.x, p.z);
       const h = (f * 1.7) / p.z * Math.exp(rng.normal(0, 0.2));
       const w = h * 0.41;
-      const score = Math.min(0.95, rng.exponential(0.2) + 0.05);
+      const score = falsePositiveScore(rng);
       detLines.push(`${frame},-1,${r1(u - w / 2)},${r1(v - h)},${r1(w)},${r1(h)},${r3(score)},-1,-1,-1`);
     }
   }
