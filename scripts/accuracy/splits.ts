@@ -57,6 +57,18 @@ export interface Splits {
   pets09Zones: Record<Half, NamedZone[]>;
   /** Line counts against the crowd simulator's declared noise level (jitter, fraction of box height). */
   floorCounting: { frames: number; jitter: Record<Half, number[]>; crowds: Record<Half, CrowdEntry[]> };
+  /** Mall-wide paths (#24): simulated malls (scripts/mall-sim) per half. */
+  paths: Record<Half, PathsEntry[]>;
+}
+
+export interface PathsEntry {
+  /** A scripts/mall-sim layout. */
+  layout: string;
+  seed: number;
+  people: number;
+  minutes: number;
+  /** Declared detector noise: jitter as a fraction of the box height. */
+  jitter: number;
 }
 
 export const SHARED_DIR = fileURLToPath(new URL('../../../shared/', import.meta.url));
