@@ -27,6 +27,8 @@ export interface MallSimOptions {
   installerM: number;
   /** Truth's visit threshold, seconds. */
   visitMinS: number;
+  /** Diagnostic: people whose feet are outside the frame are not detected (default false: their box is clipped at the border, as a detector gives it). */
+  hideCutFeet: boolean;
 }
 
 export const DEFAULT_MALL: Omit<MallSimOptions, 'layout' | 'people' | 'minutes' | 'seed'> = {
@@ -36,6 +38,7 @@ export const DEFAULT_MALL: Omit<MallSimOptions, 'layout' | 'people' | 'minutes' 
   installerPx: 2,
   installerM: 0.03,
   visitMinS: 3,
+  hideCutFeet: false,
 };
 
 export const MALL_NOISE_MODEL =
@@ -203,6 +206,27 @@ function walkOf(layout: MallLayout, chain: Record<string, Record<string, number>
   let dwellLeft = 0;
   let wander: Point | null = null;
   let pause = 0;
+  // Steers towards (tx, ty) at up to `vmax`, accelerating at most ACCEL_MPS2 (people turn and
+  // stop over about a second); `stop`: slows down to arrive there. Returns the distance left.
+  const steer = (tx: number, ty: number, vmax: number, stop: boolean): number => {
+    const dx = tx - x;
+    const dy = ty - y;
+    const d = Math.hypot(dx, dy);
+    const want = d < 1e-6 ? 0 : stop ? Math.min(vmax, Math.sqrt(2 * ACCEL_MPS2 * Math.max(0, d - 0.05))) : vmax;
+    let ax = (d < 1e-6 ? 0 : (dx / d) * want) - vx;
+    let ay = (d < 1e-6 ? 0 : (dy / d) * want) - vy;
+    const a = Math.hypot(ax, ay);
+    const lim = ACCEL_MPS2 * dt;
+    if (a > lim) {
+      ax *= lim / a;
+      ay *= lim / a;
+    }
+    vx += ax + rng.normal(0, 0.01);
+    vy += ay + rng.normal(0, 0.01);
+    x += vx * dt;
+    y += vy * dt;
+    return d;
+  };
   while (w < way.length && xs.length < maxFrames) {
     xs.push(x);
     ys.push(y);
@@ -212,8 +236,11 @@ function walkOf(layout: MallLayout, chain: Record<string, Record<string, number>
     if (dwellLeft > 0) {
       // Wandering inside the shop front: slow walks between random points, short pauses.
       dwellLeft -= dt;
+      if (dwellLeft <= 0) w++;
       if (pause > 0) {
         pause -= dt;
+        vx = 0;
+        vy = 0;
         continue;
       }
       const z = wp.zone!;
@@ -223,37 +250,22 @@ function walkOf(layout: MallLayout, chain: Record<string, Record<string, number>
         const [x0, x1, y0, y1] = [Math.min(...xsZ) + 0.4, Math.max(...xsZ) - 0.4, Math.min(...ysZ) + 0.4, Math.max(...ysZ) - 0.4];
         wander = [x0 + (x1 - x0) * rng.next(), y0 + (y1 - y0) * rng.next()];
       }
-      const dx = wander[0] - x;
-      const dy = wander[1] - y;
-      const d = Math.hypot(dx, dy);
-      if (d < 0.1) {
+      if (steer(wander[0], wander[1], 0.4, true) < 0.1 && Math.hypot(vx, vy) < 0.15) {
         wander = null;
         pause = 3 * rng.next();
-      } else {
-        const step = Math.min(d, 0.4 * dt);
-        x += (dx / d) * step;
-        y += (dy / d) * step;
       }
-      if (dwellLeft <= 0) w++;
       continue;
     }
-    const tx = wp.x + lane * wp.nx;
-    const ty = wp.y + lane * wp.ny;
-    const dx = tx - x;
-    const dy = ty - y;
-    const d = Math.hypot(dx, dy);
-    if (d < 0.3) {
-      if (wp.dwellS > 0) {
+    const stop = wp.dwellS > 0;
+    const d = steer(wp.x + lane * wp.nx, wp.y + lane * wp.ny, speed, stop);
+    // Walking on: the next waypoint is taken up a little ahead (corners are cut, as people do).
+    if (stop ? d < 0.15 && Math.hypot(vx, vy) < 0.2 : d < Math.max(0.3, Math.min(1.5, (vx * vx + vy * vy) / ACCEL_MPS2))) {
+      if (stop) {
         dwellLeft = wp.dwellS;
         wander = null;
         pause = 0;
       } else w++;
-      continue;
     }
-    vx += ((dx / d) * speed - vx) * 0.3 + rng.normal(0, 0.03);
-    vy += ((dy / d) * speed - vy) * 0.3 + rng.normal(0, 0.03);
-    x += vx * dt;
-    y += vy * dt;
   }
   return { xs: Float32Array.from(xs), ys: Float32Array.from(ys) };
 }
@@ -365,12 +377,15 @@ export function simulateMall(partial: Pick<MallSimOptions, 'layout' | 'people' |
       for (const b of boxes) {
         // In view: at least 30 % of the box inside the frame (the rest is clipped at the border).
         const inImage = (Math.max(0, Math.min(cam.width, b.x + b.w) - Math.max(0, b.x)) * Math.max(0, Math.min(cam.height, b.y + b.h) - Math.max(0, b.y))) / (b.w * b.h);
-        if (inImage < 0.3) continue;
+        if (inImage < 0.3 || (o.hideCutFeet && b.y + b.h > cam.height)) continue;
         inView++;
         const [gx, gy, gw, gh] = clipBox(b.x, b.y, b.w, b.h, cam);
         gtLines.push(`${frame},${b.id},${r2(gx)},${r2(gy)},${r2(gw)},${r2(gh)},1,1,${r3(b.vis)}`);
-        if (!detectedAt(noise, b.vis)) continue;
-        const d = declaredNoisyBox(noise, b, o.jitter);
+        // The detector sees the in-frame part: noise (and the truncation of hidden feet) acts on the
+        // clipped box, with the visibility of that part (nearer people only, not the frame border).
+        const seen: ImageBox = { id: b.id, x: gx, y: gy, w: gw, h: gh, z: b.z, vis: Math.min(1, b.vis / inImage) };
+        if (!detectedAt(noise, seen.vis)) continue;
+        const d = declaredNoisyBox(noise, seen, o.jitter);
         const [dx, dy, dw, dh] = clipBox(d.x, d.y, d.w, d.h, cam);
         if (dw < 2 || dh < 2) continue;
         detLines.push(`${frame},-1,${r2(dx)},${r2(dy)},${r2(dw)},${r2(dh)},${r3(d.score)},-1,-1,-1`);
@@ -398,6 +413,8 @@ export function simulateMall(partial: Pick<MallSimOptions, 'layout' | 'people' |
   return { options: o, layout, cameras, frames, siteConfig, detections, gt: gts, truth, chain };
 }
 
+/** Largest acceleration of a walker (turning, starting, stopping), m/s². */
+const ACCEL_MPS2 = 1.5;
 const RING = 8;
 const COS = Array.from({ length: RING }, (_, i) => Math.cos((2 * Math.PI * i) / RING));
 const SIN = Array.from({ length: RING }, (_, i) => Math.sin((2 * Math.PI * i) / RING));
