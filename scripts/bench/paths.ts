@@ -7,12 +7,14 @@
 // sum true), the share of true transitions found (sum min / sum true) and invented
 // (sum max(counted - true, 0) / sum counted). Then the stitcher's throughput on a 400-camera
 // site (scripts/bench/paths-throughput.ts) against the fragment rate that site produces.
-// Options: --only validation|tuning|throughput
+// A sweep shows where it breaks: crowd size against detector noise (exact boxes vs the declared
+// 4 %) and boxes clipped at the frame border (seen vs hidden), on the two tuning layouts.
+// Options: --only validation|tuning|sweep|throughput
 import { loadavg } from 'node:os';
 import { configSchema } from '../../edge/config/index.ts';
 import { runSitePathsOffline } from '../../edge/site-paths/index.ts';
 import { loadSplits, type Half, type PathsEntry } from '../accuracy/splits.ts';
-import { MALL_NOISE_MODEL, simulateMall } from '../mall-sim/simulator.ts';
+import { MALL_NOISE_MODEL, simulateMall, type MallSimOptions } from '../mall-sim/simulator.ts';
 import { machineInfo } from './machine.ts';
 import { stitcherThroughput } from './paths-throughput.ts';
 import type { BenchRow, BenchTarget } from './types.ts';
@@ -61,6 +63,7 @@ export interface PathsScore {
   abc: number;
   found: number;
   invented: number;
+  visits: number;
   transitions: number;
   sequences: number;
   fragments: number;
@@ -69,9 +72,9 @@ export interface PathsScore {
   cuts: number;
 }
 
-export function runPathsCase(half: Half, entry: PathsEntry): PathsCaseResult {
+export function runPathsCase(half: Half, entry: PathsEntry, overrides: Partial<MallSimOptions> = {}): PathsCaseResult {
   let t0 = performance.now();
-  const sim = simulateMall({ layout: entry.layout, people: entry.people, minutes: entry.minutes, seed: entry.seed, jitter: entry.jitter });
+  const sim = simulateMall({ layout: entry.layout, people: entry.people, minutes: entry.minutes, seed: entry.seed, jitter: entry.jitter, ...overrides });
   const simMs = performance.now() - t0;
   const config = configSchema.parse(sim.siteConfig);
   const score = (handover: boolean): PathsScore => {
@@ -81,6 +84,7 @@ export function runPathsCase(half: Half, entry: PathsEntry): PathsCaseResult {
       abc: transitionError(r.sequences, sim.truth.sequences),
       found: foundShare(r.transitions, sim.truth.transitions),
       invented: inventedShare(r.transitions, sim.truth.transitions),
+      visits: total(r.visits),
       transitions: total(r.transitions),
       sequences: total(r.sequences),
       fragments: r.fragments,
@@ -132,20 +136,40 @@ const target: BenchTarget = {
   summary: 'mall-wide transitions A>B, A>B>C on simulated malls: hand-over against each camera alone; stitcher throughput for 400 cameras',
   async run(ctx) {
     const only = typeof ctx.args.only === 'string' ? ctx.args.only : undefined;
-    if (only && !['validation', 'tuning', 'throughput'].includes(only)) throw new Error(`--only must be validation, tuning or throughput, got "${only}"`);
+    if (only && !['validation', 'tuning', 'sweep', 'throughput'].includes(only)) throw new Error(`--only must be validation, tuning, sweep or throughput, got "${only}"`);
     const splits = loadSplits();
     const results: BenchRow[] = [];
     const notes: string[] = [`noise: ${MALL_NOISE_MODEL}`, `load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`];
-    const table = ['| half | layout | cameras | seed | people | jitter | true A>B / A>B>C | A>B err ours / base | A>B>C err ours / base | found ours / base | invented ours / base | site tracks / handovers / cuts |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+    const table = ['| half | layout | cameras | seed | people | jitter | visits ours / true | true A>B / A>B>C | A>B err ours / base | A>B>C err ours / base | found ours / base | invented ours / base | site tracks / handovers / cuts |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
     for (const half of ['validation', 'tuning'] as const) {
       if (only && only !== half) continue;
       for (const entry of splits.paths[half]) {
         const r = runPathsCase(half, entry);
         results.push(...rowsOf(r));
-        const line = `| ${half} | ${entry.layout} | ${r.cameras} | ${entry.seed} | ${entry.people} | ${Math.round(entry.jitter * 100)}% | ${r.truth.transitions} / ${r.truth.sequences} | ${r.ours.ab.toFixed(3)} / ${r.baseline.ab.toFixed(3)} | ${r.ours.abc.toFixed(3)} / ${r.baseline.abc.toFixed(3)} | ${r.ours.found.toFixed(2)} / ${r.baseline.found.toFixed(2)} | ${r.ours.invented.toFixed(2)} / ${r.baseline.invented.toFixed(2)} | ${r.ours.siteTracks} / ${r.ours.handovers} / ${r.ours.cuts} |`;
+        const line = `| ${half} | ${entry.layout} | ${r.cameras} | ${entry.seed} | ${entry.people} | ${Math.round(entry.jitter * 100)}% | ${r.ours.visits} / ${r.truth.visits} | ${r.truth.transitions} / ${r.truth.sequences} | ${r.ours.ab.toFixed(3)} / ${r.baseline.ab.toFixed(3)} | ${r.ours.abc.toFixed(3)} / ${r.baseline.abc.toFixed(3)} | ${r.ours.found.toFixed(2)} / ${r.baseline.found.toFixed(2)} | ${r.ours.invented.toFixed(2)} / ${r.baseline.invented.toFixed(2)} | ${r.ours.siteTracks} / ${r.ours.handovers} / ${r.ours.cuts} |`;
         table.push(line);
         ctx.log(`${line}  (sim ${(r.simMs / 1000).toFixed(1)} s, ours ${(r.oursMs / 1000).toFixed(1)} s)`);
       }
+    }
+    if (!only || only === 'sweep') {
+      const sweep = ['', '| layout | people | detections | visits ours / true | true A>B | A>B err ours / base | found ours / base | invented ours | site tracks / cuts |', '|---|---|---|---|---|---|---|---|---|'];
+      const conditions: Array<[string, Partial<MallSimOptions>]> = [
+        ['no jitter, FP or installer error; boxes clipped at the border', { jitter: 0, falsePositiveRate: 0, installerPx: 0, installerM: 0 }],
+        ['no jitter, FP or installer error; feet-in-frame boxes only', { jitter: 0, falsePositiveRate: 0, installerPx: 0, installerM: 0, hideCutFeet: true }],
+        ['declared noise 4 %', { jitter: 0.04 }],
+      ];
+      for (const layout of ['street-overlap', 'tee-gaps']) {
+        for (const people of [10, 40, 150]) {
+          for (const [what, overrides] of conditions) {
+            const r = runPathsCase('tuning', { layout, seed: 301, people, minutes: 10, jitter: 0.04 }, overrides);
+            const line = `| ${layout} | ${people} | ${what} | ${r.ours.visits} / ${r.truth.visits} | ${r.truth.transitions} | ${r.ours.ab.toFixed(3)} / ${r.baseline.ab.toFixed(3)} | ${r.ours.found.toFixed(2)} / ${r.baseline.found.toFixed(2)} | ${r.ours.invented.toFixed(2)} | ${r.ours.siteTracks} / ${r.ours.cuts} |`;
+            sweep.push(line);
+            ctx.log(`sweep ${line}`);
+            results.push({ name: `sweep ${layout} seed 301 ${people} people, ${what}: A>B error`, unit: 'error', ours: f3(r.ours.ab), reference: f3(r.baseline.ab), ratio: r.ours.ab === 0 ? null : f3(r.baseline.ab / r.ours.ab), referenceName: 'each camera alone (no hand-over)' });
+          }
+        }
+      }
+      table.push(...sweep);
     }
     if (!only || only === 'throughput') {
       const t = stitcherThroughput({ people: 4000, simulatedS: 30 });
@@ -163,7 +187,7 @@ const target: BenchTarget = {
       });
     }
     notes.push(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    if (table.length > 2) ctx.log(['', ...table].join('\n'));
+    if (table.length > 2 || only === 'sweep') ctx.log(['', ...table].join('\n'));
     return { target: 'paths', results, machine: machineInfo(), notes };
   },
 };
