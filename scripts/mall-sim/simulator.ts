@@ -66,6 +66,8 @@ export interface MallSimulation {
   truth: MallTruth;
   /** The Markov chain used: from (entrance or shop) -> to (shop or "exit") -> probability. */
   chain: Record<string, Record<string, number>>;
+  /** The true feet paths (for diagnostics): person id, first frame (0-based), floor x, y per frame. */
+  walks: Array<{ id: number; startFrame: number; xs: Float32Array; ys: Float32Array }>;
 }
 
 interface Walk {
@@ -410,7 +412,7 @@ export function simulateMall(partial: Pick<MallSimOptions, 'layout' | 'people' |
     cameras: calibrations,
     floorPlan: { zones: layout.zones.map((z) => ({ name: z.name, polygon: z.polygon })) },
   };
-  return { options: o, layout, cameras, frames, siteConfig, detections, gt: gts, truth, chain };
+  return { options: o, layout, cameras, frames, siteConfig, detections, gt: gts, truth, chain, walks: walks.map(({ id, startFrame, xs, ys }) => ({ id, startFrame, xs, ys })) };
 }
 
 /** Largest acceleration of a walker (turning, starting, stopping), m/s². */
