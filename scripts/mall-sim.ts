@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
+import { Document, isSeq } from 'yaml';
 import { LAYOUTS } from './mall-sim/layouts.ts';
 import { DEFAULT_MALL, MALL_NOISE_MODEL, simulateMall } from './mall-sim/simulator.ts';
 
@@ -56,7 +56,18 @@ function main(): void {
   const dir = resolve(values.out!);
   mkdirSync(join(dir, 'det'), { recursive: true });
   mkdirSync(join(dir, 'gt'), { recursive: true });
-  writeFileSync(join(dir, 'site.yaml'), `# mall-sim ${JSON.stringify(sim.options)}\n# ${sim.layout.description}\n# noise: ${MALL_NOISE_MODEL}\n${stringify(sim.siteConfig, { flow: false })}`);
+  // Points and polygons one pair per line ([u, v, x, y], [x, y]), the rest block style.
+  const doc = new Document(sim.siteConfig);
+  const flowItems = (path: Array<string | number>) => {
+    const seq = doc.getIn(path, true);
+    if (isSeq(seq)) for (const item of seq.items) if (isSeq(item)) item.flow = true;
+  };
+  sim.siteConfig.cameras.forEach((_, i) => flowItems(['cameras', i, 'calibration', 'points']));
+  sim.siteConfig.floorPlan.zones.forEach((_, i) => {
+    const seq = doc.getIn(['floorPlan', 'zones', i, 'polygon'], true);
+    if (isSeq(seq)) seq.flow = true;
+  });
+  writeFileSync(join(dir, 'site.yaml'), `# mall-sim ${JSON.stringify(sim.options)}\n# ${sim.layout.description}\n# noise: ${MALL_NOISE_MODEL}\n${doc.toString()}`);
   for (const d of sim.detections) writeFileSync(join(dir, 'det', `${d.camera}.txt`), d.det);
   for (const g of sim.gt) writeFileSync(join(dir, 'gt', `${g.camera}.txt`), g.gt);
   const cameras = sim.cameras.map((c) => ({ name: c.name, width: c.width, height: c.height, K: c.K, R: c.R, T: c.T, mount: c.mount }));

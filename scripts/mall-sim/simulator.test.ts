@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { configSchema, loadConfig } from '../../edge/config/index.ts';
@@ -138,5 +140,27 @@ describe('mall simulator', () => {
       expect(errs[Math.floor(errs.length / 2)]!, cam.name).toBeLessThan(0.12);
       expect(errs[Math.floor(errs.length * 0.95)]!, cam.name).toBeLessThan(0.4);
     }
+  });
+
+  it('the CLI writes site.yaml (loadable), det/ and gt/ per camera and truth.json; a bad option is refused naming it', () => {
+    const cli = fileURLToPath(new URL('../mall-sim.ts', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'mall-sim-cli-'));
+    const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+    const ok = run(['--layout', 'street-overlap', '--people', '8', '--minutes', '1', '--seed', '3', '--jitter', '0.02', '--out', dir]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('footfall paths --config');
+    const loaded = loadConfig({ file: join(dir, 'site.yaml'), env: {} });
+    expect(loaded.config.cameras).toHaveLength(9);
+    expect(loaded.config.cameras[0]!.calibration!.points).toHaveLength(7);
+    for (const c of loaded.config.cameras) {
+      expect(existsSync(join(dir, 'det', `${c.name}.txt`))).toBe(true);
+      expect(existsSync(join(dir, 'gt', `${c.name}.txt`))).toBe(true);
+    }
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { options: { jitter: number }; people: unknown[]; transitions: Record<string, number> };
+    expect(truth.options.jitter).toBe(0.02);
+    expect(truth.people).toHaveLength(8);
+    const bad = run(['--layout', 'street-overlap', '--people', 'many', '--minutes', '1', '--seed', '3', '--out', dir]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--people must be a number');
   });
 });
