@@ -4,6 +4,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { SyncStage, type SnapshotImage } from '../cloud-sync/edge/index.ts';
+import { SitePathsStage, sitePathsEnabled } from './site-paths/index.ts';
 import { AnalyticsStage, analyticsConfigOf, DEMO_CAMERA_NAME, DEMO_GEOMETRY } from './analytics/index.ts';
 import { CameraStage, defaultDemoCamera } from './camera/index.ts';
 import { findManifestEntry } from '../models/index.ts';
@@ -96,6 +97,8 @@ export class Agent {
   private cameras: CameraConfig[] = [];
   private sink: EventSink | null = null;
   private analytics: AnalyticsStage | null = null;
+  /** Mall-wide paths (floor fragments, the site stitcher), when the site has a floor plan. */
+  sitePaths: SitePathsStage | null = null;
   private stopping: Promise<void> | null = null;
   store: EventStore | null = null;
 
@@ -160,6 +163,10 @@ export class Agent {
       this.stages.push(this.analytics);
       // Tracker thresholds the config leaves unset come from the detection model's manifest entry.
       const trackerConfig = withModelThresholds(config.tracker, findManifestEntry(config.detector.model)?.trackerThresholds);
+      if (sitePathsEnabled(config)) {
+        this.sitePaths = new SitePathsStage({ bus, config: { ...config, cameras: this.cameras }, sink: this.sink, logger, state: store, now: () => this.clock.now() });
+        this.stages.push(this.sitePaths);
+      }
       this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger, calibrations: floorCalibrations(this.cameras, this.log) }));
       this.stages.push(new DetectorStage({ bus, config, logger, cwd }));
       this.stages.push(new CameraStage({ bus, cameras: this.cameras, geometry: frameGeometryFor(config.detector), logger, clock: this.clock }));

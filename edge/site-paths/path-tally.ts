@@ -85,6 +85,35 @@ export class PathTally implements PathListener {
     return out;
   }
 
+  /** The hours held, unfiltered, as JSON (kept across a restart: aggregates only). */
+  saveHours(): string {
+    return JSON.stringify(this.hoursHeld(1));
+  }
+
+  /** Adds hours saved by saveHours; a malformed text is ignored and reported as false. */
+  restoreHours(text: string): boolean {
+    let rows: unknown;
+    try {
+      rows = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(rows)) return false;
+    for (const row of rows as HourPaths[]) {
+      if (!row || typeof row.hourMs !== 'number' || !Number.isFinite(row.hourMs)) continue;
+      let b = this.hours.get(row.hourMs);
+      if (!b) this.hours.set(row.hourMs, (b = new HourBucket()));
+      const add = (map: Map<string, number>, rec: unknown) => {
+        if (!rec || typeof rec !== 'object') return;
+        for (const [key, n] of Object.entries(rec as Record<string, unknown>)) if (typeof n === 'number' && Number.isInteger(n) && n > 0) map.set(key, (map.get(key) ?? 0) + n);
+      };
+      add(b.visits, row.visits);
+      add(b.transitions, row.transitions);
+      add(b.sequences, row.sequences);
+    }
+    return true;
+  }
+
   private hourOf(hourMs: number, k: number): HourPaths {
     const b = this.hours.get(hourMs)!;
     return { hourMs, visits: recordOf(b.visits, k), transitions: recordOf(b.transitions, k), sequences: recordOf(b.sequences, k) };

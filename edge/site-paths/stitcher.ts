@@ -329,20 +329,37 @@ export class Stitcher {
     if (!anyDue) return;
     const columns: JoinColumn[] = [];
     const colIndex = new Map<SiteTrack, Map<string, number>>();
+    // Candidate pairs (row, column), pruned by how far the person could have walked.
+    const pairs: number[] = [];
     if (this.handoverEnabled) {
-      for (const f of rows) {
-        for (const s of this.tracks) {
-          if (s.blocked) continue;
-          const end = s.endMs(T);
-          const overlap = end >= f.startMs - this.stepMs;
-          if (!overlap && f.startMs - end > this.maxGapMs) continue;
+      const open: Array<{ s: SiteTrack; end: number; x: number; y: number }> = [];
+      for (const s of this.tracks) {
+        if (s.blocked) continue;
+        const last = s.lastMember(T);
+        if (!last) continue;
+        const n = last.countUpTo(T);
+        open.push({ s, end: last.t[n - 1]!, x: last.x[n - 1]!, y: last.y[n - 1]! });
+      }
+      const reach = this.handover.maxSpeedMps / 1000;
+      const slack = 3 * Math.max(this.handover.gapSigmaM, this.handover.overlapSigmaM) + 1;
+      for (let i = 0; i < rows.length; i++) {
+        const f = rows[i]!;
+        const fx = f.x[0]!;
+        const fy = f.y[0]!;
+        for (const o of open) {
+          const overlap = o.end >= f.startMs - this.stepMs;
+          if (!overlap && f.startMs - o.end > this.maxGapMs) continue;
+          if (Math.hypot(fx - o.x, fy - o.y) > reach * Math.abs(o.end - f.startMs) + slack) continue;
           const camera = overlap ? f.camera : '';
-          let byCam = colIndex.get(s);
-          if (!byCam) colIndex.set(s, (byCam = new Map()));
-          if (!byCam.has(camera)) {
-            byCam.set(camera, columns.length);
-            columns.push({ track: s, camera, gap: !overlap });
+          let byCam = colIndex.get(o.s);
+          if (!byCam) colIndex.set(o.s, (byCam = new Map()));
+          let j = byCam.get(camera);
+          if (j === undefined) {
+            j = columns.length;
+            byCam.set(camera, j);
+            columns.push({ track: o.s, camera, gap: !overlap });
           }
+          pairs.push(i, j);
         }
       }
     }
@@ -350,12 +367,14 @@ export class Stitcher {
     const nc = columns.length;
     if (this.cost.length < nr * nc) this.cost = new Float64Array(Math.max(nr * nc, this.cost.length * 2));
     const cost = this.cost;
-    for (let i = 0; i < nr; i++) {
-      for (let j = 0; j < nc; j++) cost[i * nc + j] = this.joinCost(rows[i]!, columns[j]!, T);
+    cost.fill(Infinity, 0, nr * nc);
+    for (let p = 0; p < pairs.length; p += 2) {
+      const i = pairs[p]!;
+      const j = pairs[p + 1]!;
+      cost[i * nc + j] = this.joinCost(rows[i]!, columns[j]!, T);
     }
     const gate = this.handover.gate;
     if (nc > 0) this.assignment.solveGated(cost, nr, nc, gate);
-    const margin = this.handover.ambiguityMargin;
     const keep: Fragment[] = [];
     for (let i = 0; i < nr; i++) {
       const f = rows[i]!;
@@ -376,9 +395,7 @@ export class Stitcher {
         continue;
       }
       const c = cost[i * nc + j]!;
-      let ambiguous = false;
-      for (let jj = 0; jj < nc && !ambiguous; jj++) if (jj !== j && columns[jj]!.track !== columns[j]!.track && cost[i * nc + jj]! < c + margin) ambiguous = true;
-      for (let ii = 0; ii < nr && !ambiguous; ii++) if (ii !== i && cost[ii * nc + j]! < c + margin) ambiguous = true;
+      const ambiguous = this.ambiguous(i, j, nr, nc, columns);
       const col = columns[j]!;
       if (ambiguous) {
         col.track.blocked = true;
@@ -397,6 +414,37 @@ export class Stitcher {
     for (const f of keep) this.undecided.push(f);
   }
 
+  /**
+   * Whether the pair (row i, column j) of the solved assignment has an alternative within the
+   * margin: i taking another track's column (whoever holds it taking j), or another fragment
+   * taking j (i taking that fragment's column, or none). Both are swaps of the optimal set.
+   */
+  private ambiguous(i: number, j: number, nr: number, nc: number, columns: JoinColumn[]): boolean {
+    const cost = this.cost;
+    const r2c = this.assignment.rowToCol;
+    const c2r = this.assignment.colToRow;
+    const margin = this.handover.ambiguityMargin;
+    const c = cost[i * nc + j]!;
+    const track = columns[j]!.track;
+    for (let jj = 0; jj < nc; jj++) {
+      if (jj === j || columns[jj]!.track === track) continue;
+      const alt = cost[i * nc + jj]!;
+      if (!(alt < Infinity)) continue;
+      const r = c2r[jj]!;
+      const change = r >= 0 ? alt + cost[r * nc + j]! - c - cost[r * nc + jj]! : alt - c;
+      if (change < margin) return true;
+    }
+    for (let ii = 0; ii < nr; ii++) {
+      if (ii === i) continue;
+      const alt = cost[ii * nc + j]!;
+      if (!(alt < Infinity)) continue;
+      const jj = r2c[ii]!;
+      const change = jj >= 0 ? alt + cost[i * nc + jj]! - c - cost[ii * nc + jj]! : alt - c;
+      if (change < margin) return true;
+    }
+    return false;
+  }
+
   private startTrack(f: Fragment): void {
     const s = new SiteTrack(this.nextTrackId++, this.options.zones, this.visitMinMs);
     s.members.push(f);
@@ -411,6 +459,7 @@ export class Stitcher {
     const nf = f.countUpTo(T);
     if (nf === 0) return Infinity;
     if (!c.gap) {
+      if (c.camera !== f.camera) return Infinity;
       // The same camera cannot see one person as two tracks at once.
       for (const m of s.members) if (m.camera === f.camera && m.countUpTo(T) > 0 && m.t[m.countUpTo(T) - 1]! >= f.startMs) return Infinity;
       let sum = 0;

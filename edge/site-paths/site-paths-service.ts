@@ -1,0 +1,173 @@
+// The site's stitcher as a service: takes fragment batches from this box's cameras and (on the
+// box that stitches for the site) from the other boxes over the site broker, keeps each
+// source's watermark, advances the stitcher to the smallest watermark of the sources still
+// heard from, and publishes each hour's paths once (`site.paths`, cells below k left out)
+// `publishDelayS` after the hour ends. Only hourly aggregates are kept (in the store's state
+// table, so a restart loses at most the paths in progress); fragments never are.
+import type { FootfallConfig } from '../config/index.ts';
+import type { Logger } from '../shared/log.ts';
+import type { EventSink } from '../shared/types.ts';
+import type { FragmentBatch } from './fragment.ts';
+import { HOUR_MS, PathTally, type HourPaths } from './path-tally.ts';
+import { siteFloorOf, type SiteFloor } from './site-floor.ts';
+import { Stitcher } from './stitcher.ts';
+import { floorZonesOf } from './zone-visits.ts';
+
+export const SITE_PATHS_EVENT = 'site.paths';
+const STATE_KEY = 'sitePaths.hours';
+
+/** Where the unpublished hours are kept across a restart (the store's state table). */
+export interface SitePathsState {
+  getState(key: string): string | null;
+  setState(key: string, value: string): void;
+}
+
+export interface SitePathsServiceOptions {
+  config: Pick<FootfallConfig, 'site' | 'device' | 'cameras' | 'floorPlan' | 'sitePaths'>;
+  sink: EventSink;
+  logger: Logger;
+  state?: SitePathsState | null;
+  /** Wall clock, ms since epoch. */
+  now: () => number;
+}
+
+export type BatchVerdict = 'ok' | 'unknown-box' | 'clock-skew' | 'empty';
+
+interface Source {
+  upToMs: number;
+  heardAtMs: number;
+}
+
+export interface SitePathsCounters {
+  batches: number;
+  droppedUnknownBox: number;
+  droppedClockSkew: number;
+  hoursPublished: number;
+  cellsSuppressed: number;
+}
+
+export class SitePathsService {
+  readonly counters: SitePathsCounters = { batches: 0, droppedUnknownBox: 0, droppedClockSkew: 0, hoursPublished: 0, cellsSuppressed: 0 };
+  readonly floor: SiteFloor;
+  private readonly tally = new PathTally();
+  private readonly stitcher: Stitcher;
+  private readonly sources = new Map<string, Source>();
+  private readonly boxes: Set<string>;
+  private readonly log: Logger;
+  private lastSavedMs = 0;
+
+  constructor(private readonly options: SitePathsServiceOptions) {
+    const { config } = options;
+    this.log = options.logger.child({ module: 'site-paths' });
+    this.floor = siteFloorOf(config.cameras, config.floorPlan.zones);
+    this.boxes = new Set([config.device, ...config.sitePaths.boxes]);
+    this.stitcher = new Stitcher({ zones: floorZonesOf(config.floorPlan.zones), handover: config.sitePaths.handover, visitMinS: config.sitePaths.visitMinS, sampleMs: config.sitePaths.sampleMs }, this.tally);
+    const saved = options.state?.getState(STATE_KEY);
+    if (saved && !this.tally.restoreHours(saved)) this.log.warn({ key: STATE_KEY }, 'saved site paths are unreadable; starting without them');
+  }
+
+  /** Site tracks in progress. */
+  get openTracks(): number {
+    return this.stitcher.openTracks;
+  }
+
+  get stitcherCounters() {
+    return this.stitcher.counters;
+  }
+
+  /** A box's batch (this box's own, or another's from the site broker). */
+  add(batch: FragmentBatch): BatchVerdict {
+    const now = this.options.now();
+    if (!this.boxes.has(batch.box)) {
+      this.counters.droppedUnknownBox++;
+      return 'unknown-box';
+    }
+    const skewMs = this.options.config.sitePaths.maxClockSkewS * 1000;
+    if (batch.box !== this.options.config.device && Math.abs(batch.upToMs - now) > skewMs) {
+      this.counters.droppedClockSkew++;
+      return 'clock-skew';
+    }
+    this.counters.batches++;
+    for (const chunk of batch.chunks) this.stitcher.add(chunk);
+    const src = this.sources.get(batch.box);
+    if (!src) this.sources.set(batch.box, { upToMs: batch.upToMs, heardAtMs: now });
+    else {
+      if (batch.upToMs > src.upToMs) src.upToMs = batch.upToMs;
+      src.heardAtMs = now;
+    }
+    return batch.chunks.length > 0 ? 'ok' : 'empty';
+  }
+
+  /** The boxes whose watermark holds the stitcher back (heard from within silentAfterS). */
+  liveSources(): string[] {
+    const now = this.options.now();
+    const silentMs = this.options.config.sitePaths.silentAfterS * 1000;
+    return [...this.sources.entries()].filter(([, s]) => now - s.heardAtMs <= silentMs).map(([box]) => box);
+  }
+
+  /** Advances to the smallest live watermark and publishes the hours that are done. */
+  tick(): void {
+    let upTo = Infinity;
+    for (const box of this.liveSources()) upTo = Math.min(upTo, this.sources.get(box)!.upToMs);
+    if (upTo !== Infinity) this.stitcher.advance(upTo);
+    const decided = this.stitcher.decidedUpToMs;
+    if (decided === -Infinity) return;
+    const hours = this.tally.takeHoursBefore(decided - this.options.config.sitePaths.publishDelayS * 1000, 1);
+    for (const h of hours) this.publish(h);
+    const now = this.options.now();
+    if (hours.length > 0 || now - this.lastSavedMs > 60_000) this.save(now);
+  }
+
+  /** Unpublished hours with cells below k left out (for the status page). */
+  hoursInProgress(): HourPaths[] {
+    return this.tally.hoursHeld(this.options.config.sitePaths.k);
+  }
+
+  /** Keeps the unpublished hours (at stop). */
+  save(now = this.options.now()): void {
+    this.lastSavedMs = now;
+    try {
+      this.options.state?.setState(STATE_KEY, this.tally.saveHours());
+    } catch (err) {
+      this.log.warn({ err }, 'could not keep the site paths in progress');
+    }
+  }
+
+  private publish(h: HourPaths): void {
+    const k = this.options.config.sitePaths.k;
+    const kept = (rec: Record<string, number>) => {
+      const out: Record<string, number> = {};
+      let dropped = 0;
+      for (const [key, n] of Object.entries(rec)) {
+        if (n >= k) out[key] = n;
+        else dropped++;
+      }
+      return { out, dropped };
+    };
+    const visits = kept(h.visits);
+    const transitions = kept(h.transitions);
+    const sequences = kept(h.sequences);
+    const suppressed = { visits: visits.dropped, transitions: transitions.dropped, sequences: sequences.dropped };
+    this.counters.hoursPublished++;
+    this.counters.cellsSuppressed += suppressed.visits + suppressed.transitions + suppressed.sequences;
+    this.options.sink.append({
+      tsMs: h.hourMs,
+      type: SITE_PATHS_EVENT,
+      source: 'site',
+      data: {
+        hour: new Date(h.hourMs).toISOString(),
+        hourStartMs: h.hourMs,
+        k,
+        visits: visits.out,
+        transitions: transitions.out,
+        sequences: sequences.out,
+        suppressed,
+        cameras: this.floor.cameras.length,
+        boxes: [...this.boxes].sort(),
+      },
+    });
+    this.log.info({ hour: new Date(h.hourMs).toISOString(), transitions: Object.keys(transitions.out).length, suppressed }, 'site paths of the hour published');
+  }
+}
+
+export { HOUR_MS };
