@@ -10,8 +10,10 @@ import { deviceTopics, encodeFragmentBatch } from '../contract/index.ts';
 import { FragmentPublisher } from './fragment-publisher.ts';
 import { FragmentSubscriber, MAX_FRAGMENT_MESSAGE_BYTES } from './fragment-subscriber.ts';
 import { MqttConnection } from './mqtt-connection.ts';
+import { SyncStage } from './sync-stage.ts';
 import { Mosquitto } from '../test-support/mosquitto.ts';
-import { waitFor } from './test-support/helpers.ts';
+import { join } from 'node:path';
+import { mqttConfig, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
 
 let broker: Mosquitto;
 beforeAll(async () => {
@@ -152,5 +154,29 @@ describe('fragments over Mosquitto', () => {
     expect(s.received[1]!.batch.upToMs).toBe(T0 + 6_999);
     await s.subscriber.stop();
     await Promise.all([s.connection.stop(), p.connection.stop()]);
+  });
+
+  it("SyncStage carries them on the agent's session: publishFragments on a broker box, onBatch on the stitcher, metrics in health", async () => {
+    const tmp = tempDir();
+    const got: FragmentBatch[] = [];
+    const stage = (device: string, fragments: ConstructorParameters<typeof SyncStage>[0]['fragments']) =>
+      new SyncStage({ store: storeWith(join(tmp.dir, `${device}.db`), 0), config: { site: SITE, device, mqtt: mqttConfig({ url: broker.url }) }, logger: silentLogger(), version: 'test', fragments });
+    const stitcher = stage('sync-a', { onBatch: (b) => got.push(b) });
+    const box = stage('sync-b', { publish: { expiryS: 30 } });
+    const plain = stage('sync-c', undefined);
+    await Promise.all([stitcher.start(), box.start(), plain.start()]);
+    await broker.waitForSubscription('footfall-mall-1-sync-a', 'footfall/v1/mall-1/+/fragments');
+    await waitFor('the broker box connected', () => box.health().metrics?.connection === 'connected');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(box.publishFragments(batchAt('sync-b', 0))).toBe(true);
+    expect(plain.publishFragments(batchAt('sync-c', 0))).toBe(false); // not a broker box: nothing to send with
+    await waitFor('the batch at the stitcher', () => got.length === 1);
+    await waitFor('its PUBACK', () => box.health().metrics?.fragmentBatchesSent === 1);
+    expect(got[0]!.box).toBe('sync-b');
+    expect(box.health().metrics).toMatchObject({ fragmentBatchesSent: 1, fragmentBatchesDropped: 0, fragmentMessagesFailed: 0 });
+    expect(stitcher.health().metrics).toMatchObject({ fragmentBatchesReceived: 1, fragmentsMalformed: 0 });
+    expect(plain.health().metrics).not.toHaveProperty('fragmentBatchesSent');
+    await Promise.all([stitcher.stop(), box.stop(), plain.stop()]);
+    tmp.cleanup();
   });
 });
