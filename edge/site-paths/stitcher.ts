@@ -61,6 +61,7 @@ class Fragment {
   ended = false;
   site: SiteTrack | null = null;
   dropped = false;
+  decided = false;
   constructor(
     readonly key: string,
     readonly camera: string,
@@ -187,6 +188,21 @@ class SiteTrack {
     }
     return best;
   }
+}
+
+/** How long after the walk has passed a member's end it is kept, ms. */
+const RETAIN_MS = 2000;
+
+/** Where a site track was last seen (for the candidate grid). */
+interface OpenEnd {
+  s: SiteTrack;
+  end: number;
+  x: number;
+  y: number;
+}
+
+function cellKey(gx: number, gy: number): number {
+  return gx * 1_000_003 + gy;
 }
 
 /** A column of the hand-over assignment: joining a site track in overlap from one camera, or after a gap. */
@@ -321,35 +337,64 @@ export class Stitcher {
   /** Decides the fragments that have been seen long enough, all candidates at once. */
   private decide(T: number): void {
     if (this.undecided.length === 0) return;
-    // Rows: every undecided fragment with samples by T; due ones are committed.
+    // Rows: the fragments due now (committed), then undecided ones competing for their columns.
     const rows: Fragment[] = [];
-    for (const f of this.undecided) if (f.n > 0 && f.startMs <= T) rows.push(f);
-    let anyDue = false;
-    for (const f of rows) if (T - f.startMs >= this.decideMs) anyDue = true;
-    if (!anyDue) return;
+    for (const f of this.undecided) if (f.n > 0 && T - f.startMs >= this.decideMs) rows.push(f);
+    if (rows.length === 0) return;
+    const due = rows.length;
     const columns: JoinColumn[] = [];
     const colIndex = new Map<SiteTrack, Map<string, number>>();
-    // Candidate pairs (row, column), pruned by how far the person could have walked.
+    // Candidate pairs (row, column), pruned by how far the person could have walked: open
+    // tracks are hashed on a grid of the largest reach, so each row looks at 3 x 3 cells.
     const pairs: number[] = [];
     if (this.handoverEnabled) {
-      const open: Array<{ s: SiteTrack; end: number; x: number; y: number }> = [];
+      const reach = this.handover.maxSpeedMps / 1000;
+      const slack = 3 * Math.max(this.handover.gapSigmaM, this.handover.overlapSigmaM) + 1;
+      // Live tracks (seen in the last steps) can only be near; dormant ones up to a gap's walk away.
+      const liveCell = reach * (this.decideMs + 4 * this.stepMs) + slack;
+      const dormantCell = reach * this.maxGapMs + slack;
+      const live = new Map<number, OpenEnd[]>();
+      const dormant = new Map<number, OpenEnd[]>();
       for (const s of this.tracks) {
         if (s.blocked) continue;
         const last = s.lastMember(T);
         if (!last) continue;
         const n = last.countUpTo(T);
-        open.push({ s, end: last.t[n - 1]!, x: last.x[n - 1]!, y: last.y[n - 1]! });
+        const o: OpenEnd = { s, end: last.t[n - 1]!, x: last.x[n - 1]!, y: last.y[n - 1]! };
+        const isLive = o.end >= T - 2 * this.stepMs;
+        const cell = isLive ? liveCell : dormantCell;
+        const grid = isLive ? live : dormant;
+        const key = cellKey(Math.floor(o.x / cell), Math.floor(o.y / cell));
+        const list = grid.get(key);
+        if (list) list.push(o);
+        else grid.set(key, [o]);
       }
-      const reach = this.handover.maxSpeedMps / 1000;
-      const slack = 3 * Math.max(this.handover.gapSigmaM, this.handover.overlapSigmaM) + 1;
-      for (let i = 0; i < rows.length; i++) {
-        const f = rows[i]!;
+      const scan = (grid: Map<number, OpenEnd[]>, cell: number, radius: number, f: Fragment, each: (o: OpenEnd, overlap: boolean) => void) => {
         const fx = f.x[0]!;
         const fy = f.y[0]!;
-        for (const o of open) {
-          const overlap = o.end >= f.startMs - this.stepMs;
-          if (!overlap && f.startMs - o.end > this.maxGapMs) continue;
-          if (Math.hypot(fx - o.x, fy - o.y) > reach * Math.abs(o.end - f.startMs) + slack) continue;
+        const k = Math.ceil(radius / cell);
+        const cx = Math.floor(fx / cell);
+        const cy = Math.floor(fy / cell);
+        for (let gx = cx - k; gx <= cx + k; gx++) {
+          for (let gy = cy - k; gy <= cy + k; gy++) {
+            const list = grid.get(cellKey(gx, gy));
+            if (!list) continue;
+            for (const o of list) {
+              const overlap = o.end >= f.startMs - this.stepMs;
+              if (!overlap && f.startMs - o.end > this.maxGapMs) continue;
+              if (Math.hypot(fx - o.x, fy - o.y) > reach * Math.abs(o.end - f.startMs) + slack) continue;
+              each(o, overlap);
+            }
+          }
+        }
+      };
+      const visit = (f: Fragment, each: (o: OpenEnd, overlap: boolean) => void) => {
+        scan(live, liveCell, reach * Math.max(0, T - f.startMs) + slack, f, each);
+        scan(dormant, dormantCell, dormantCell, f, each);
+      };
+      for (let i = 0; i < due; i++) {
+        const f = rows[i]!;
+        visit(f, (o, overlap) => {
           const camera = overlap ? f.camera : '';
           let byCam = colIndex.get(o.s);
           if (!byCam) colIndex.set(o.s, (byCam = new Map()));
@@ -360,6 +405,20 @@ export class Stitcher {
             columns.push({ track: o.s, camera, gap: !overlap });
           }
           pairs.push(i, j);
+        });
+      }
+      if (columns.length > 0) {
+        for (const f of this.undecided) {
+          if (f.n === 0 || f.startMs > T || T - f.startMs >= this.decideMs) continue;
+          const i = rows.length;
+          let competes = false;
+          visit(f, (o, overlap) => {
+            const j = colIndex.get(o.s)?.get(overlap ? f.camera : '');
+            if (j === undefined) return;
+            competes = true;
+            pairs.push(i, j);
+          });
+          if (competes) rows.push(f);
         }
       }
     }
@@ -373,15 +432,10 @@ export class Stitcher {
       const j = pairs[p + 1]!;
       cost[i * nc + j] = this.joinCost(rows[i]!, columns[j]!, T);
     }
-    const gate = this.handover.gate;
-    if (nc > 0) this.assignment.solveGated(cost, nr, nc, gate);
-    const keep: Fragment[] = [];
-    for (let i = 0; i < nr; i++) {
+    if (nc > 0) this.assignment.solveGated(cost, nr, nc, this.handover.gate);
+    for (let i = 0; i < due; i++) {
       const f = rows[i]!;
-      if (T - f.startMs < this.decideMs) {
-        keep.push(f);
-        continue;
-      }
+      f.decided = true;
       const spanMs = f.t[f.countUpTo(T) - 1]! - f.startMs;
       if (spanMs < this.handover.minFragmentS * 1000) {
         f.dropped = true;
@@ -394,10 +448,8 @@ export class Stitcher {
         this.startTrack(f);
         continue;
       }
-      const c = cost[i * nc + j]!;
-      const ambiguous = this.ambiguous(i, j, nr, nc, columns);
       const col = columns[j]!;
-      if (ambiguous) {
+      if (this.ambiguous(i, j, nr, nc, columns)) {
         col.track.blocked = true;
         this.counters.cuts++;
         this.startTrack(f);
@@ -408,10 +460,9 @@ export class Stitcher {
       if (col.gap) this.counters.gapJoins++;
       else this.counters.overlapJoins++;
     }
-    // Undecided rows that had no samples by T stay too.
-    for (const f of this.undecided) if (!(f.n > 0 && f.startMs <= T) && !f.dropped) keep.push(f);
-    this.undecided.length = 0;
-    for (const f of keep) this.undecided.push(f);
+    let w = 0;
+    for (const f of this.undecided) if (!f.decided) this.undecided[w++] = f;
+    this.undecided.length = w;
   }
 
   /**
@@ -532,6 +583,26 @@ export class Stitcher {
       s.cursorMs = g + this.stepMs;
     }
     this.visitSink.track = null;
+    this.retire(s, settled);
+  }
+
+  /**
+   * Lets go of members the walk has passed (ended RETAIN_MS before the cursor), except the one
+   * that ends last (a gap join starts from it): a long visit keeps a few fragments, not all.
+   */
+  private retire(s: SiteTrack, limit: number): void {
+    if (s.members.length < 2) return;
+    const last = s.lastMember(limit);
+    let w = 0;
+    for (const m of s.members) {
+      const n = m.countUpTo(limit);
+      if (m !== last && n > 0 && n === m.n && m.t[n - 1]! < s.cursorMs - RETAIN_MS) {
+        this.fragments.delete(m.key);
+        continue;
+      }
+      s.members[w++] = m;
+    }
+    s.members.length = w;
   }
 
   /** Linear bridge across a gap between members at tMs; false when no member starts after it (yet). */
