@@ -143,18 +143,21 @@ export class Agent {
     // Start order follows the data backwards: sinks before sources, so nothing produced
     // is dropped; stop order (the reverse) stops sources first and flushes the store last.
     this.stages.push(store);
-    this.stages.push(
-      new SyncStage({
-        store,
-        config: { site: config.site, device: config.device, mqtt: config.mqtt },
-        logger,
-        version: this.options.version ?? '0.0.0',
-        healthOf: () => this.health(),
-        baseDir: this.options.configFile ? dirname(this.options.configFile) : cwd,
-        startedAtMs: this.startedAtMs,
-        commands: { reloadConfig: () => this.reloadConfigFile(), snapshot: (camera) => this.snapshot(camera) },
-      }),
-    );
+    // Mall-wide paths across boxes (#24): the site's broker carries fragments to the stitcher.
+    const paths = this.cameras.length > 0 && sitePathsEnabled(config) ? config.sitePaths : null;
+    const sync = new SyncStage({
+      store,
+      config: { site: config.site, device: config.device, mqtt: config.mqtt },
+      logger,
+      version: this.options.version ?? '0.0.0',
+      healthOf: () => this.health(),
+      baseDir: this.options.configFile ? dirname(this.options.configFile) : cwd,
+      startedAtMs: this.startedAtMs,
+      commands: { reloadConfig: () => this.reloadConfigFile(), snapshot: (camera) => this.snapshot(camera) },
+      ...(paths?.role === 'broker' ? { fragments: { publish: { expiryS: paths.maxClockSkewS } } } : {}),
+      ...(paths?.role === 'local' && paths.boxes.length > 0 ? { fragments: { onBatch: (batch) => void this.sitePaths?.acceptRemote(batch) } } : {}),
+    });
+    this.stages.push(sync);
     if (config.wifi.sensors.length > 0) {
       this.stages.push(new WifiStage({ config: config.wifi, dataDir: this.dataDir, sink: this.sink, logger, cwd }));
     }
@@ -165,6 +168,7 @@ export class Agent {
       const trackerConfig = withModelThresholds(config.tracker, findManifestEntry(config.detector.model)?.trackerThresholds);
       if (sitePathsEnabled(config)) {
         this.sitePaths = new SitePathsStage({ bus, config: { ...config, cameras: this.cameras }, sink: this.sink, logger, state: store, now: () => this.clock.now() });
+        if (config.sitePaths.role === 'broker') this.sitePaths.publish = (batch) => sync.publishFragments(batch);
         this.stages.push(this.sitePaths);
       }
       this.stages.push(new TrackerStage({ bus, config: trackerConfig, logger, calibrations: floorCalibrations(this.cameras, this.log) }));

@@ -10,6 +10,7 @@ import {
   parseMessage,
   parseTopic,
   subscriptionFilter,
+  sitePathsDataSchema,
   validateMessage,
   wifiCountDataSchema,
   type MessageKind,
@@ -31,6 +32,7 @@ const FILE_KINDS: Record<string, MessageKind> = {
   'status-online.json': 'status',
   'status-offline.json': 'status',
   'counts.json': 'counts',
+  'fragments.json': 'fragments',
   'cmd-resync.json': 'command',
   'cmd-snapshot.json': 'command',
   'cmd-resync-result.json': 'commandResult',
@@ -138,5 +140,29 @@ describe('wifi.count data (presence added in #19)', () => {
     const bad = wifiCountDataSchema.safeParse({ ...minute, presence });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.message).toMatch(/low <= devices <= high/);
+  });
+});
+
+describe('site.paths data (#24)', () => {
+  const documented = () => {
+    const md = readFileSync(new URL('events.md', DOCS), 'utf8');
+    const block = /<!-- example: event site\.paths -->\s*```json\n([\s\S]*?)```/.exec(md)![1]!;
+    return (JSON.parse(block) as { data: Record<string, unknown> & { transitions: Record<string, number> } }).data;
+  };
+
+  it('the documented site.paths example is valid', () => {
+    const r = sitePathsDataSchema.safeParse(documented());
+    expect(r.success, r.success ? '' : r.error.message).toBe(true);
+  });
+
+  it.each([
+    ['a published cell below k', (d: ReturnType<typeof documented>) => ({ ...d, transitions: { ...d.transitions, 'a>b': 3 } }), /transitions\.a>b|below k = 10/],
+    ['a transition key that is not "A>B"', (d: ReturnType<typeof documented>) => ({ ...d, transitions: { 'a>b>c': 12 } }), /"A>B"/],
+    ['an hour that is not hourStartMs', (d: ReturnType<typeof documented>) => ({ ...d, hour: '2026-11-16T13:00:00.000Z' }), /same instant as hourStartMs/],
+    ['hourStartMs not on the hour', (d: ReturnType<typeof documented>) => ({ ...d, hourStartMs: 1794830400001 }), /start of an hour/],
+  ])('refuses %s', (_what, change, error) => {
+    const r = sitePathsDataSchema.safeParse(change(documented()));
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.message).join('; ')).toMatch(error);
   });
 });

@@ -11,10 +11,12 @@ import { validateConfig } from '../../edge/config/load.ts';
 import { AnalyticsStage, type CountsReader } from '../../edge/analytics/index.ts';
 import { chain, replayMot, tracksOf, walk } from '../../edge/analytics/offline/index.ts';
 import { PresenceTracker } from '../../edge/wifi/index.ts';
+import { SitePathsService, type FragmentChunk } from '../../edge/site-paths/index.ts';
+import { configSchema } from '../../edge/config/index.ts';
 import { EventBus } from '../../edge/shared/event-bus.ts';
 import { silentLogger } from '../../edge/shared/log.ts';
 import type { NewEvent } from '../../edge/shared/types.ts';
-import { parseMessage } from './index.ts';
+import { parseMessage, sitePathsDataSchema } from './index.ts';
 
 const DOCS = new URL('../../docs/', import.meta.url);
 
@@ -185,6 +187,46 @@ function wifiEvents(): NewEvent[] {
   return events;
 }
 
+/** The site's stitcher over one hour: four people walk a corridor A -> B -> C, one A -> C; k = 2. */
+function sitePathsEvents(): NewEvent[] {
+  const events: NewEvent[] = [];
+  const hour = Date.UTC(2026, 10, 23, 10, 0, 0);
+  let now = hour;
+  const zone = (name: string, x0: number) => ({ name, polygon: [[x0, -1.5], [x0 + 3, -1.5], [x0 + 3, 1.5], [x0, 1.5]] });
+  const config = configSchema.parse({
+    site: 'mall-1',
+    device: 'box-a',
+    cameras: [{ name: 'corridor-cam', url: 'rtsp://x/c', width: 960, height: 540, calibration: { points: [[100, 400, 0, -4], [800, 400, 20, -4], [100, 100, 0, 4], [800, 100, 20, 4], [450, 250, 10, 0]] } }],
+    floorPlan: { zones: [zone('A', 1), zone('B', 8), zone('C', 15)] },
+    sitePaths: { k: 2, publishDelayS: 0 },
+  });
+  const service = new SitePathsService({ config, sink: { append: (e) => (events.push(e), '') }, logger: silentLogger(), now: () => now });
+  // A walk at 0.5 m/s along y = 0 (6 s in each zone), or straight through B at 3 m/s (no visit).
+  const walk = (fragment: number, startMs: number, skipB: boolean): FragmentChunk => {
+    const t: number[] = [];
+    const x: number[] = [];
+    const y: number[] = [];
+    let px = 0;
+    for (let ms = startMs; px <= 20; ms += 200) {
+      t.push(ms);
+      x.push(px);
+      y.push(0);
+      px += (skipB && px > 6 && px < 13 ? 3 : 0.5) * 0.2;
+    }
+    return { box: 'box-a', camera: 'corridor-cam', fragment, t, x, y, ended: true };
+  };
+  for (let p = 0; p < 5; p++) {
+    const chunk = walk(p + 1, hour + 300_000 + p * 60_000, p === 4);
+    now = chunk.t[chunk.t.length - 1]!;
+    service.add({ box: 'box-a', upToMs: now, chunks: [chunk] });
+    service.tick();
+  }
+  now = hour + 3_600_000 + 30_000;
+  service.add({ box: 'box-a', upToMs: now, chunks: [] });
+  service.tick();
+  return events;
+}
+
 describe('docs/events.md', () => {
   const docs = documentedTypes();
 
@@ -202,8 +244,12 @@ describe('docs/events.md', () => {
     }
   });
 
-  it('the code emits exactly the documented types and fields (analytics, site, alerts, forecasts, Wi-Fi)', async () => {
-    const emitted = [...(await analyticsEvents()), ...wifiEvents()];
+  it('the code emits exactly the documented types and fields (analytics, site, site paths, alerts, forecasts, Wi-Fi)', async () => {
+    const paths = sitePathsEvents();
+    expect(paths).toHaveLength(1);
+    const d = sitePathsDataSchema.parse(paths[0]!.data);
+    expect([d.transitions, d.sequences, d.suppressed]).toEqual([{ 'A>B': 4, 'B>C': 4 }, { 'A>B>C': 4 }, { visits: 0, transitions: 1, sequences: 0 }]);
+    const emitted = [...(await analyticsEvents()), ...wifiEvents(), ...paths];
     const byType = new Map<string, NewEvent[]>();
     for (const e of emitted) byType.set(e.type, [...(byType.get(e.type) ?? []), e]);
     // report.daily is made by the status stage at closing time (fields: the report of docs/status-api.md, checked below).

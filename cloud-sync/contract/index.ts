@@ -4,3 +4,5 @@ export * from './topics.ts';
 export * from './schemas.ts';
 export * from './validate.ts';
 export * from './wifi-count.ts';
+export * from './fragments.ts';
+export * from './site-paths.ts';

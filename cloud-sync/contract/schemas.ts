@@ -3,6 +3,7 @@
 // are checked against. `contractJsonSchemas()` emits them as JSON Schema.
 import { z } from 'zod';
 import { COMMAND_NAMES, TOPIC_LEVEL_PATTERN } from './topics.ts';
+import { fragmentBatchSchema } from './fragments.ts';
 
 /** RFC 9562 UUID version 7, lower-case: the event's idempotency key. */
 export const EVENT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -148,6 +149,7 @@ export const messageSchemas = {
   events: eventBatchSchema,
   status: statusMessageSchema,
   counts: countsMessageSchema,
+  fragments: fragmentBatchSchema,
   command: commandMessageSchema,
   commandResult: commandResultSchema,
 } as const;

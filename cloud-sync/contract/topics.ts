@@ -30,6 +30,8 @@ export interface DeviceTopics {
   status: string;
   events: string;
   counts: string;
+  /** Floor fragments for the site's stitcher (site broker only; never stored). */
+  fragments: string;
   /** Subscription filter for every command to this device. */
   commandFilter: string;
   command(name: string): string;
@@ -43,6 +45,7 @@ export function deviceTopics(site: string, device: string): DeviceTopics {
     status: `${base}/status`,
     events: `${base}/events`,
     counts: `${base}/counts`,
+    fragments: `${base}/fragments`,
     commandFilter: `${base}/cmd/+`,
     command: (name) => `${base}/cmd/${name}`,
     commandResult: (name) => `${base}/cmd/${name}/result`,
@@ -50,7 +53,7 @@ export function deviceTopics(site: string, device: string): DeviceTopics {
   };
 }
 
-export type TopicKind = 'status' | 'events' | 'counts' | 'command' | 'commandResult' | 'snapshot';
+export type TopicKind = 'status' | 'events' | 'counts' | 'fragments' | 'command' | 'commandResult' | 'snapshot';
 
 export interface ParsedTopic {
   kind: TopicKind;
@@ -69,7 +72,7 @@ export function parseTopic(topic: string): ParsedTopic | null {
   const device = levels[3]!;
   if (!isTopicLevel(site) || !isTopicLevel(device)) return null;
   const rest = levels.slice(4);
-  if (rest.length === 1 && (rest[0] === 'status' || rest[0] === 'events' || rest[0] === 'counts')) {
+  if (rest.length === 1 && (rest[0] === 'status' || rest[0] === 'events' || rest[0] === 'counts' || rest[0] === 'fragments')) {
     return { kind: rest[0], site, device };
   }
   if (rest[0] === 'cmd' && rest.length === 2 && rest[1]) return { kind: 'command', site, device, name: rest[1] };
@@ -82,7 +85,7 @@ export function parseTopic(topic: string): ParsedTopic | null {
  * Subscription filter for a consumer: every site/device by default, optionally one
  * site or device, optionally shared by a consumer group so a cluster scales out.
  */
-export function subscriptionFilter(kind: 'events' | 'status' | 'counts', options: { site?: string; device?: string; shareGroup?: string } = {}): string {
+export function subscriptionFilter(kind: 'events' | 'status' | 'counts' | 'fragments', options: { site?: string; device?: string; shareGroup?: string } = {}): string {
   if (options.site !== undefined) assertLevel('site', options.site);
   if (options.device !== undefined) assertLevel('device', options.device);
   if (options.shareGroup !== undefined) assertLevel('share group', options.shareGroup);

@@ -11,3 +11,5 @@ export { clientOptionsOf, defaultClientId, redactUrl } from './client-options.ts
 export { CommandHandler, type SyncCommandHooks, type SnapshotImage } from './command-handler.ts';
 export { CountsPublisher } from './counts-publisher.ts';
 export { HomeAssistantDiscovery } from './home-assistant.ts';
+export { FragmentPublisher, type FragmentPublisherOptions, type FragmentPublisherMetrics } from './fragment-publisher.ts';
+export { FragmentSubscriber, MAX_FRAGMENT_MESSAGE_BYTES, type FragmentSubscriberOptions, type FragmentSubscriberMetrics } from './fragment-subscriber.ts';

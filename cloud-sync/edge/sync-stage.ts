@@ -2,6 +2,8 @@
 // one MQTT session (status birth and last will), and runs the outbox publisher, the
 // per-minute counts, upstream commands and optional Home Assistant discovery on it.
 // Health carries the outbox metrics: backlog, oldest unsent age, publish rate, errors.
+// On a site with several boxes it also carries the floor fragments (#24) on the same session:
+// out to the site's stitcher (sitePaths.role: broker) or in from the other boxes (the stitcher).
 import { FootfallError } from '../../edge/shared/errors.ts';
 import type { Logger } from '../../edge/shared/log.ts';
 import type { MqttConfig } from '../../edge/config/sections/mqtt.ts';
@@ -14,6 +16,9 @@ import { EmbeddedBroker } from './embedded-broker.ts';
 import { HomeAssistantDiscovery } from './home-assistant.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { OutboxPublisher, type OutboxStore } from './outbox-publisher.ts';
+import { FragmentPublisher } from './fragment-publisher.ts';
+import { FragmentSubscriber } from './fragment-subscriber.ts';
+import type { FragmentBatch } from '../../edge/site-paths/index.ts';
 
 export type SyncStore = CountsStore & { readonly outbox: OutboxStore; readonly metrics?: { deletedUnsent: number } };
 
@@ -29,6 +34,11 @@ export interface SyncStageOptions {
   /** Relative TLS file paths resolve against it (default: the working directory). */
   baseDir?: string;
   startedAtMs?: number;
+  /**
+   * Mall-wide paths across boxes: `publish` (this box's fragments go to the site's stitcher;
+   * expiry = sitePaths.maxClockSkewS) or `onBatch` (this box stitches: other boxes' fragments).
+   */
+  fragments?: { publish?: { expiryS: number }; onBatch?: (batch: FragmentBatch, receivedAtMs: number) => void };
 }
 
 export class SyncStage implements Stage {
@@ -38,6 +48,8 @@ export class SyncStage implements Stage {
   private publisher: OutboxPublisher | null = null;
   private counts: CountsPublisher | null = null;
   private commands: CommandHandler | null = null;
+  private fragmentsOut: FragmentPublisher | null = null;
+  private fragmentsIn: FragmentSubscriber | null = null;
   private url: string | null = null;
   private running = false;
   private disabledReason: string | null = null;
@@ -122,6 +134,15 @@ export class SyncStage implements Stage {
       ? new HomeAssistantDiscovery({ discoveryPrefix: mqtt.homeAssistant.discoveryPrefix, topics, site: config.site, device: config.device, version, logger })
       : null;
     if (ha) connection.addListener(ha);
+    const fragments = this.options.fragments;
+    if (fragments?.publish) {
+      this.fragmentsOut = new FragmentPublisher({ site: config.site, device: config.device, logger, expiryS: fragments.publish.expiryS });
+      connection.addListener(this.fragmentsOut);
+    }
+    if (fragments?.onBatch) {
+      this.fragmentsIn = new FragmentSubscriber({ site: config.site, logger, onBatch: fragments.onBatch });
+      connection.addListener(this.fragmentsIn);
+    }
     if (mqtt.counts.enabled) {
       this.counts = new CountsPublisher({
         store,
@@ -143,10 +164,16 @@ export class SyncStage implements Stage {
     this.log.info({ url: redactUrl(url), embedded: this.broker !== null, events: topics.events }, 'sync started');
   }
 
+  /** Sends a batch of this box's floor fragments to the site's stitcher; false when it was dropped (counted). */
+  publishFragments(batch: FragmentBatch): boolean {
+    return this.fragmentsOut?.publish(batch) ?? false;
+  }
+
   /** Lets in-flight batches finish, says `offline`, disconnects, stops the embedded broker. Idempotent. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    await this.fragmentsIn?.stop();
     await this.publisher?.stop();
     this.counts?.stop();
     await this.connection?.stop();
@@ -157,6 +184,22 @@ export class SyncStage implements Stage {
   async waitForDrain(): Promise<void> {
     if (!this.publisher) throw new FootfallError('INTERNAL', 'sync is not running');
     await this.publisher.waitForDrain();
+  }
+
+  private fragmentMetrics(): Record<string, number | string | null> {
+    const out = this.fragmentsOut;
+    const inn = this.fragmentsIn;
+    return {
+      ...(out
+        ? {
+            fragmentBatchesSent: out.metrics.batchesSent,
+            fragmentBatchesDropped: out.metrics.droppedOffline + out.metrics.droppedBusy + out.metrics.encodeErrors,
+            fragmentMessagesFailed: out.metrics.failedMessages,
+          }
+        : {}),
+      ...(inn ? { fragmentBatchesReceived: inn.metrics.accepted, fragmentsMalformed: inn.metrics.malformed, fragmentsSubscribeErrors: inn.metrics.subscribeErrors } : {}),
+      ...(out?.lastError || inn?.lastError ? { fragmentsLastError: inn?.lastError ?? out?.lastError ?? null } : {}),
+    };
   }
 
   health(): StageHealth {
@@ -183,6 +226,7 @@ export class SyncStage implements Stage {
       commandsFailed: this.commands?.metrics.failed ?? 0,
       responseTopicsRefused: this.commands?.metrics.responseTopicsRefused ?? 0,
       countsPublished: this.counts?.published ?? 0,
+      ...this.fragmentMetrics(),
     };
     if (p.blocked) return { status: 'degraded', detail: p.blocked, metrics };
     const dropping = p.metrics.droppedSessions > 0 && p.metrics.sentBatches === 0 ? p.lastError : null;

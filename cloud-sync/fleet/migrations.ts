@@ -216,6 +216,46 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         GROUP BY site, subject, date_trunc('hour', minute);
     `,
   },
+  {
+    version: 4,
+    description: 'mall-wide paths: the latest site.paths event per site and hour, its transitions, sequences and floor zone visits',
+    sql: `
+      -- One site.paths event per site and hour (ts = the hour's start). A redelivery has the
+      -- same id and is dropped on insert; a stitcher that publishes an hour again (after a
+      -- restart, or another box took the role) gives it a new id: the latest received wins.
+      CREATE VIEW site_paths_latest AS
+        SELECT DISTINCT ON (site, date_trunc('hour', ts))
+               site, date_trunc('hour', ts) AS hour, id, device, data, received_at
+        FROM events
+        WHERE type = 'site.paths'
+        ORDER BY site, date_trunc('hour', ts), received_at DESC, id DESC;
+
+      -- Transitions A>B per site and hour (cells below the stitcher's k were never published).
+      CREATE VIEW site_transitions_hourly AS
+        SELECT p.site, p.hour, split_part(c.key, '>', 1) AS from_zone, split_part(c.key, '>', 2) AS to_zone,
+               (c.value #>> '{}')::numeric::bigint AS n
+        FROM site_paths_latest p
+        CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.data->'transitions') = 'object' THEN p.data->'transitions' ELSE '{}'::jsonb END) AS c
+        WHERE jsonb_typeof(c.value) = 'number' AND c.key ~ '^[^>]+>[^>]+$';
+
+      -- Sequences A>B>C per site and hour, as the key "A>B>C" and as its three zones.
+      CREATE VIEW site_sequences_hourly AS
+        SELECT p.site, p.hour, c.key AS sequence,
+               split_part(c.key, '>', 1) AS first_zone, split_part(c.key, '>', 2) AS second_zone, split_part(c.key, '>', 3) AS third_zone,
+               (c.value #>> '{}')::numeric::bigint AS n
+        FROM site_paths_latest p
+        CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.data->'sequences') = 'object' THEN p.data->'sequences' ELSE '{}'::jsonb END) AS c
+        WHERE jsonb_typeof(c.value) = 'number' AND c.key ~ '^[^>]+>[^>]+>[^>]+$';
+
+      -- Zone visits on the site's floor plan per site and hour (people followed across cameras;
+      -- unlike zone_visits_hourly, a visit seen by two overlapping cameras counts once).
+      CREATE VIEW site_floor_visits_hourly AS
+        SELECT p.site, p.hour, c.key AS zone, (c.value #>> '{}')::numeric::bigint AS visits
+        FROM site_paths_latest p
+        CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.data->'visits') = 'object' THEN p.data->'visits' ELSE '{}'::jsonb END) AS c
+        WHERE jsonb_typeof(c.value) = 'number';
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
