@@ -32,6 +32,7 @@ const NAV: Array<[string, string, string]> = [
   ['health', '/health', 'Health'],
   ['editor', '/editor', 'Lines & zones'],
   ['report', '/report', 'Daily report'],
+  ['site-paths', '/site-paths', 'Site paths'],
 ];
 
 export function layout(o: LayoutOptions): string {
