@@ -78,7 +78,7 @@ export function sitePathsPage(d: SitePathsDay, csrfToken: string): string {
 <p class="small">Privacy: only hourly counts are kept; a visit, transition or sequence with fewer than <strong data-role="k">${d.k}</strong> people in an hour (<code>sitePaths.k</code>) is neither published nor shown, and a day's count adds up only the hours that showed it. Counts are occurrences: someone who walks from A to B twice counts twice.</p>
 ${withheld > 0 ? html`<p class="small" data-role="withheld">Left out for having fewer than ${d.k} people: ${d.withheld.visits} visit, ${d.withheld.transitions} transition and ${d.withheld.sequences} sequence cells of single hours.</p>` : ''}
 ${pickers(d)}</section>
-<section class="card"><h2>Transitions <span class="muted small">${d.transitionsTotal} shown</span></h2>${matrix(d)}</section>
+<section class="card"><h2>Transitions <span class="muted small">${d.transitionsTotal} in all</span></h2>${matrix(d)}</section>
 <div class="grid">
 <section class="card"><h2>Top sequences</h2>${d.topSequences.length ? html`<ol class="sequences" data-role="sequences">${d.topSequences.map((s) => html`<li>${seq(s.sequence)}: <strong>${s.n}</strong></li>`)}</ol>` : html`<p class="muted">No sequence of three zones with ${d.k} or more people.</p>`}</section>
 <section class="card"><h2>Visits per zone</h2>${visits.length ? html`<table data-role="visits"><thead><tr><th>Zone</th><th class="num">Visits</th></tr></thead><tbody>${visits.map(([z, n]) => html`<tr><td>${z}</td><td class="num">${n}</td></tr>`)}</tbody></table>` : html`<p class="muted">No zone with ${d.k} or more visits.</p>`}</section>

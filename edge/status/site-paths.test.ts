@@ -259,9 +259,8 @@ describe('site paths on the status page', () => {
     const page = await (await get('/health')).text();
     const card = page.slice(page.indexOf('data-stage="site-paths"'));
     expect(card).toContain('<span class="badge degraded">degraded</span>');
-    expect(card).toContain('no calibration (no part in site paths): lobby');
-    expect(card).toContain('zones outside every view: far-kiosk');
-    expect(card).toContain('fragment batches dropped: 1 from unknown boxes');
+    // One problem a line.
+    expect(card).toContain('<ul class="detail"><li>no calibration (no part in site paths): lobby</li><li>zones outside every view: far-kiosk</li><li>fragment batches dropped: 1 from unknown boxes');
     expect(card).toMatch(/<dt>role<\/dt><dd>local<\/dd>/);
   });
 });
