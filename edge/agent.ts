@@ -190,6 +190,7 @@ export class Agent {
           onConfigSaved: (next) => this.applyConfig(next, 'saved in the status page editor'),
           metricsRegistry: this.metricsRegistry,
           heatmap: (camera) => this.analytics?.heatmapPng(camera) ?? Promise.resolve(null),
+          sitePaths: () => this.sitePaths?.view() ?? null,
           // Daily reports are stored as `report.daily` events, so the outbox publishes them upstream.
           sink: this.sink,
         }),

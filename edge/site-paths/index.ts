@@ -8,5 +8,5 @@ export { HOUR_MS, PathTally, type HourPaths, type PathCounts } from './path-tall
 export { floorZonesOf, ZoneVisitState, type FloorZones, type VisitListener } from './zone-visits.ts';
 export { siteFloorOf, type SiteCamera, type SiteFloor } from './site-floor.ts';
 export { runSitePathsOffline, type CameraDetections, type OfflineSitePathsOptions, type SitePathsSummary } from './offline.ts';
-export { SITE_PATHS_EVENT, SitePathsService, type BatchVerdict, type SitePathsCounters, type SitePathsServiceOptions, type SitePathsState } from './site-paths-service.ts';
+export { anonymiseHour, SITE_PATHS_EVENT, SitePathsService, type AnonymisedHour, type BatchVerdict, type SitePathsCounters, type SitePathsServiceOptions, type SitePathsState, type SuppressedCells } from './site-paths-service.ts';
 export { SitePathsStage, sitePathsEnabled, type SitePathsStageOptions, type SitePathsView } from './site-paths-stage.ts';

@@ -117,6 +117,10 @@ describe('SitePathsService', () => {
       first.save();
       const second = new SitePathsService({ config: siteConfig(), sink, logger: silentLogger(), state: store, now: () => now });
       expect(second.hoursInProgress()[0]?.transitions).toEqual({ 'A>B': 3 });
+      expect(second.hoursInProgress()[0]?.suppressed).toEqual({ visits: 0, transitions: 0, sequences: 0 });
+      // With k = 4 the same hour shows nothing, and says how many cells it left out (A, B, A>B).
+      const stricter = new SitePathsService({ config: siteConfig({ k: 4 }), sink, logger: silentLogger(), state: store, now: () => now }).hoursInProgress()[0]!;
+      expect(stricter).toMatchObject({ visits: {}, transitions: {}, sequences: {}, suppressed: { visits: 2, transitions: 1, sequences: 0 } });
       store.setState('sitePaths.hours', '{broken');
       expect(new SitePathsService({ config: siteConfig(), sink, logger: silentLogger(), state: store, now: () => now }).hoursInProgress()).toEqual([]);
       void store.close();

@@ -38,6 +38,41 @@ interface Source {
   heardAtMs: number;
 }
 
+/** How many cells of an hour were left out for having fewer than k people. */
+export interface SuppressedCells {
+  visits: number;
+  transitions: number;
+  sequences: number;
+}
+
+/** An hour's paths as they may be shown or published: cells below k left out, and how many were. */
+export interface AnonymisedHour extends HourPaths {
+  suppressed: SuppressedCells;
+}
+
+/** Leaves out every cell with fewer than k occurrences (visits, transitions and sequences alike). */
+export function anonymiseHour(h: HourPaths, k: number): AnonymisedHour {
+  const kept = (rec: Record<string, number>) => {
+    const out: Record<string, number> = {};
+    let dropped = 0;
+    for (const [key, n] of Object.entries(rec)) {
+      if (n >= k) out[key] = n;
+      else dropped++;
+    }
+    return { out, dropped };
+  };
+  const visits = kept(h.visits);
+  const transitions = kept(h.transitions);
+  const sequences = kept(h.sequences);
+  return {
+    hourMs: h.hourMs,
+    visits: visits.out,
+    transitions: transitions.out,
+    sequences: sequences.out,
+    suppressed: { visits: visits.dropped, transitions: transitions.dropped, sequences: sequences.dropped },
+  };
+}
+
 export interface SitePathsCounters {
   batches: number;
   droppedUnknownBox: number;
@@ -118,9 +153,10 @@ export class SitePathsService {
     if (hours.length > 0 || now - this.lastSavedMs > 60_000) this.save(now);
   }
 
-  /** Unpublished hours with cells below k left out (for the status page). */
-  hoursInProgress(): HourPaths[] {
-    return this.tally.hoursHeld(this.options.config.sitePaths.k);
+  /** Unpublished hours with cells below k left out, and how many were (for the status page). */
+  hoursInProgress(): AnonymisedHour[] {
+    const k = this.options.config.sitePaths.k;
+    return this.tally.hoursHeld(1).map((h) => anonymiseHour(h, k));
   }
 
   /** Keeps the unpublished hours (at stop). */
@@ -135,19 +171,7 @@ export class SitePathsService {
 
   private publish(h: HourPaths): void {
     const k = this.options.config.sitePaths.k;
-    const kept = (rec: Record<string, number>) => {
-      const out: Record<string, number> = {};
-      let dropped = 0;
-      for (const [key, n] of Object.entries(rec)) {
-        if (n >= k) out[key] = n;
-        else dropped++;
-      }
-      return { out, dropped };
-    };
-    const visits = kept(h.visits);
-    const transitions = kept(h.transitions);
-    const sequences = kept(h.sequences);
-    const suppressed = { visits: visits.dropped, transitions: transitions.dropped, sequences: sequences.dropped };
+    const { visits, transitions, sequences, suppressed } = anonymiseHour(h, k);
     this.counters.hoursPublished++;
     this.counters.cellsSuppressed += suppressed.visits + suppressed.transitions + suppressed.sequences;
     this.options.sink.append({
@@ -158,15 +182,15 @@ export class SitePathsService {
         hour: new Date(h.hourMs).toISOString(),
         hourStartMs: h.hourMs,
         k,
-        visits: visits.out,
-        transitions: transitions.out,
-        sequences: sequences.out,
+        visits,
+        transitions,
+        sequences,
         suppressed,
         cameras: this.floor.cameras.length,
         boxes: [...this.boxes].sort(),
       },
     });
-    this.log.info({ hour: new Date(h.hourMs).toISOString(), transitions: Object.keys(transitions.out).length, suppressed }, 'site paths of the hour published');
+    this.log.info({ hour: new Date(h.hourMs).toISOString(), transitions: Object.keys(transitions).length, suppressed }, 'site paths of the hour published');
   }
 }
 

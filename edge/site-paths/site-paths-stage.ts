@@ -9,9 +9,8 @@ import type { Logger } from '../shared/log.ts';
 import type { EventSink, Stage, StageHealth, TrackFrame } from '../shared/types.ts';
 import type { FragmentBatch } from './fragment.ts';
 import { FragmentBuilder } from './fragment-builder.ts';
-import type { HourPaths } from './path-tally.ts';
 import { siteFloorOf, type SiteFloor } from './site-floor.ts';
-import { SitePathsService, type BatchVerdict, type SitePathsState } from './site-paths-service.ts';
+import { SitePathsService, type AnonymisedHour, type BatchVerdict, type SitePathsState } from './site-paths-service.ts';
 
 const OWNER = 'site-paths';
 const FLUSH_MS = 1000;
@@ -37,7 +36,8 @@ export function sitePathsEnabled(config: Pick<FootfallConfig, 'cameras' | 'floor
 export interface SitePathsView {
   role: 'local' | 'broker';
   k: number;
-  hours: HourPaths[];
+  /** The hours not yet published, cells below k left out (and counted in `suppressed`). */
+  hours: AnonymisedHour[];
   cameras: string[];
   uncalibrated: string[];
   unseenZones: string[];

@@ -50,7 +50,7 @@ describe('docs/status-api.md', () => {
     }
   });
 
-  it('documents the keys /api/counts/today, /api/wifi and /api/health send', async () => {
+  it('documents the keys /api/counts/today, /api/wifi, /api/health and /api/site-paths send', async () => {
     const get = async (p: string) => (await (await fetch(`${h.baseUrl}${p}`, { headers: { cookie: s.cookie } })).json()) as Record<string, unknown>;
     const counts = await get('/api/counts/today');
     for (const k of Object.keys(counts)) expect(DOC, `counts key ${k}`).toContain(`"${k}"`);
@@ -60,5 +60,8 @@ describe('docs/status-api.md', () => {
     const health = await get('/api/health');
     for (const k of Object.keys(health)) expect(DOC).toContain(`"${k}"`);
     for (const k of Object.keys(health.system as object)) expect(DOC, `system key ${k}`).toContain(`"${k}"`);
+    const paths = await get('/api/site-paths');
+    for (const k of Object.keys(paths)) expect(DOC, `site paths key ${k}`).toContain(`"${k}"`);
+    for (const k of Object.keys(paths.stitching as object)) expect(DOC, `stitching key ${k}`).toContain(`"${k}"`);
   });
 });

@@ -62,7 +62,7 @@ describe('status JSON API', () => {
 
   it('answers 400 naming the range for dates outside 1970-01-01..9999-12-30, on every day route (#27)', async () => {
     for (const day of ['9999-12-31', '0000-01-01', '1969-12-31']) {
-      for (const path of [`/api/counts/day/${day}`, `/api/reports/${day}`, `/api/counts.csv?day=${day}`, `/report?day=${day}`]) {
+      for (const path of [`/api/counts/day/${day}`, `/api/reports/${day}`, `/api/counts.csv?day=${day}`, `/report?day=${day}`, `/api/site-paths?day=${day}`, `/site-paths?day=${day}`]) {
         const res = await fetch(`${h.baseUrl}${path}`, { headers: { cookie: s.cookie } });
         expect(res.status, path).toBe(400);
         expect(await res.text(), path).toContain('1970-01-01');

@@ -32,6 +32,7 @@ const NAV: Array<[string, string, string]> = [
   ['health', '/health', 'Health'],
   ['editor', '/editor', 'Lines & zones'],
   ['report', '/report', 'Daily report'],
+  ['site-paths', '/site-paths', 'Site paths'],
 ];
 
 export function layout(o: LayoutOptions): string {
@@ -186,9 +187,16 @@ function age(ms: number | null): string {
   return `${Math.round(ms / 3_600_000)} h ago`;
 }
 
+/** A stage's detail; several problems (joined by "; ", as stages report them) one per line. */
+function stageDetail(detail: string | undefined): Html | string {
+  if (!detail) return '';
+  const parts = detail.split('; ');
+  return parts.length > 1 ? html`<ul class="detail">${parts.map((p) => html`<li>${p}</li>`)}</ul>` : html`<p>${detail}</p>`;
+}
+
 export function healthPage(d: HealthData, csrfToken: string): string {
   const stages = Object.entries(d.stages).map(
-    ([name, h]) => html`<section class="card stage" data-stage="${name}"><h2>${name} <span class="badge ${h.status}">${h.status}</span></h2>${h.detail ? html`<p>${h.detail}</p>` : ''}
+    ([name, h]) => html`<section class="card stage" data-stage="${name}"><h2>${name} <span class="badge ${h.status}">${h.status}</span></h2>${stageDetail(h.detail)}
 <dl class="kv">${Object.entries(h.metrics ?? {}).map(([k, v]) => html`<dt>${k}</dt><dd>${v === null ? '–' : typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(2)) : v}</dd>`)}</dl></section>`,
   );
   const s = d.system;

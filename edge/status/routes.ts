@@ -13,6 +13,8 @@ import { buildDailyReport, storedReportDays, storedReportOf } from './daily-repo
 import { reportCsv, reportPage, storedReportPage } from './report.ts';
 import { csrfOf } from './request-session.ts';
 import type { StatusServerDeps } from './server-deps.ts';
+import { parseSitePathsHour, SITE_PATHS_HOUR_MESSAGE, summarizeSitePaths, type SitePathsDay } from './site-paths-day.ts';
+import { sitePathsPage } from './site-paths-page.ts';
 
 const CAMERA_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_RECENT_EVENTS = 500;
@@ -87,6 +89,18 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
     };
   };
 
+  /** The day's (or an hour's) site paths from `?day=&hour=`; a bad day or hour throws INPUT_INVALID. */
+  const sitePathsOf = (query: { day?: string; hour?: string }): SitePathsDay => {
+    const w = query.day ? dayWindowOf(query.day, zone) : dayWindow(now(), zone);
+    if (!w) throw new FootfallError('INPUT_INVALID', DAY_PARAM_MESSAGE);
+    let hour: number | null = null;
+    if (query.hour !== undefined && query.hour !== '') {
+      hour = parseSitePathsHour(query.hour, w);
+      if (hour === null) throw new FootfallError('INPUT_INVALID', SITE_PATHS_HOUR_MESSAGE);
+    }
+    return summarizeSitePaths(store, w, zone, deps.sitePaths(), now(), hour);
+  };
+
   // --- JSON API -----------------------------------------------------------------------
 
   app.get('/api/health', async () => healthData());
@@ -125,6 +139,8 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
   });
 
   app.get('/api/wifi', async () => summarizeWifi(store, now(), zone));
+
+  app.get<{ Querystring: { day?: string; hour?: string } }>('/api/site-paths', async (req) => sitePathsOf(req.query));
 
   app.get('/api/cameras', async () => ({
     cameras: pageCameras().map((c) => ({ ...c, snapshotUrl: c.snapshotSeq > 0 ? `/api/cameras/${encodeURIComponent(c.name)}/snapshot.jpg?seq=${c.snapshotSeq}` : null })),
@@ -225,5 +241,16 @@ export function registerRoutes(app: FastifyInstance, deps: StatusServerDeps): vo
     if (stored) return reply.type('text/html; charset=utf-8').send(storedReportPage(stored, store, csrfOf(req), t, storedDays, zone));
     const summary = summarizeDay(store, Math.min(t, w.toMs - 1), zone, known());
     return reply.type('text/html; charset=utf-8').send(reportPage(summary, store, csrfOf(req), t, storedDays, zone));
+  });
+
+  app.get<{ Querystring: { day?: string; hour?: string } }>('/site-paths', async (req, reply) => {
+    let d: SitePathsDay;
+    try {
+      d = sitePathsOf(req.query);
+    } catch (err) {
+      if (err instanceof FootfallError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);
+      throw err;
+    }
+    return reply.type('text/html; charset=utf-8').send(sitePathsPage(d, csrfOf(req)));
   });
 }

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { FootfallConfig, LineConfig, StatusConfig, ZoneConfig } from '../config/index.ts';
 import type { LocalZone } from '../shared/local-time.ts';
 import type { Logger } from '../shared/log.ts';
+import type { SitePathsView } from '../site-paths/index.ts';
 import type { StageHealth } from '../shared/types.ts';
 import type { GeometryEditor } from './geometry-editor.ts';
 import type { LiveHub } from './live-hub.ts';
@@ -42,6 +43,8 @@ export interface StatusServerDeps {
   onConfigSaved: (config: FootfallConfig) => Promise<void>;
   registry: Registry;
   heatmap: (camera: string) => Promise<Buffer | null>;
+  /** The site-paths stage's view (role, k, the hours in progress), or null when site paths are off. */
+  sitePaths: () => SitePathsView | null;
   metrics: StatusMetrics;
   dataDir: string;
   startedAtMs: number;

@@ -13,6 +13,7 @@ import type { StatusConfig } from '../config/sections/status.ts';
 import { FootfallError } from '../shared/errors.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import type { Logger } from '../shared/log.ts';
+import type { SitePathsView } from '../site-paths/index.ts';
 import type { EventSink, Stage, StageHealth } from '../shared/types.ts';
 import { DailyReportScheduler } from './daily-report-scheduler.ts';
 import { GeometryEditor } from './geometry-editor.ts';
@@ -46,6 +47,8 @@ export interface StatusStageOptions {
   metricsRegistry: Registry;
   /** This hour's heatmap of a camera as PNG over its snapshot (analytics renders it), or null. */
   heatmap?: (camera: string) => Promise<Buffer | null>;
+  /** The site-paths stage's view (hours in progress, role, k); null or absent: site paths are off. */
+  sitePaths?: () => SitePathsView | null;
   /** Where the daily report event is stored (and so published); without it no report is made. */
   sink?: EventSink;
   now?: () => number;
@@ -103,6 +106,7 @@ export class StatusStage implements Stage {
         onConfigSaved: o.onConfigSaved,
         registry: o.metricsRegistry,
         heatmap: o.heatmap ?? (async () => null),
+        sitePaths: o.sitePaths ?? (() => null),
         metrics,
         dataDir: o.dataDir,
         startedAtMs: now(),

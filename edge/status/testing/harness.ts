@@ -12,6 +12,7 @@ import type { FootfallConfig } from '../../config/schema.ts';
 import { EventBus } from '../../shared/event-bus.ts';
 import { EventStore } from '../../store/index.ts';
 import type { StageHealth } from '../../shared/types.ts';
+import type { SitePathsView } from '../../site-paths/index.ts';
 import type { StatusCamera } from '../server-deps.ts';
 import { StatusStage } from '../status-stage.ts';
 import { LocalZone } from '../../shared/local-time.ts';
@@ -52,6 +53,10 @@ export interface HarnessOptions {
   /** Give the stage the store as its sink (daily reports on). */
   withSink?: boolean;
   now?: () => number;
+  /** The site-paths stage's view (default: none, site paths off). */
+  sitePaths?: () => SitePathsView | null;
+  /** More stages' health beside the store's and the status stage's. */
+  health?: () => Record<string, StageHealth>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -82,7 +87,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     bus,
     store,
-    health: (): Record<string, StageHealth> => ({ store: store.health(), status: stage.health() }),
+    health: (): Record<string, StageHealth> => ({ store: store.health(), status: stage.health(), ...options.health?.() }),
     cameras,
     configFile,
     onConfigSaved: async (c) => {
@@ -97,6 +102,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         : null,
     ...(options.withSink ? { sink: store } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.sitePaths ? { sitePaths: options.sitePaths } : {}),
   });
   await stage.start();
   const baseUrl = `http://127.0.0.1:${stage.port}`;
