@@ -50,7 +50,15 @@ export interface FragmentBuilderOptions {
   resumeGapMs?: number;
   /** A track unseen this long is ended even without the tracker's word, ms. */
   staleMs?: number;
+  /**
+   * The camera's frame size: a box touching the frame's bottom or side edge is a person partly
+   * out of view, whose foot point is not on the floor where they stand; such samples are skipped.
+   */
+  frame?: { width: number; height: number } | undefined;
 }
+
+/** A box within this many pixels of a frame edge touches it. */
+const EDGE_PX = 2;
 
 export class FragmentBuilder {
   private readonly open = new Map<number, OpenFragment>();
@@ -81,6 +89,13 @@ export class FragmentBuilder {
         const y = floor[2 * i + 1]!;
         if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
         const id = frame.ids[i]!;
+        const fr = this.options.frame;
+        if (fr) {
+          const bx = frame.boxes[4 * i]!;
+          const bw = frame.boxes[4 * i + 2]!;
+          const bottom = frame.boxes[4 * i + 1]! + frame.boxes[4 * i + 3]!;
+          if (bottom >= fr.height - EDGE_PX || bx <= EDGE_PX || bx + bw >= fr.width - EDGE_PX) continue;
+        }
         let f = this.open.get(id);
         if (f && t - f.lastSeenMs > this.resumeGapMs) {
           this.close(id, f);

@@ -49,7 +49,7 @@ export function runSitePathsOffline(options: OfflineSitePathsOptions): SitePaths
   const calibrated = new Map(floor.cameras.map((c) => [c.name, c.calibration]));
   const tally = new PathTally();
   const stitcher = new Stitcher(
-    { zones: floorZonesOf(config.floorPlan.zones), handover: config.sitePaths.handover, visitMinS: config.sitePaths.visitMinS, sampleMs: config.sitePaths.sampleMs, handoverEnabled: options.handover ?? true },
+    { zones: floorZonesOf(config.floorPlan.zones), handover: config.sitePaths.handover, visitMinS: config.sitePaths.visitMinS, exitGraceS: config.sitePaths.exitGraceS, sampleMs: config.sitePaths.sampleMs, handoverEnabled: options.handover ?? true },
     tally,
   );
   const runs: Array<{ camera: string; packed: PackedDetections; tracker: ByteTracker; builder: FragmentBuilder; frame: TrackFrame }> = [];
@@ -62,7 +62,9 @@ export function runSitePathsOffline(options: OfflineSitePathsOptions): SitePaths
     }
     const packed = packDetections(parseMotText(d.det));
     const tracker = new ByteTracker(config.tracker, { calibration: cal });
-    const builder = new FragmentBuilder({ box, camera: d.camera, sampleMs: config.sitePaths.sampleMs });
+    const cam = config.cameras.find((c) => c.name === d.camera);
+    const frameSize = cam?.width !== undefined && cam.height !== undefined ? { width: cam.width, height: cam.height } : undefined;
+    const builder = new FragmentBuilder({ box, camera: d.camera, sampleMs: config.sitePaths.sampleMs, frame: frameSize });
     const out = tracker.output;
     const frame: TrackFrame = { camera: d.camera, tsMs: 0, count: 0, ids: out.ids, boxes: out.boxes, floor: out.floor, endedCount: 0, endedIds: out.endedIds };
     runs.push({ camera: d.camera, packed, tracker, builder, frame });
@@ -85,6 +87,7 @@ export function runSitePathsOffline(options: OfflineSitePathsOptions): SitePaths
       r.frame.count = out.count;
       r.frame.ids = out.ids;
       r.frame.floor = out.floor;
+      r.frame.boxes = out.boxes;
       r.frame.endedIds = out.endedIds;
       r.frame.endedCount = out.endedCount;
       r.builder.onFrame(r.frame);

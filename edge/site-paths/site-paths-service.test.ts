@@ -148,7 +148,7 @@ describe('SitePathsStage', () => {
       tsMs,
       count: ids.length,
       ids: Int32Array.from(ids),
-      boxes: new Float32Array(4 * ids.length),
+      boxes: Float32Array.from(ids.flatMap(() => [400, 200, 40, 120])),
       floor: Float32Array.from(xs.flatMap((x) => [x, 0])),
       endedCount: 0,
       endedIds: new Int32Array(0),

@@ -96,7 +96,7 @@ export class SitePathsService {
     this.log = options.logger.child({ module: 'site-paths' });
     this.floor = siteFloorOf(config.cameras, config.floorPlan.zones);
     this.boxes = new Set([config.device, ...config.sitePaths.boxes]);
-    this.stitcher = new Stitcher({ zones: floorZonesOf(config.floorPlan.zones), handover: config.sitePaths.handover, visitMinS: config.sitePaths.visitMinS, sampleMs: config.sitePaths.sampleMs }, this.tally);
+    this.stitcher = new Stitcher({ zones: floorZonesOf(config.floorPlan.zones), handover: config.sitePaths.handover, visitMinS: config.sitePaths.visitMinS, exitGraceS: config.sitePaths.exitGraceS, sampleMs: config.sitePaths.sampleMs }, this.tally);
     const saved = options.state?.getState(STATE_KEY);
     if (saved && !this.tally.restoreHours(saved)) this.log.warn({ key: STATE_KEY }, 'saved site paths are unreadable; starting without them');
   }

@@ -67,7 +67,11 @@ export class SitePathsStage implements Stage {
     if (this.running) return;
     this.running = true;
     const { config } = this.options;
-    for (const c of this.floor.cameras) this.builders.set(c.name, new FragmentBuilder({ box: config.device, camera: c.name, sampleMs: config.sitePaths.sampleMs }));
+    for (const c of this.floor.cameras) {
+      const cam = config.cameras.find((k) => k.name === c.name);
+      const frame = cam?.width !== undefined && cam.height !== undefined ? { width: cam.width, height: cam.height } : undefined;
+      this.builders.set(c.name, new FragmentBuilder({ box: config.device, camera: c.name, sampleMs: config.sitePaths.sampleMs, frame }));
+    }
     if (this.floor.uncalibrated.length > 0) this.log.warn({ cameras: this.floor.uncalibrated }, 'cameras without a floor calibration take no part in site paths');
     for (const z of this.floor.unseenZones) this.log.warn({ zone: z }, `floorPlan zone "${z}" lies outside every calibrated camera's view: it can never be visited`);
     if (config.sitePaths.role === 'local') this.service = new SitePathsService({ config, sink: this.options.sink, logger: this.options.logger, state: this.options.state ?? null, now: this.options.now });

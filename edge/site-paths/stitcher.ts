@@ -28,6 +28,8 @@ export interface StitcherOptions {
   zones: FloorZones;
   handover: HandoverConfig;
   visitMinS: number;
+  /** A step out of a zone shorter than this does not end the stay (position noise at its edge), seconds. */
+  exitGraceS?: number;
   /** Floor sample period of the fragments (and the site track's step), ms. */
   sampleMs: number;
   /** false: no hand-over at all (each fragment is its own site track): the per-camera baseline. */
@@ -48,6 +50,8 @@ export interface StitcherCounters {
   overlapJoins: number;
   gapJoins: number;
   cuts: number;
+  /** Site tracks found to be one person (two cameras, or split earlier) and merged. */
+  merged: number;
   lateSamples: number;
   outOfOrderSamples: number;
   closedTracks: number;
@@ -161,8 +165,9 @@ class SiteTrack {
     readonly id: number,
     zones: FloorZones,
     visitMinMs: number,
+    exitGraceMs: number,
   ) {
-    this.visits = new ZoneVisitState(zones, visitMinMs);
+    this.visits = new ZoneVisitState(zones, visitMinMs, exitGraceMs);
   }
 
   /** Latest sample time of any member (samples <= limit). */
@@ -190,6 +195,10 @@ class SiteTrack {
   }
 }
 
+/** Site tracks (or fragments) this close over the last AGREE_SPAN_MS are one person: mean d² / overlapSigma². */
+const AGREE_LIMIT = 1;
+const AGREE_SPAN_MS = 2000;
+
 /** How long after the walk has passed a member's end it is kept, ms. */
 const RETAIN_MS = 2000;
 
@@ -214,7 +223,7 @@ interface JoinColumn {
 }
 
 export class Stitcher {
-  readonly counters: StitcherCounters = { fragments: 0, droppedShort: 0, siteTracks: 0, overlapJoins: 0, gapJoins: 0, cuts: 0, lateSamples: 0, outOfOrderSamples: 0, closedTracks: 0 };
+  readonly counters: StitcherCounters = { fragments: 0, droppedShort: 0, siteTracks: 0, overlapJoins: 0, gapJoins: 0, cuts: 0, merged: 0, lateSamples: 0, outOfOrderSamples: 0, closedTracks: 0 };
   private readonly fragments = new Map<string, Fragment>();
   private readonly undecided: Fragment[] = [];
   private readonly tracks = new Set<SiteTrack>();
@@ -223,6 +232,7 @@ export class Stitcher {
   private readonly stepMs: number;
   private readonly decideMs: number;
   private readonly maxGapMs: number;
+  private readonly waitMaxMs: number;
   private readonly visitMinMs: number;
   private readonly handover: HandoverConfig;
   private readonly handoverEnabled: boolean;
@@ -242,6 +252,7 @@ export class Stitcher {
     this.handover = options.handover;
     this.decideMs = options.handover.decideAfterS * 1000;
     this.maxGapMs = options.handover.maxGapS * 1000;
+    this.waitMaxMs = options.handover.waitMaxS * 1000;
     this.visitMinMs = options.visitMinS * 1000;
     this.handoverEnabled = options.handoverEnabled ?? true;
     const names = options.zones.names;
@@ -342,6 +353,7 @@ export class Stitcher {
     for (const f of this.undecided) if (f.n > 0 && T - f.startMs >= this.decideMs) rows.push(f);
     if (rows.length === 0) return;
     const due = rows.length;
+    for (let i = 0; i < due; i++) rows[i]!.decided = true;
     const columns: JoinColumn[] = [];
     const colIndex = new Map<SiteTrack, Map<string, number>>();
     // Candidate pairs (row, column), pruned by how far the person could have walked: open
@@ -433,9 +445,9 @@ export class Stitcher {
       cost[i * nc + j] = this.joinCost(rows[i]!, columns[j]!, T);
     }
     if (nc > 0) this.assignment.solveGated(cost, nr, nc, this.handover.gate);
+    const twins: SiteTrack[] = [];
     for (let i = 0; i < due; i++) {
       const f = rows[i]!;
-      f.decided = true;
       const spanMs = f.t[f.countUpTo(T) - 1]! - f.startMs;
       if (spanMs < this.handover.minFragmentS * 1000) {
         f.dropped = true;
@@ -449,7 +461,14 @@ export class Stitcher {
         continue;
       }
       const col = columns[j]!;
-      if (this.ambiguous(i, j, nr, nc, columns)) {
+      twins.length = 0;
+      const ambiguous = this.ambiguous(i, j, nr, nc, columns, rows, T, twins);
+      if (ambiguous && T - f.startMs < this.waitMaxMs && f.lastMs >= T - 2 * this.stepMs) {
+        // Still in view: more samples may tell the candidates apart (people walking side by side part).
+        f.decided = false;
+        continue;
+      }
+      if (ambiguous) {
         col.track.blocked = true;
         this.counters.cuts++;
         this.startTrack(f);
@@ -457,6 +476,7 @@ export class Stitcher {
       }
       f.site = col.track;
       col.track.members.push(f);
+      for (const t of twins) this.merge(col.track, t);
       if (col.gap) this.counters.gapJoins++;
       else this.counters.overlapJoins++;
     }
@@ -470,7 +490,7 @@ export class Stitcher {
    * margin: i taking another track's column (whoever holds it taking j), or another fragment
    * taking j (i taking that fragment's column, or none). Both are swaps of the optimal set.
    */
-  private ambiguous(i: number, j: number, nr: number, nc: number, columns: JoinColumn[]): boolean {
+  private ambiguous(i: number, j: number, nr: number, nc: number, columns: JoinColumn[], rows: Fragment[], T: number, twins: SiteTrack[]): boolean {
     const cost = this.cost;
     const r2c = this.assignment.rowToCol;
     const c2r = this.assignment.colToRow;
@@ -478,26 +498,81 @@ export class Stitcher {
     const c = cost[i * nc + j]!;
     const track = columns[j]!.track;
     for (let jj = 0; jj < nc; jj++) {
-      if (jj === j || columns[jj]!.track === track) continue;
+      const other = columns[jj]!.track;
+      if (jj === j || other === track) continue;
       const alt = cost[i * nc + jj]!;
       if (!(alt < Infinity)) continue;
       const r = c2r[jj]!;
       const change = r >= 0 ? alt + cost[r * nc + j]! - c - cost[r * nc + jj]! : alt - c;
-      if (change < margin) return true;
+      if (change >= margin) continue;
+      // Two site tracks of one person (seen by two cameras, split earlier): not a choice; merge them.
+      if (this.tracksAgree(track, other, T)) {
+        if (!twins.includes(other)) twins.push(other);
+        continue;
+      }
+      return true;
     }
+    const f = rows[i]!;
     for (let ii = 0; ii < nr; ii++) {
       if (ii === i) continue;
       const alt = cost[ii * nc + j]!;
       if (!(alt < Infinity)) continue;
       const jj = r2c[ii]!;
       const change = jj >= 0 ? alt + cost[i * nc + jj]! - c - cost[ii * nc + jj]! : alt - c;
-      if (change < margin) return true;
+      if (change >= margin) continue;
+      // The same person seen by another camera at the same place: it will join too.
+      if (rows[ii]!.camera !== f.camera && this.fragmentsAgree(f, rows[ii]!, T)) continue;
+      return true;
     }
     return false;
   }
 
+  /** Whether two site tracks are at the same place over their common last seconds (one person). */
+  private tracksAgree(a: SiteTrack, b: SiteTrack, T: number): boolean {
+    for (const m of a.members) for (const n of b.members) if (m.camera === n.camera && m.lastMs >= n.startMs && n.lastMs >= m.startMs) return false;
+    let sum = 0;
+    let k = 0;
+    for (let t = T - AGREE_SPAN_MS; t <= T; t += this.stepMs * 2) {
+      if (!this.trackPositionAt(a, t, T, this.p) || !this.trackPositionAt(b, t, T, this.w)) continue;
+      const dx = this.p[0]! - this.w[0]!;
+      const dy = this.p[1]! - this.w[1]!;
+      sum += dx * dx + dy * dy;
+      k++;
+    }
+    const sigma = this.handover.overlapSigmaM;
+    return k >= 3 && sum / k / (sigma * sigma) < AGREE_LIMIT;
+  }
+
+  /** Whether two fragments (of different cameras) are at the same place over their common samples. */
+  private fragmentsAgree(f: Fragment, g: Fragment, T: number): boolean {
+    const n = f.countUpTo(T);
+    let sum = 0;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (!g.positionAt(f.t[i]!, T, this.q)) continue;
+      const dx = f.x[i]! - this.q[0]!;
+      const dy = f.y[i]! - this.q[1]!;
+      sum += dx * dx + dy * dy;
+      k++;
+    }
+    const sigma = this.handover.overlapSigmaM;
+    return k >= 3 && sum / k / (sigma * sigma) < AGREE_LIMIT;
+  }
+
+  /** Moves b's fragments into a (one person); b ends without closing its visits (a's walk goes on). */
+  private merge(a: SiteTrack, b: SiteTrack): void {
+    if (a === b || !this.tracks.has(b)) return;
+    for (const m of b.members) {
+      m.site = a;
+      a.members.push(m);
+    }
+    b.members.length = 0;
+    this.tracks.delete(b);
+    this.counters.merged++;
+  }
+
   private startTrack(f: Fragment): void {
-    const s = new SiteTrack(this.nextTrackId++, this.options.zones, this.visitMinMs);
+    const s = new SiteTrack(this.nextTrackId++, this.options.zones, this.visitMinMs, (this.options.exitGraceS ?? 0) * 1000);
     s.members.push(f);
     f.site = s;
     this.tracks.add(s);

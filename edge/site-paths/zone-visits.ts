@@ -25,10 +25,15 @@ export class ZoneVisitState {
   /** Whether the current stay in each zone has already been reported. */
   private readonly reported: Uint8Array;
 
+  /** Since when the track is out of a zone it was inside (ms), NaN otherwise. */
+  private readonly outSince: Float64Array;
+
   constructor(
     private readonly zones: FloorZones,
     private readonly visitMinMs: number,
+    private readonly exitGraceMs = 0,
   ) {
+    this.outSince = new Float64Array(zones.polygons.length).fill(NaN);
     this.insideSince = new Float64Array(zones.polygons.length).fill(NaN);
     this.reported = new Uint8Array(zones.polygons.length);
   }
@@ -46,9 +51,17 @@ export class ZoneVisitState {
           this.reported[z] = 1;
           listener.onVisit(z, this.insideSince[z]!);
         }
-      } else {
-        this.insideSince[z] = NaN;
+      } else if (!Number.isNaN(this.insideSince[z]!)) {
+        // Out for longer than the grace ends the stay; a shorter step out (position noise at
+        // the zone's edge) does not.
+        if (Number.isNaN(this.outSince[z]!)) this.outSince[z] = tMs;
+        if (this.exitGraceMs === 0 || tMs - this.outSince[z]! > this.exitGraceMs) {
+          this.insideSince[z] = NaN;
+          this.outSince[z] = NaN;
+        }
+        continue;
       }
+      this.outSince[z] = NaN;
     }
   }
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { defineCommand, UsageError } from '../command.ts';
 
 const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'bench');
-const NOT_TARGETS = new Set(['types', 'machine']);
+const NOT_TARGETS = new Set(['types', 'machine', 'paths-throughput']);
 
 function targets(): string[] {
   return readdirSync(BENCH_DIR)

@@ -75,6 +75,8 @@ export const handoverSection = z
     ambiguityMargin: numberBetween(0, 100).default(2).describe('An assignment whose best alternative costs less than this more (chi-square units) is ambiguous: the path is cut, not guessed.'),
     /** How much of a new fragment is seen before its hand-over is decided, seconds. */
     decideAfterS: numberBetween(0.2, 30).default(2).describe('How much of a new fragment is seen before its hand-over is decided, seconds.'),
+    /** An ambiguous hand-over of a fragment still in view waits for more samples up to this long before it is cut, seconds. */
+    waitMaxS: numberBetween(0, 60).default(6).describe('An ambiguous hand-over of a fragment still in view waits for more samples up to this long before it is cut, seconds.'),
     /** Fragments shorter than this are dropped as tracker noise, seconds. */
     minFragmentS: numberBetween(0, 30).default(0.6).describe('Fragments shorter than this are dropped as tracker noise, seconds.'),
   })
@@ -99,6 +101,8 @@ export const sitePathsSection = z
     boxes: z.array(identifier()).max(1000).default([]).describe('With role local: the other boxes (device names) whose fragments this agent stitches from the broker.'),
     /** A visit is at least this long continuously inside a zone, seconds. */
     visitMinS: numberBetween(0.2, 600).default(3).describe('A visit is at least this long continuously inside a zone, seconds.'),
+    /** A step out of a zone shorter than this does not end a visit (floor position noise at the zone's edge), seconds. */
+    exitGraceS: numberBetween(0, 60).default(1).describe("A step out of a zone shorter than this does not end a visit (floor position noise at the zone's edge), seconds."),
     /** Privacy: a transition, sequence or visit cell with fewer people than k is not published or shown. */
     k: intBetween(1, 1000).default(10).describe('Privacy: a transition, sequence or visit cell with fewer people than k is not published or shown.'),
     /** An hour's paths are published this long after the hour ends (walks in progress finish), seconds. */
