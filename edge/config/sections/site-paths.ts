@@ -72,7 +72,7 @@ export const handoverSection = z
     /** Largest join cost (chi-square units, 2 dof): above it the fragment starts a new site track. */
     gate: numberBetween(0.1, 100).default(9.2).describe('Largest join cost (chi-square units, 2 degrees of freedom): above it a fragment starts a new site track.'),
     /** An assignment whose best swap costs less than this more is ambiguous: the path is cut, not guessed. */
-    ambiguityMargin: numberBetween(0, 100).default(2).describe('An assignment whose best alternative costs less than this more (chi-square units) is ambiguous: the path is cut, not guessed.'),
+    ambiguityMargin: numberBetween(0, 100).default(1).describe('An assignment whose best alternative costs less than this more (chi-square units) is ambiguous: the path is cut, not guessed.'),
     /** How much of a new fragment is seen before its hand-over is decided, seconds. */
     decideAfterS: numberBetween(0.2, 30).default(2).describe('How much of a new fragment is seen before its hand-over is decided, seconds.'),
     /** An ambiguous hand-over of a fragment still in view waits for more samples up to this long before it is cut, seconds. */
