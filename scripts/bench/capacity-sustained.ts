@@ -210,31 +210,57 @@ function detectCounters(agent: Agent): { dropped: number; inferred: number } {
   return { dropped, inferred };
 }
 
+function logStep(ctx: BenchContext, label: string, n: number, r: StepResult, suffix: string): void {
+  ctx.log(
+    `  ${label} N=${n}: ${r.holds ? 'holds' : 'FAILS'} (lost ${(r.lostFraction * 100).toFixed(2)} % of ${r.expected} frames, queue drops ${r.queueDropped}, ` +
+      `latency p50 ${r.p50Ms.toFixed(0)} ms p95 ${r.p95Ms.toFixed(0)} ms, ${r.inferencesPerS.toFixed(1)} inferences/s for ${n * FPS} frames/s; load ${loadavg()[0]!.toFixed(1)})${suffix}`,
+  );
+}
+
 /** Largest N that holds: doubling from `start` until a step fails, then bisection. */
-async function search(ctx: BenchContext, label: string, mode: Mode, sourcesFor: (n: number) => SourceClip[], start: number, maxN: number, warmupS: number, measureS: number): Promise<{ n: number; steps: StepResult[] }> {
-  let lo = 0;
-  let hi = Infinity;
-  let n = start;
-  const steps: StepResult[] = [];
-  for (;;) {
-    const r = await runStep(mode, sourcesFor(n), warmupS, measureS);
-    steps.push(r);
-    ctx.log(
-      `  ${label} N=${n}: ${r.holds ? 'holds' : 'FAILS'} (lost ${(r.lostFraction * 100).toFixed(2)} % of ${r.expected} frames, queue drops ${r.queueDropped}, ` +
-        `latency p50 ${r.p50Ms.toFixed(0)} ms p95 ${r.p95Ms.toFixed(0)} ms, ${r.inferencesPerS.toFixed(1)} inferences/s for ${n * FPS} frames/s; load ${loadavg()[0]!.toFixed(1)})`,
-    );
-    if (r.holds) lo = n;
-    else hi = n;
-    if (hi === Infinity) {
-      if (n >= maxN) break;
-      n = Math.min(maxN, n * 2);
-    } else {
-      if (hi - lo <= 1) break;
-      n = Math.floor((lo + hi) / 2);
-      if (n === 0) break;
+class CameraSearch {
+  lo = 0;
+  hi = Infinity;
+  done = false;
+  readonly steps: StepResult[] = [];
+
+  constructor(
+    readonly label: string,
+    readonly mode: Mode,
+    public n: number,
+    readonly maxN: number,
+  ) {}
+
+  record(r: StepResult): void {
+    this.steps.push(r);
+    if (r.holds) this.lo = this.n;
+    else this.hi = this.n;
+    if (this.hi === Infinity) {
+      if (this.n >= this.maxN) this.done = true;
+      else this.n = Math.min(this.maxN, this.n * 2);
+    } else if (this.hi - this.lo <= 1) this.done = true;
+    else this.n = Math.floor((this.lo + this.hi) / 2);
+  }
+}
+
+/**
+ * Runs both searches step by step, alternating (reference, ours, reference, ...), so the
+ * two see the same stretch of the shared machine's load.
+ */
+async function searchTogether(ctx: BenchContext, searches: CameraSearch[], sourcesFor: (n: number) => SourceClip[], o: SustainedOptions): Promise<void> {
+  while (searches.some((s) => !s.done)) {
+    for (const s of searches) {
+      if (s.done) continue;
+      let r = await runStep(s.mode, sourcesFor(s.n), o.warmupS, o.measureS);
+      // Other work on a shared box only ever slows a step: a failure must repeat to count.
+      if (!r.holds && o.confirm) {
+        logStep(ctx, s.label, s.n, r, ' (retrying once)');
+        r = await runStep(s.mode, sourcesFor(s.n), o.warmupS, o.measureS);
+      }
+      logStep(ctx, s.label, s.n, r, '');
+      s.record(r);
     }
   }
-  return { n: lo, steps };
 }
 
 export interface SustainedOptions {
@@ -242,6 +268,8 @@ export interface SustainedOptions {
   warmupS: number;
   measureS: number;
   maxCameras: number;
+  /** Re-run a failing step once (a shared box's other work only slows steps down). */
+  confirm: boolean;
   only?: string;
 }
 
@@ -256,16 +284,19 @@ export async function runSustained(ctx: BenchContext, o: SustainedOptions): Prom
   const dayFor = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? o.busy[(i >> 1) % o.busy.length]! : idle[(i >> 1) % idle.length]!));
   const rows: BenchRow[] = [];
   const notes: string[] = [];
-  const runs: Array<{ row: string; mix: (n: number) => SourceClip[]; startEvery: number }> = [
-    { row: 'cameras_5fps_busy_sustained', mix: busyFor, startEvery: 2 },
-    { row: 'cameras_5fps_day_mix_sustained', mix: dayFor, startEvery: 4 },
+  // Where the doubling starts: about what the box holds (issue 25: ~7 every-frame cameras), so few steps are spent below it.
+  const runs: Array<{ row: string; mix: (n: number) => SourceClip[]; startEvery: number; startOurs: number }> = [
+    { row: 'cameras_5fps_busy_sustained', mix: busyFor, startEvery: 4, startOurs: 4 },
+    { row: 'cameras_5fps_day_mix_sustained', mix: dayFor, startEvery: 4, startOurs: 8 },
   ];
   for (const r of runs) {
     if (o.only && !r.row.includes(o.only)) continue;
-    ctx.log(`${r.row}: every frame, fp32, one 2-thread session (reference)`);
-    const every = await search(ctx, 'every-frame', 'every', r.mix, r.startEvery, o.maxCameras, o.warmupS, o.measureS);
-    ctx.log(`${r.row}: motion gate + worker pool (the agent's defaults)`);
-    const gated = await search(ctx, 'gated+pool', 'gated', r.mix, Math.max(1, every.n), o.maxCameras, o.warmupS, o.measureS);
+    ctx.log(`${r.row}: every frame, fp32, one 2-thread session (reference) and the motion gate + worker pool (the agent's defaults), alternating`);
+    const every = new CameraSearch('every-frame', 'every', r.startEvery, o.maxCameras);
+    const gated = new CameraSearch('gated+pool', 'gated', r.startOurs, o.maxCameras);
+    await searchTogether(ctx, [every, gated], r.mix, o);
+    every.n = every.lo;
+    gated.n = gated.lo;
     const ratio = every.n > 0 ? Number((gated.n / every.n).toFixed(3)) : null;
     const target = r.row.includes('day') ? 3 : 1.5;
     rows.push({
@@ -281,7 +312,7 @@ export async function runSustained(ctx: BenchContext, o: SustainedOptions): Prom
     });
   }
   notes.push(
-    `sustained: the real agent in-process per step (${o.warmupS} s warm-up, ${o.measureS} s measured); holds = <= ${MAX_DROP * 100} % of the 5 fps frames lost before the tracker's output and p95 capture -> track/analytics latency <= ${MAX_P95_MS} ms; N doubles then bisects`,
+    `sustained: the real agent in-process per step (${o.warmupS} s warm-up, ${o.measureS} s measured); holds = <= ${MAX_DROP * 100} % of the 5 fps frames lost before the tracker's output and p95 capture -> track/analytics latency <= ${MAX_P95_MS} ms; N doubles then bisects${o.confirm ? '; a failing step is re-run once and counts only if it fails again' : ''}`,
   );
   return { rows, notes };
 }

@@ -259,8 +259,9 @@ const target: BenchTarget = {
       const s = await runSustained(ctx, {
         busy,
         warmupS: Number(ctx.args['warmup-s'] ?? 5),
-        measureS: Number(ctx.args['measure-s'] ?? 12),
+        measureS: Number(ctx.args['measure-s'] ?? 15),
         maxCameras: Number(ctx.args['max-cameras'] ?? 64),
+        confirm: ctx.args.confirm !== 'off',
         only: only === 'busy' || only === 'day_mix' ? only : undefined,
       });
       results.unshift(...s.rows);
