@@ -1,5 +1,8 @@
 // The camera and detection stages together on a real bus: the demo video through real
 // ffmpeg into the real default model, as the agent wires them.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CameraStage, defaultDemoCamera } from '../camera/index.ts';
 import { configSchema } from '../config/index.ts';
@@ -8,6 +11,7 @@ import { silentLogger } from '../shared/log.ts';
 import type { DetectionFrame } from '../shared/types.ts';
 import { DetectorStage } from './detector-stage.ts';
 import { frameGeometryFor } from './frame-geometry.ts';
+import { WorkerPersonDetector } from './worker-detector.ts';
 
 function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -66,16 +70,118 @@ describe('CameraStage -> DetectorStage', () => {
     expect(bus.listenerCount('camera.frame')).toBe(0);
   });
 
-  it('keeps running without detection when the model is missing, and says why', async () => {
+  it('falls back to one float session when the configured model is missing, and says so in health', async () => {
     const config = configSchema.parse({ detector: { model: 'picodet_s_416_coco', modelDirs: [] } });
     const bus = new EventBus();
-    const stage = new DetectorStage({ bus, config: { detector: { ...config.detector, model: './nowhere/model.onnx' } }, logger: silentLogger() });
+    const stage = new DetectorStage({ bus, config: { detector: { ...config.detector, model: './nowhere/model.onnx', workers: 2 } }, logger: silentLogger() });
     await stage.start();
-    expect(stage.health()).toMatchObject({ status: 'failed', detail: expect.stringContaining('does not exist') });
-    expect(bus.listenerCount('camera.frame')).toBe(0);
-    await stage.stop();
+    try {
+      const h = stage.health();
+      expect(h).toMatchObject({ status: 'degraded', detail: expect.stringContaining('does not exist') });
+      expect(h.detail).toContain('running one float session (picodet_s_416_coco, 2 threads)');
+      expect(h.metrics).toMatchObject({ workers: 1, threadsPerWorker: 2, model: 'picodet_s_416_coco' });
+      expect(bus.listenerCount('camera.frame')).toBe(1);
+    } finally {
+      await stage.stop();
+    }
+    // A tool that asks for exactly this model gets the error instead.
     const strict = new DetectorStage({ bus, config: { detector: { ...config.detector, model: 'no-such-model' } }, logger: silentLogger(), failOnModelError: true });
     await expect(strict.start()).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+  });
+
+  it('falls back to one float session when the configured model file does not load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'footfall-bad-model-'));
+    const bad = join(dir, 'broken.onnx');
+    writeFileSync(bad, Buffer.alloc(4096, 7)); // not an ONNX protobuf
+    const config = configSchema.parse({ detector: { model: bad, workers: 2, threads: 1 } });
+    const bus = new EventBus();
+    const stage = new DetectorStage({ bus, config, logger: silentLogger() });
+    await stage.start();
+    try {
+      const h = stage.health();
+      expect(h.status).toBe('degraded');
+      expect(h.detail).toContain('broken.onnx, 2 x 1 threads) failed');
+      expect(h.metrics).toMatchObject({ workers: 1, threadsPerWorker: 2, model: 'picodet_s_416_coco' });
+      let out = 0;
+      bus.on('test', 'detect.frame', () => out++);
+      bus.emit('camera.frame', { camera: 'c', tsMs: Date.now(), frameIndex: 0, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data: Buffer.alloc(416 * 416 * 3, 90) });
+      await waitFor(() => out === 1, 20_000, 'a detection from the fallback session');
+    } finally {
+      await stage.stop();
+    }
+  });
+
+  it('falls back to one float session when a pool worker dies, and keeps detecting', async () => {
+    const config = configSchema.parse({ detector: { workers: 2, threads: 1, motionGate: 'off' } });
+    const bus = new EventBus();
+    const stage = new DetectorStage({ bus, config, logger: silentLogger() });
+    await stage.start();
+    try {
+      expect(stage.workers).toHaveLength(2);
+      expect(stage.health()).toMatchObject({ status: 'ok', metrics: { workers: 2, threadsPerWorker: 1, fallback: null } });
+      let out = 0;
+      bus.on('test', 'detect.frame', () => out++);
+      const data = Buffer.alloc(416 * 416 * 3, 90);
+      let i = 0;
+      const feed = setInterval(() => {
+        for (let c = 0; c < 3; c++) bus.emit('camera.frame', { camera: `cam${c}`, tsMs: Date.now(), frameIndex: i, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data });
+        i++;
+      }, 100);
+      try {
+        await waitFor(() => out >= 6, 20_000, 'detections from the pool');
+        (stage.workers[0] as WorkerPersonDetector).crash(); // a real uncaught error ends the thread
+        await waitFor(() => stage.health().metrics?.fallback != null, 20_000, 'the fallback');
+        const h = stage.health();
+        expect(h.status).toBe('degraded');
+        expect(h.detail).toMatch(/inference worker (crashed|exited)/);
+        expect(h.metrics).toMatchObject({ workers: 1, threadsPerWorker: 2 });
+        const before = out;
+        await waitFor(() => out >= before + 6, 20_000, 'detections after the fallback');
+      } finally {
+        clearInterval(feed);
+      }
+    } finally {
+      await stage.stop();
+    }
+    expect(stage.workers).toHaveLength(0);
+  });
+
+  it('feeds the pool fairly: cameras that flood frames do not starve a 5 fps camera', async () => {
+    const config = configSchema.parse({ detector: { workers: 2, threads: 1, motionGate: 'off' } });
+    const bus = new EventBus();
+    // Depth 4: room for a calm frame to wait its turn behind the three floods on a loaded box.
+    const stage = new DetectorStage({ bus, config, logger: silentLogger(), queueDepthPerCamera: 4 });
+    await stage.start();
+    const data = Buffer.alloc(416 * 416 * 3, 90);
+    const calmOut: number[] = [];
+    bus.on('test', 'detect.frame', (f: DetectionFrame) => {
+      if (f.camera === 'calm') calmOut.push(f.frameIndex);
+    });
+    let floodIndex = 0;
+    // The flood camera's clock lags (old timestamps): the former oldest-first queue served it first forever.
+    // Three of them, so they could keep both workers busy between them.
+    const flood = setInterval(() => {
+      for (let k = 0; k < 3; k++) {
+        for (let c = 0; c < 3; c++) bus.emit('camera.frame', { camera: `flood${c}`, tsMs: floodIndex, frameIndex: floodIndex, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data });
+        floodIndex++;
+      }
+    }, 20);
+    let calmIndex = 0;
+    const calm = setInterval(() => bus.emit('camera.frame', { camera: 'calm', tsMs: Date.now(), frameIndex: calmIndex++, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data }), 200);
+    try {
+      await waitFor(() => calmIndex >= 15, 20_000, '15 calm frames');
+    } finally {
+      clearInterval(flood);
+      clearInterval(calm);
+    }
+    await waitFor(() => stage.stats().cameras.every((c) => c.waiting === 0), 20_000, 'the queue to drain');
+    await stage.stop();
+    const s = stage.stats().cameras;
+    const calmStats = s.find((c) => c.camera === 'calm')!;
+    const floodStats = s.find((c) => c.camera === 'flood0')!;
+    expect(floodStats.dropped).toBeGreaterThan(100); // the flood really overran its own ring
+    expect(calmStats, JSON.stringify(s)).toMatchObject({ received: calmIndex, dropped: 0, processed: calmIndex });
+    expect(calmOut).toEqual(Array.from({ length: calmIndex }, (_, i) => i)); // every calm frame, in order
   });
 
   it('drops the oldest frames when inference is slower than arrival, bounded', async () => {

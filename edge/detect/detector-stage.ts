@@ -1,9 +1,13 @@
-// The detection stage: consumes 'camera.frame', runs the person detector on one queue
-// shared by all cameras (drop-oldest per camera when behind), and emits 'detect.frame'
-// with every person box above the low floor (the tracker's second stage uses them).
-// A missing or broken model is reported in health; the rest of the agent keeps running.
+// The detection stage: consumes 'camera.frame', runs the person detector on a pool of
+// inference workers (detector.workers, each its own onnxruntime session) fed from one queue
+// shared by all cameras (round robin over cameras, drop-oldest per camera when behind, one
+// frame per camera in flight), and emits 'detect.frame' with every person box above the low
+// floor (the tracker's second stage uses them). A pool that cannot load or a worker that dies
+// falls back to one float session, said in health; with no model at all the rest of the
+// agent keeps running.
 import { MotionDetector } from '../camera/index.ts';
 import type { FootfallConfig } from '../config/schema.ts';
+import { detectorPoolOf, FALLBACK_DETECTOR } from '../config/sections/detector.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { EventBus, RawFrame } from '../shared/event-bus.ts';
 import { RateLimitedLog, type Logger } from '../shared/log.ts';
@@ -53,26 +57,48 @@ interface CameraCost {
   inferenceMs: number;
 }
 
+/** One inference worker and the frame it is detecting; everything here is allocated once. */
+interface Lane {
+  detector: PersonDetector | WorkerPersonDetector;
+  busy: boolean;
+  /** The detection frame this lane fills and emits (gate fields are set when the frame is taken). */
+  out: DetectionFrame;
+  onResult: (r: { count: number; boxes: Float32Array; scores: Float32Array }) => void;
+  onError: (err: unknown) => void;
+}
+
+/** The pool the stage runs: what was asked, what runs, and why they differ. */
+interface PoolState {
+  model: string;
+  workers: number;
+  threads: number;
+  /** Set when the configured pool failed and one float session runs instead. */
+  fallbackReason: string | null;
+}
+
 const MAX_GATE_TRACKS = 256;
 const GATE_OUTCOME: readonly GateOutcome[] = ['skipped', 'regions', 'full'];
 
 export class DetectorStage implements Stage {
   readonly name = 'detect';
-  private detector: PersonDetector | WorkerPersonDetector | null = null;
+  private lanes: Lane[] = [];
   private readonly queue: FrameQueue;
   private readonly latency = new LatencyWindow(512);
   private readonly log: Logger;
   private readonly noisy: RateLimitedLog;
-  private readonly out: DetectionFrame = { camera: '', tsMs: 0, frameIndex: 0, width: 0, height: 0, count: 0, boxes: new Float32Array(0), scores: new Float32Array(0) };
-  private running = false;
   private started = false;
+  /** A fallback is loading: no frame is dispatched meanwhile (they wait in the queue, drop-oldest). */
+  private switching = false;
   private loadError: string | null = null;
-  private idle: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   private resolveIdle: (() => void) | null = null;
   private errors = 0;
   private framesOut = 0;
   private inferenceMsEma = 0;
   private emitFloor = 0.1;
+  private pool: PoolState | null = null;
+  /** A fallback started after a worker died (stop waits for it). */
+  private recovering: Promise<void> = Promise.resolve();
   private readonly onFrame = (frame: RawFrame) => this.enqueue(frame);
   private readonly gates = new Map<string, CameraGate>();
   private readonly costs = new Map<string, CameraCost>();
@@ -86,47 +112,112 @@ export class DetectorStage implements Stage {
 
   /** The model's "is a person" threshold (the tracker's high-score cut), once started. */
   get scoreThreshold(): number | null {
-    return this.detector?.scoreThreshold ?? null;
+    return this.lanes[0]?.detector.scoreThreshold ?? null;
+  }
+
+  /** The running pool's workers (for fault tests and benchmarks); empty before start. */
+  get workers(): ReadonlyArray<PersonDetector | WorkerPersonDetector> {
+    return this.lanes.map((l) => l.detector);
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     const d = this.options.config.detector;
+    const main = this.options.inferenceThread === 'main';
+    // A main-thread detector blocks the loop while it runs: several would only take turns.
+    const asked = main ? { workers: 1, threads: d.threads ?? 2 } : detectorPoolOf(d);
     try {
-      const load = this.options.inferenceThread === 'main' ? PersonDetector.load : WorkerPersonDetector.load;
-      this.detector = await load({
-        model: d.model,
-        modelDirs: d.modelDirs,
-        cwd: this.options.cwd,
-        threads: d.threads,
-        spinThreads: d.spinThreads,
-        scoreThreshold: d.scoreThreshold,
-        nmsIou: d.nmsIou,
-      });
+      this.lanes = await this.loadPool(d.model, asked.workers, asked.threads);
+      this.pool = { model: d.model, ...asked, fallbackReason: null };
     } catch (err) {
-      this.loadError = errorMessage(err);
-      this.log.error({ err: this.loadError }, 'person detector unavailable; cameras run without detection');
-      if (this.options.failOnModelError) {
-        this.started = false;
-        throw err;
+      const reason = errorMessage(err);
+      const fallback = FALLBACK_DETECTOR;
+      const same = d.model === fallback.model && asked.workers === fallback.workers && asked.threads === fallback.threads;
+      if (this.options.failOnModelError || same || !(await this.fallBack(reason))) {
+        this.loadError = reason;
+        this.log.error({ err: this.loadError }, 'person detector unavailable; cameras run without detection');
+        if (this.options.failOnModelError) {
+          this.started = false;
+          throw err;
+        }
+        return;
       }
-      return;
     }
-    this.emitFloor = Math.min(d.lowScoreFloor, this.detector.scoreThreshold);
+    const det = this.lanes[0]!.detector;
+    this.emitFloor = Math.min(d.lowScoreFloor, det.scoreThreshold);
     this.log.info(
-      { model: this.detector.info.name, path: this.detector.path, threads: d.threads, scoreThreshold: this.detector.scoreThreshold, emitFloor: this.emitFloor },
+      { model: det.info.name, path: det.path, workers: this.lanes.length, threads: this.pool!.threads, scoreThreshold: det.scoreThreshold, emitFloor: this.emitFloor },
       'person detector ready',
     );
     this.options.bus.on(this.name, 'camera.frame', this.onFrame);
     if (d.motionGate === 'auto') this.options.bus.on(this.name, 'track.frame', this.onTracks);
   }
 
+  /** Loads `workers` sessions of `model` in parallel; if any fails, closes the others and throws its error. */
+  private async loadPool(model: string, workers: number, threads: number): Promise<Lane[]> {
+    const d = this.options.config.detector;
+    const load = this.options.inferenceThread === 'main' ? PersonDetector.load : WorkerPersonDetector.load;
+    const opts = { model, modelDirs: d.modelDirs, cwd: this.options.cwd, threads, spinThreads: d.spinThreads, scoreThreshold: d.scoreThreshold, nmsIou: d.nmsIou };
+    const settled = await Promise.allSettled(Array.from({ length: workers }, () => load(opts)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+      throw failed.reason;
+    }
+    return settled.map((s) => this.laneFor((s as PromiseFulfilledResult<PersonDetector | WorkerPersonDetector>).value));
+  }
+
+  private laneFor(detector: PersonDetector | WorkerPersonDetector): Lane {
+    const lane: Lane = {
+      detector,
+      busy: false,
+      out: { camera: '', tsMs: 0, frameIndex: 0, width: 0, height: 0, count: 0, boxes: new Float32Array(0), scores: new Float32Array(0) },
+      onResult: (r) => this.completed(lane, r),
+      onError: (err) => this.failed(lane, err),
+    };
+    return lane;
+  }
+
+  /**
+   * The configured pool failed (load or a dead worker): closes what is left of it and runs
+   * one float session (the default model, 2 threads) instead. False if that fails too.
+   */
+  private async fallBack(reason: string): Promise<boolean> {
+    const f = FALLBACK_DETECTOR;
+    this.switching = true;
+    try {
+      await this.whenIdle();
+      const old = this.lanes;
+      this.lanes = [];
+      await Promise.all(old.map((l) => l.detector.close()));
+      const d = this.options.config.detector;
+      const asked = this.pool ?? { model: d.model, ...detectorPoolOf(d) };
+      this.log.warn({ err: reason, model: asked.model, workers: asked.workers, threads: asked.threads, fallback: f }, 'detector pool failed; falling back to one float session');
+      try {
+        this.lanes = await this.loadPool(f.model, f.workers, f.threads);
+      } catch (err) {
+        this.log.error({ err: errorMessage(err) }, 'fallback detector failed to load too');
+        return false;
+      }
+      this.pool = { model: f.model, workers: f.workers, threads: f.threads, fallbackReason: `configured detector (${asked.model}, ${asked.workers} x ${asked.threads} threads) failed: ${reason}` };
+      return true;
+    } finally {
+      this.switching = false;
+      if (this.started && this.lanes.length > 0) this.dispatch();
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise<void>((r) => (this.resolveIdle = r));
+  }
+
   private gateFor(camera: string, width: number, height: number, sourceWidth: number, sourceHeight: number): CameraGate {
     let g = this.gates.get(camera);
     if (g && g.motion.gridWidth === Math.floor(width / 4) && g.motion.gridHeight === Math.floor(height / 4)) return g;
     const d = this.options.config.detector;
-    const det = this.detector!;
+    const det = this.lanes[0]!.detector;
     const mapping = inputMapping(det.info.preprocess.resize, sourceWidth, sourceHeight, width, height);
     const masks = this.options.config.cameras?.find((c) => c.name === camera)?.motionMask ?? [];
     const mask = masks.map((poly) => poly.map(([x, y]) => [x * mapping.scaleX + mapping.padX, y * mapping.scaleY + mapping.padY] as const));
@@ -199,70 +290,103 @@ export class DetectorStage implements Stage {
     if (!this.started) return;
     this.started = false;
     this.options.bus.removeOwner(this.name);
-    await this.idle;
-    await this.detector?.close();
-    this.detector = null;
+    await this.recovering;
+    await this.whenIdle();
+    const lanes = this.lanes;
+    this.lanes = [];
+    await Promise.all(lanes.map((l) => l.detector.close()));
   }
 
   private enqueue(frame: RawFrame): void {
-    if (!this.started || !this.detector) return;
+    if (!this.started || this.lanes.length === 0) return;
     if (this.queue.push(frame)) this.noisy.warn({ camera: frame.camera }, 'inference behind; dropped the oldest frame');
-    if (!this.running) void this.pump();
+    this.dispatch();
   }
 
-  /** The single worker: oldest frame first, one inference at a time, until the queue is empty. */
-  private async pump(): Promise<void> {
-    this.running = true;
-    this.idle = new Promise<void>((r) => (this.resolveIdle = r));
-    const det = this.detector!;
-    const out = this.out;
-    try {
-      for (let slot = this.queue.peekOldest(); slot && this.started; slot = this.queue.peekOldest()) {
+  /**
+   * Gives every idle worker the next frame (round robin over cameras, one frame per camera in
+   * flight). Gated frames (nothing to detect) are emitted here and the worker takes the next.
+   */
+  private dispatch(): void {
+    if (this.switching) return;
+    const lanes = this.lanes;
+    for (let i = 0; i < lanes.length && this.started; i++) {
+      const lane = lanes[i]!;
+      while (!lane.busy && this.started) {
+        const slot = this.queue.take();
+        if (!slot) return;
+        const out = lane.out;
         out.camera = slot.camera;
         out.tsMs = slot.tsMs;
         out.frameIndex = slot.frameIndex;
         out.width = slot.sourceWidth;
         out.height = slot.sourceHeight;
-        let released = false;
-        const cost = this.costOf(slot.camera);
-        cost.frames++;
+        this.costOf(slot.camera).frames++;
         if (this.gated(slot, out)) {
           // Nothing moving and no one tracked: the tracker is told the frame was seen and empty.
           this.queue.release(slot.camera);
+          this.queue.finish(slot.camera);
           out.count = 0;
-          this.framesOut++;
-          this.latency.add(Date.now() - out.tsMs);
-          this.options.bus.emit('detect.frame', out);
+          this.emit(out);
           continue;
         }
-        try {
-          // detect() copies the pixels before it returns: free the slot for arriving frames.
-          const pending = det.detect(slot.data, slot.width, slot.height, slot.sourceWidth, slot.sourceHeight, this.emitFloor);
-          this.queue.release(slot.camera);
-          released = true;
-          const r = await pending;
-          out.count = r.count;
-          out.boxes = r.boxes;
-          out.scores = r.scores;
-        } catch (err) {
-          if (!released) this.queue.release(out.camera);
-          this.errors++;
-          this.noisy.warn({ camera: out.camera, err: errorMessage(err) }, 'detection failed for a frame');
-          continue;
-        }
-        this.inferenceMsEma = this.inferenceMsEma === 0 ? det.timings.inferenceMs : this.inferenceMsEma * 0.9 + det.timings.inferenceMs * 0.1;
-        // Frames reach the detector at the model's input size, so every inference is one region.
-        cost.inferred++;
-        cost.regions++;
-        cost.inferenceMs += det.timings.preprocessMs + det.timings.inferenceMs + det.timings.postprocessMs;
-        this.framesOut++;
-        this.latency.add(Date.now() - out.tsMs);
-        this.options.bus.emit('detect.frame', out);
+        lane.busy = true;
+        this.inFlight++;
+        // detect() copies the pixels before it returns: free the slot for arriving frames.
+        const pending = lane.detector.detect(slot.data, slot.width, slot.height, slot.sourceWidth, slot.sourceHeight, this.emitFloor);
+        this.queue.release(slot.camera);
+        pending.then(lane.onResult, lane.onError);
       }
-    } finally {
-      this.running = false;
-      this.resolveIdle?.();
     }
+  }
+
+  private completed(lane: Lane, r: { count: number; boxes: Float32Array; scores: Float32Array }): void {
+    const out = lane.out;
+    const t = lane.detector.timings;
+    this.inferenceMsEma = this.inferenceMsEma === 0 ? t.inferenceMs : this.inferenceMsEma * 0.9 + t.inferenceMs * 0.1;
+    // Frames reach the detector at the model's input size, so every inference is one region.
+    const cost = this.costOf(out.camera);
+    cost.inferred++;
+    cost.regions++;
+    cost.inferenceMs += t.preprocessMs + t.inferenceMs + t.postprocessMs;
+    out.count = r.count;
+    out.boxes = r.boxes;
+    out.scores = r.scores;
+    this.settle(lane);
+    if (this.started) this.emit(out);
+    this.dispatch();
+  }
+
+  private failed(lane: Lane, err: unknown): void {
+    this.errors++;
+    this.settle(lane);
+    const dead = lane.detector instanceof WorkerPersonDetector ? lane.detector.failure : null;
+    if (dead && this.started && !this.switching && this.lanes.includes(lane)) {
+      this.recovering = this.fallBack(dead).then((ok) => {
+        if (!ok) this.loadError = `${dead}; the fallback detector did not load either`;
+      });
+      return;
+    }
+    this.noisy.warn({ camera: lane.out.camera, err: errorMessage(err) }, 'detection failed for a frame');
+    this.dispatch();
+  }
+
+  /** The lane's frame is done: the lane and its camera are free again. */
+  private settle(lane: Lane): void {
+    lane.busy = false;
+    this.queue.finish(lane.out.camera);
+    this.inFlight--;
+    if (this.inFlight === 0 && this.resolveIdle) {
+      const r = this.resolveIdle;
+      this.resolveIdle = null;
+      r();
+    }
+  }
+
+  private emit(out: DetectionFrame): void {
+    this.framesOut++;
+    this.latency.add(Date.now() - out.tsMs);
+    this.options.bus.emit('detect.frame', out);
   }
 
   /** Per-camera queue counters and latency, for the status page and benchmarks. */
@@ -288,8 +412,12 @@ export class DetectorStage implements Stage {
     if (this.loadError) return { status: 'failed', detail: this.loadError };
     if (!this.started) return { status: 'stopped' };
     const s = this.stats();
+    const pool = this.pool;
     const metrics: Record<string, number | string | null> = {
-      model: this.detector?.info.name ?? null,
+      model: this.lanes[0]?.detector.info.name ?? null,
+      workers: this.lanes.length,
+      threadsPerWorker: pool?.threads ?? null,
+      fallback: pool?.fallbackReason ?? null,
       framesOut: s.framesOut,
       errors: s.errors,
       latencyMedianMs: s.latencyMedianMs,
@@ -318,6 +446,10 @@ export class DetectorStage implements Stage {
         metrics[`${c.camera}.motionBoxOverflows`] = g.motion.stats.boxOverflows;
       }
     }
-    return { status: s.errors > 0 && s.framesOut === 0 ? 'degraded' : 'ok', detail: dropped > 0 ? `${dropped} frames dropped (inference behind)` : undefined, metrics };
+    const notes: string[] = [];
+    if (pool?.fallbackReason) notes.push(`${pool.fallbackReason}; running one float session (${pool.model}, ${pool.threads} threads)`);
+    if (dropped > 0) notes.push(`${dropped} frames dropped (inference behind)`);
+    const degraded = (s.errors > 0 && s.framesOut === 0) || pool?.fallbackReason != null || (this.lanes.length === 0 && !this.switching);
+    return { status: degraded ? 'degraded' : 'ok', detail: notes.length > 0 ? notes.join('; ') : undefined, metrics };
   }
 }

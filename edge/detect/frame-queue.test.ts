@@ -40,4 +40,39 @@ describe('FrameQueue', () => {
     expect(q.waiting).toBe(12);
     expect(q.counters().reduce((s, c) => s + c.dropped, 0)).toBe(1000 - 12);
   });
+
+  it('serves cameras round robin, so a camera that floods frames cannot starve the others', () => {
+    const q = new FrameQueue(2);
+    // The flooding camera's frames even carry older timestamps (a skewed source clock):
+    // oldest-first would serve it forever; round robin gives it one turn in two.
+    const served: string[] = [];
+    for (let step = 0; step < 50; step++) {
+      for (let i = 0; i < 20; i++) q.push(frame('flood', step, 1));
+      if (step % 2 === 0) q.push(frame('calm', 1_000_000 + step, 2));
+      const slot = q.take()!;
+      served.push(slot.camera);
+      q.release(slot.camera);
+      q.finish(slot.camera);
+    }
+    const calm = q.counters().find((c) => c.camera === 'calm')!;
+    expect(calm).toMatchObject({ received: 25, dropped: 0 });
+    expect(calm.processed + calm.waiting).toBe(25);
+    expect(served.filter((c) => c === 'calm').length).toBeGreaterThanOrEqual(24);
+  });
+
+  it('never gives two frames of one camera at once (per-camera order is kept with several workers)', () => {
+    const q = new FrameQueue(4);
+    q.push(frame('a', 1, 1));
+    q.push(frame('a', 2, 2));
+    q.push(frame('b', 3, 3));
+    const first = q.take()!;
+    q.release(first.camera);
+    const second = q.take()!;
+    q.release(second.camera);
+    expect([first.camera, second.camera].sort()).toEqual(['a', 'b']);
+    expect(q.take()).toBeNull(); // a's second frame waits for a's first to finish
+    q.finish('a');
+    const third = q.take()!;
+    expect(third).toMatchObject({ camera: 'a', tsMs: 2 });
+  });
 });

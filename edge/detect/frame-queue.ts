@@ -1,7 +1,9 @@
 // The one inference queue for all cameras: a small ring of preallocated frame slots per
 // camera. When inference falls behind, a camera's oldest waiting frame is overwritten
-// (drop-oldest, counted), so memory never grows; the worker takes the oldest frame across
-// cameras, which keeps latency fair between them.
+// (drop-oldest, counted), so memory never grows. Workers take frames round robin over the
+// cameras with no frame in flight (`take`/`finish`): a camera that floods frames only
+// overwrites its own ring and gets one turn in N, and one camera's frames are never
+// detected out of order by two workers.
 import type { RawFrame } from '../shared/event-bus.ts';
 
 /** A preallocated slot holds a copy of a RawFrame (its own pixel buffer). */
@@ -14,6 +16,8 @@ class CameraRing {
   received = 0;
   dropped = 0;
   processed = 0;
+  /** A frame of this camera is being detected (taken, not yet finished). */
+  inFlight = false;
 
   constructor(
     readonly camera: string,
@@ -24,6 +28,8 @@ class CameraRing {
 export class FrameQueue {
   private readonly rings = new Map<string, CameraRing>();
   private readonly ringList: CameraRing[] = [];
+  /** Where the next round-robin scan starts. */
+  private cursor = 0;
 
   constructor(readonly depthPerCamera = 2) {}
 
@@ -80,6 +86,30 @@ export class FrameQueue {
       }
     }
     return best ? best.slots[best.head]! : null;
+  }
+
+  /**
+   * The next frame round robin over cameras that have one waiting and none in flight, or
+   * null; marks its camera in flight until `finish(camera)`. As with peekOldest, the slot
+   * stays valid until the next push for that camera; call `release()` once its pixels are consumed.
+   */
+  take(): QueueSlot | null {
+    const n = this.ringList.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.cursor + k) % n;
+      const r = this.ringList[i]!;
+      if (r.count === 0 || r.inFlight) continue;
+      this.cursor = (i + 1) % n;
+      r.inFlight = true;
+      return r.slots[r.head]!;
+    }
+    return null;
+  }
+
+  /** The frame `take()` gave for `camera` is done (detected or failed): the camera may be taken again. */
+  finish(camera: string): void {
+    const r = this.rings.get(camera);
+    if (r) r.inFlight = false;
   }
 
   /** Removes the head frame of `camera` (the one peekOldest returned) and counts it processed. */

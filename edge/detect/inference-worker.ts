@@ -39,6 +39,7 @@ port.on('message', (msg: WorkerRequest) => {
     void detector.close().finally(() => process.exit(0));
     return;
   }
+  if (msg.type === 'crash') throw new Error('inference worker crashed on request (fault test)');
   if (msg.pixels) {
     pixelsSab = msg.pixels;
     pixels = new Uint8Array(pixelsSab);

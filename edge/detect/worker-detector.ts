@@ -111,6 +111,20 @@ export class WorkerPersonDetector {
     p?.reject(new FootfallError('INTERNAL', reason));
   }
 
+  /** Why the worker is gone (it crashed or exited), or null while it runs. */
+  get failure(): string | null {
+    return this.dead;
+  }
+
+  /**
+   * Makes the worker thread die of an uncaught error after its current inference, as a crash
+   * would (fault tests). Not worker.terminate(): terminating a thread inside onnxruntime-node's
+   * session.run aborts the whole process (Napi::Error, measured).
+   */
+  crash(): void {
+    this.worker.postMessage({ type: 'crash' } satisfies WorkerRequest);
+  }
+
   /** Releases the session and ends the worker. Idempotent. */
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {

@@ -4,7 +4,9 @@ import type { ModelInfo } from '../../models/index.ts';
 
 export type WorkerRequest =
   | { type: 'detect'; width: number; height: number; sourceWidth: number; sourceHeight: number; minScore: number; pixels?: SharedArrayBuffer }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** Fault tests: die of an uncaught error, as a crashing worker would. */
+  | { type: 'crash' };
 
 export type WorkerReply =
   | { type: 'ready'; info: ModelInfo; path: string; scoreThreshold: number; pixels: SharedArrayBuffer; boxes: SharedArrayBuffer; scores: SharedArrayBuffer }

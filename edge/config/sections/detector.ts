@@ -1,15 +1,28 @@
 // Config of the person detector (edge/detect) and the model loader (models/).
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { bool, intBetween, nonEmptyString, numberBetween, oneOf } from '../fields.ts';
+
+/** The shipped float model: the default, and what the detector falls back to. */
+const DEFAULT_MODEL = 'picodet_s_416_coco';
 
 export const detectorSection = z
   .object({
     /** A model name from the manifest (`footfall models`) or a path to an .onnx file. */
-    model: nonEmptyString('a model name or path').default('picodet_s_416_coco').describe('A model name from the manifest (`footfall models`) or a path to an .onnx file.'),
+    model: nonEmptyString('a model name or path').default(DEFAULT_MODEL).describe('A model name from the manifest (`footfall models`) or a path to an .onnx file.'),
     /** Extra directories searched for model files, before ./models, the models shipped in the repository and ../shared/models. */
     modelDirs: z.array(z.string()).default([]).describe('Extra directories searched for model files, before ./models, the models shipped in the repository and ../shared/models.'),
-    /** onnxruntime intra-op threads. */
-    threads: intBetween(1, 64).default(2).describe('onnxruntime intra-op threads.'),
+    /**
+     * Inference workers, each a thread with its own onnxruntime session: `auto` is one per core
+     * (at most 8). Several 1-thread sessions run more inferences per second than one session
+     * with the same threads (`footfall bench capacity --sustained`: throughput, not latency).
+     */
+    workers: z
+      .union([z.literal('auto'), intBetween(1, 16)], { error: 'must be "auto" or a whole number between 1 and 16' })
+      .default('auto')
+      .describe('Inference workers, each a thread with its own onnxruntime session: auto (default) is one per core, at most 8.'),
+    /** onnxruntime intra-op threads per worker; default 1 with several workers, 2 with one. */
+    threads: intBetween(1, 64).optional().describe('onnxruntime intra-op threads per worker; default 1 with several workers, 2 with one.'),
     /**
      * Let onnxruntime's worker threads spin while waiting. Off by default: on a small box
      * shared with ffmpeg decoders, spinning burns the cores the decoders need (measured
@@ -39,3 +52,15 @@ export const detectorSection = z
     motionThreshold: intBetween(2, 255).default(20).describe('With the gate on: grey-level change (2-255, after light compensation) that counts as motion (default 20).'),
   })
   .strict();
+
+/** The detector section as validated (defaults applied). */
+export type DetectorConfig = z.output<typeof detectorSection>;
+
+/** The model and session shape the detector falls back to when the configured pool cannot run. */
+export const FALLBACK_DETECTOR = { model: DEFAULT_MODEL, workers: 1, threads: 2 } as const;
+
+/** The inference pool a detector config asks for: workers (auto: one per core, at most 8) and threads per worker. */
+export function detectorPoolOf(d: Pick<DetectorConfig, 'workers' | 'threads'>, cores = availableParallelism()): { workers: number; threads: number } {
+  const workers = d.workers === 'auto' ? Math.max(1, Math.min(8, cores)) : d.workers;
+  return { workers, threads: d.threads ?? (workers > 1 ? 1 : 2) };
+}
