@@ -1,5 +1,6 @@
 // Dependency rules of footfall (`npm run deps`; see ../shared/STYLE.md, "Layout follows the data").
-// The data flows camera -> detect -> track -> analytics -> store -> cloud-sync, and wifi -> store;
+// The data flows camera -> detect -> track -> analytics -> store -> cloud-sync, track -> site-paths
+// -> store, and wifi -> store;
 // status reads the store and live state. A stage may import the stages upstream of it, only
 // through their index.ts; edge/config, edge/shared and models are leaves anyone may import;
 // edge/agent.ts (the composition root), edge/cli, bin and scripts may import everything.
@@ -10,10 +11,11 @@ const STAGES = {
   'edge/detect': ['edge/camera'],
   'edge/track': ['edge/camera', 'edge/detect'],
   'edge/analytics': ['edge/camera', 'edge/detect', 'edge/track'],
+  'edge/site-paths': ['edge/camera', 'edge/detect', 'edge/track'],
   'edge/wifi': [],
   'edge/store': ['edge/camera', 'edge/detect', 'edge/track', 'edge/analytics', 'edge/wifi'],
-  'cloud-sync': ['edge/camera', 'edge/detect', 'edge/track', 'edge/analytics', 'edge/wifi', 'edge/store'],
-  'edge/status': ['edge/camera', 'edge/detect', 'edge/track', 'edge/analytics', 'edge/wifi', 'edge/store'],
+  'cloud-sync': ['edge/camera', 'edge/detect', 'edge/track', 'edge/analytics', 'edge/site-paths', 'edge/wifi', 'edge/store'],
+  'edge/status': ['edge/camera', 'edge/detect', 'edge/track', 'edge/analytics', 'edge/site-paths', 'edge/wifi', 'edge/store'],
 };
 
 /**

@@ -95,7 +95,9 @@ describe('SitePathsService', () => {
     const [a] = batches(1, T0 - 20_000);
     expect(service.add({ ...a!, box: 'box-x', chunks: a!.chunks.map((c) => ({ ...c, box: 'box-x' })) })).toBe('unknown-box');
     expect(service.add({ box: 'box-b', upToMs: T0 + 10 * 60_000, chunks: [] })).toBe('clock-skew');
-    expect(service.counters).toMatchObject({ droppedUnknownBox: 1, droppedClockSkew: 1, batches: 0 });
+    // A watermark on time but samples two hours old: dropped as well.
+    expect(service.add({ box: 'box-b', upToMs: T0, chunks: [{ box: 'box-b', camera: 'cam2', fragment: 9, t: [T0 - 2 * HOUR], x: [1], y: [0], ended: false }] })).toBe('clock-skew');
+    expect(service.counters).toMatchObject({ droppedUnknownBox: 1, droppedClockSkew: 2, batches: 0 });
   });
 
   it('keeps the hours in progress across a restart (aggregates only)', () => {
@@ -174,6 +176,7 @@ describe('SitePathsStage', () => {
     expect(h.status).toBe('degraded');
     expect(h.detail).toContain('no calibration (no part in site paths): lobby');
     expect(h.metrics).toMatchObject({ handovers: 1 });
+    expect(h.detail).not.toContain('zones outside');
     const paths = events.filter((e) => e.type === 'site.paths');
     expect(paths).toHaveLength(1);
     expect(paths[0]!.data.transitions).toEqual({ 'A>B': 1 });

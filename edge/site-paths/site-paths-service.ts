@@ -118,7 +118,7 @@ export class SitePathsService {
       return 'unknown-box';
     }
     const skewMs = this.options.config.sitePaths.maxClockSkewS * 1000;
-    if (batch.box !== this.options.config.device && Math.abs(batch.upToMs - now) > skewMs) {
+    if (batch.box !== this.options.config.device && (Math.abs(batch.upToMs - now) > skewMs || !samplesWithin(batch, now - skewMs, now + skewMs))) {
       this.counters.droppedClockSkew++;
       return 'clock-skew';
     }
@@ -195,3 +195,14 @@ export class SitePathsService {
 }
 
 export { HOUR_MS };
+
+/** Whether every sample time of the batch lies in [from, to]. */
+function samplesWithin(batch: FragmentBatch, from: number, to: number): boolean {
+  for (const c of batch.chunks) {
+    for (let i = 0; i < c.t.length; i++) {
+      const t = c.t[i]!;
+      if (!(t >= from && t <= to)) return false;
+    }
+  }
+  return true;
+}

@@ -73,7 +73,7 @@ export class SitePathsStage implements Stage {
       this.builders.set(c.name, new FragmentBuilder({ box: config.device, camera: c.name, sampleMs: config.sitePaths.sampleMs, frame }));
     }
     if (this.floor.uncalibrated.length > 0) this.log.warn({ cameras: this.floor.uncalibrated }, 'cameras without a floor calibration take no part in site paths');
-    for (const z of this.floor.unseenZones) this.log.warn({ zone: z }, `floorPlan zone "${z}" lies outside every calibrated camera's view: it can never be visited`);
+    for (const z of this.zonesUnseenOnSite()) this.log.warn({ zone: z }, `floorPlan zone "${z}" lies outside every calibrated camera's view: it can never be visited`);
     if (config.sitePaths.role === 'local') this.service = new SitePathsService({ config, sink: this.options.sink, logger: this.options.logger, state: this.options.state ?? null, now: this.options.now });
     this.options.bus.on(OWNER, 'track.frame', (frame) => this.onFrame(frame));
     this.timer = setInterval(() => this.flush(), FLUSH_MS);
@@ -118,7 +118,8 @@ export class SitePathsStage implements Stage {
     const c = s?.stitcherCounters;
     const problems: string[] = [];
     if (this.floor.uncalibrated.length > 0) problems.push(`no calibration (no part in site paths): ${this.floor.uncalibrated.join(', ')}`);
-    if (this.floor.unseenZones.length > 0) problems.push(`zones outside every view: ${this.floor.unseenZones.join(', ')}`);
+    const unseen = this.zonesUnseenOnSite();
+    if (unseen.length > 0) problems.push(`zones outside every view: ${unseen.join(', ')}`);
     if (s && (s.counters.droppedUnknownBox > 0 || s.counters.droppedClockSkew > 0)) problems.push(`fragment batches dropped: ${s.counters.droppedUnknownBox} from unknown boxes, ${s.counters.droppedClockSkew} with times off by more than ${this.options.config.sitePaths.maxClockSkewS} s`);
     return {
       status: problems.length > 0 ? 'degraded' : 'ok',
@@ -150,6 +151,15 @@ export class SitePathsStage implements Stage {
     };
   }
 
+  /**
+   * Zones no camera of the site sees. This box knows only its own cameras, so it can tell only
+   * when it is the whole site (it stitches and no other box sends fragments).
+   */
+  private zonesUnseenOnSite(): string[] {
+    const sp = this.options.config.sitePaths;
+    return sp.role === 'local' && sp.boxes.length === 0 ? this.floor.unseenZones : [];
+  }
+
   private onFrame(frame: TrackFrame): void {
     const b = this.builders.get(frame.camera);
     if (!b) return;
@@ -169,7 +179,12 @@ export class SitePathsStage implements Stage {
       if (heard !== undefined && now - heard <= silentMs && b.upToMs > -Infinity) upTo = Math.min(upTo, b.upToMs);
     }
     if (upTo === Infinity) {
-      if (chunks.length === 0) return;
+      if (chunks.length === 0) {
+        // No camera of this box is live (or it has none: a stitcher beside the broker): the
+        // other boxes' watermarks still move the site's paths on.
+        this.service?.tick();
+        return;
+      }
       upTo = Math.max(...[...this.builders.values()].map((b) => b.upToMs));
     }
     const batch: FragmentBatch = { box: this.options.config.device, upToMs: upTo, chunks };
