@@ -3,7 +3,7 @@
 // after a long loss, and chunks of the new samples on `flush`. Per frame it only writes into
 // each open fragment's preallocated buffers; objects are made per fragment, not per frame.
 import type { TrackFrame } from '../shared/types.ts';
-import type { FragmentChunk } from './fragment.ts';
+import { doubled, type FragmentChunk } from './fragment.ts';
 
 const INITIAL_SAMPLES = 64;
 
@@ -24,14 +24,9 @@ class OpenFragment {
 
   push(t: number, x: number, y: number): void {
     if (this.n === this.t.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.t = grow(this.t);
-      this.x = grow(this.x);
-      this.y = grow(this.y);
+      this.t = doubled(this.t);
+      this.x = doubled(this.x);
+      this.y = doubled(this.y);
     }
     this.t[this.n] = t;
     this.x[this.n] = x;

@@ -34,3 +34,10 @@ export interface FragmentBatch {
 export function cameraKey(box: string, camera: string): string {
   return `${box}/${camera}`;
 }
+
+/** A sample array twice as long with the same first half (fragment buffers grow by doubling). */
+export function doubled(a: Float64Array): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}

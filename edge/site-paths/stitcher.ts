@@ -21,7 +21,7 @@
 // or several carry them and whatever the network delay.
 import { LinearAssignment } from '../track/index.ts';
 import type { HandoverConfig } from '../config/index.ts';
-import { cameraKey, type FragmentChunk } from './fragment.ts';
+import { cameraKey, doubled, type FragmentChunk } from './fragment.ts';
 import { ZoneVisitState, type FloorZones, type VisitListener } from './zone-visits.ts';
 
 export interface StitcherOptions {
@@ -81,14 +81,9 @@ class Fragment {
 
   push(t: number, x: number, y: number): void {
     if (this.n === this.t.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.t = grow(this.t);
-      this.x = grow(this.x);
-      this.y = grow(this.y);
+      this.t = doubled(this.t);
+      this.x = doubled(this.x);
+      this.y = doubled(this.y);
     }
     this.t[this.n] = t;
     this.x[this.n] = x;
