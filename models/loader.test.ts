@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../edge/config/index.ts';
-import { MODEL_MANIFEST, SHARED_MODELS_DIR, SHIPPED_MODELS_DIR, modelStatuses, resolveModel, searchDirs } from './index.ts';
+import { MODEL_MANIFEST, SHARED_MODELS_DIR, SHIPPED_MODELS_DIR, findManifestEntry, modelStatuses, openModelOrFallback, resolveModel, resolveModelOrFallback, searchDirs } from './index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'footfall-models-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -11,9 +11,46 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('model loader', () => {
   it('finds the default model shipped in the repository, with no ../shared beside it, and verifies its sha256', () => {
     const r = resolveModel(configSchema.parse({}).detector.model, { cwd: tmp, sharedDir: null });
-    expect(r.path).toBe(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco.onnx'));
+    expect(r.path).toBe(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco_int8.onnx'));
     expect(r.verified).toBe(true);
-    expect(r.sha256).toBe('cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2');
+    expect(r.sha256).toBe(findManifestEntry('picodet_s_416_coco_int8')!.sha256);
+    const float = resolveModel('picodet_s_416_coco', { cwd: tmp, sharedDir: null });
+    expect(float.path).toBe(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco.onnx'));
+    expect(float.sha256).toBe('cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2');
+  });
+
+  it('resolves an int8 model whose file is missing or altered to its float model, and says why', () => {
+    const dir = join(tmp, 'int8-gone');
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco.onnx'), join(dir, 'picodet_s_416_coco.onnx'));
+    const only = { cwd: tmp, modelDirs: [dir], shippedDir: null, sharedDir: null };
+    const missing = resolveModelOrFallback('picodet_s_416_coco_int8', only);
+    expect(missing.info!.name).toBe('picodet_s_416_coco');
+    expect(missing.path).toBe(join(dir, 'picodet_s_416_coco.onnx'));
+    expect(missing.asked).toBe('picodet_s_416_coco_int8');
+    expect(missing.fallbackReason).toMatch(/^picodet_s_416_coco_int8 unusable \(model "picodet_s_416_coco_int8" .*not found.*\); using the float model picodet_s_416_coco$/);
+    // A file of the right name but other bytes (here: the float model) does not pass as int8.
+    writeFileSync(join(dir, 'picodet_s_416_coco_int8.onnx'), readFileSync(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco.onnx')));
+    const altered = resolveModelOrFallback('picodet_s_416_coco_int8', only);
+    expect(altered.info!.name).toBe('picodet_s_416_coco');
+    expect(altered.fallbackReason).toMatch(/does not match the manifest entry "picodet_s_416_coco_int8"/);
+    // The asked model when it is fine; no fallback for models without one.
+    expect(resolveModelOrFallback('picodet_s_416_coco_int8', { cwd: tmp, sharedDir: null }).fallbackReason).toBeNull();
+    expect(() => resolveModelOrFallback('picodet_s_416_coco', { ...only, modelDirs: [] })).toThrow(/not found/);
+  });
+
+  it('opens the float model when the int8 one does not open, and throws when the float one fails too', async () => {
+    const opened: string[] = [];
+    const r = await openModelOrFallback('picodet_s_416_coco_int8', { cwd: tmp, sharedDir: null }, async (m) => {
+      opened.push(m.info!.name);
+      if (m.info!.precision === 'int8') throw new Error('Could not find an implementation for QLinearConv\nmore detail');
+      return m.path;
+    });
+    expect(opened).toEqual(['picodet_s_416_coco_int8', 'picodet_s_416_coco']);
+    expect(r.value).toBe(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco.onnx'));
+    expect(r.resolved.fallbackReason).toBe('picodet_s_416_coco_int8 could not be opened (Could not find an implementation for QLinearConv); using the float model picodet_s_416_coco');
+    await expect(openModelOrFallback('picodet_s_416_coco_int8', { cwd: tmp, sharedDir: null }, async () => Promise.reject(new Error('no memory')))).rejects.toThrow('no memory');
+    await expect(openModelOrFallback('picodet_s_416_coco', { cwd: tmp, sharedDir: null }, async () => Promise.reject(new Error('bad file')))).rejects.toThrow('bad file');
   });
 
   it('ships every model marked shipped, the default among them, with its licence and source in NOTICE.md', () => {

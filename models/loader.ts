@@ -131,3 +131,51 @@ export function modelStatuses(options: ModelSearchOptions = {}): ModelStatus[] {
     }
   });
 }
+
+export interface ResolvedOrFallback extends ResolvedModel {
+  /** The model asked for (a manifest name or a path). */
+  asked: string;
+  /** Why the resolved model is not the one asked for; null when it is. */
+  fallbackReason: string | null;
+}
+
+/**
+ * Like `resolveModel`, but a manifest model with a `floatFallback` (the int8 PicoDet) whose
+ * file is missing or does not match its checksum resolves to that float model instead, with
+ * the reason. Errors of the float model itself (or of a model without a fallback) are thrown.
+ */
+export function resolveModelOrFallback(spec: string, options: ModelSearchOptions = {}): ResolvedOrFallback {
+  try {
+    return { ...resolveModel(spec, options), asked: spec, fallbackReason: null };
+  } catch (err) {
+    const info = findManifestEntry(spec);
+    const code = (err as FootfallError).code;
+    if (!info?.floatFallback || (code !== 'MODEL_NOT_FOUND' && code !== 'MODEL_INVALID')) throw err;
+    const float = resolveModel(info.floatFallback, options);
+    return { ...float, asked: spec, fallbackReason: `${info.name} unusable (${(err as Error).message}); using the float model ${info.floatFallback}` };
+  }
+}
+
+/**
+ * Resolves `spec` and opens it with `open` (the caller's onnxruntime session factory, so this
+ * module stays free of onnxruntime). When the model has a `floatFallback` and either its file is
+ * unusable or `open` rejects it (a quantized graph this onnxruntime build cannot run, a damaged
+ * file), the float model is resolved and opened instead and `fallbackReason` says why.
+ */
+export async function openModelOrFallback<T>(
+  spec: string,
+  options: ModelSearchOptions,
+  open: (resolved: ResolvedModel) => Promise<T>,
+): Promise<{ resolved: ResolvedOrFallback; value: T }> {
+  const resolved = resolveModelOrFallback(spec, options);
+  try {
+    return { resolved, value: await open(resolved) };
+  } catch (err) {
+    const info = resolved.info;
+    if (resolved.fallbackReason !== null || !info?.floatFallback) throw err;
+    const float = resolveModel(info.floatFallback, options);
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const value = await open(float);
+    return { resolved: { ...float, asked: spec, fallbackReason: `${info.name} could not be opened (${why}); using the float model ${info.floatFallback}` }, value };
+  }
+}

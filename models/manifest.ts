@@ -31,8 +31,16 @@ export interface ModelInfo {
   bytes: number;
   inputWidth: number;
   inputHeight: number;
-  /** Always float32 NCHW, batch 1, for the models we know. */
+  /** Input and output are always float32 NCHW, batch 1, for the models we know. */
   layout: 'nchw';
+  /** Arithmetic inside the graph: `int8` for a statically quantized (QDQ) model; absent = fp32. */
+  precision?: 'fp32' | 'int8';
+  /**
+   * The float model with the same input, recipe and decoder that stands in when this one
+   * cannot be used (file missing or not matching, or onnxruntime refuses it): see
+   * `resolveModelOrFallback` in loader.ts.
+   */
+  floatFallback?: string;
   decoder: DecoderFamily;
   preprocess: PreprocessRecipe;
   /** Number of classes in the output and the person class index. */
@@ -83,6 +91,30 @@ export const MODEL_MANIFEST: readonly ModelInfo[] = [
     shipped: true,
     howToGet: SHIPPED_HINT,
     note: 'default: best person AP50 on our pedestrian footage',
+  },
+  {
+    name: 'picodet_s_416_coco_int8',
+    file: 'picodet_s_416_coco_int8.onnx',
+    sha256: 'd73cbd124f75c68ab13fc32c6c1d676eab43698a175a90bfe6996a3fc410b066',
+    bytes: 3_476_995,
+    inputWidth: 416,
+    inputHeight: 416,
+    layout: 'nchw',
+    precision: 'int8',
+    floatFallback: 'picodet_s_416_coco',
+    decoder: 'picodet',
+    preprocess: { resize: 'stretch', channels: 'rgb', mean: IMAGENET_MEAN, std: IMAGENET_STD, padValue: 0 },
+    classes: 80,
+    personClass: 0,
+    defaultScoreThreshold: 0.5,
+    defaultNmsIou: 0.5,
+    // The float model's (chosen on the PETS09-S2L1 tuning video); not re-tuned for int8.
+    trackerThresholds: { highScore: 0.6, newTrackScore: 0.7 },
+    license: 'Apache-2.0 (derived from the PaddleDetection weights of picodet_s_416_coco)',
+    sourceUrl: 'made in this repository by scripts/quantize/quantize_picodet.py from models/picodet_s_416_coco.onnx',
+    shipped: true,
+    howToGet: SHIPPED_HINT + '; or re-make it with scripts/quantize (README.md there)',
+    note: 'static int8 (QDQ) of picodet_s_416_coco, calibrated on PETS09-S2L1 tuning frames; see NOTICE.md',
   },
   {
     name: 'picodet_s_320_coco',

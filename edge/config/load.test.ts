@@ -32,7 +32,7 @@ describe('config defaults', () => {
     expect(c.store.retention.days).toBe(90);
     expect(c.mqtt.embedded).toMatchObject({ enabled: true, host: '127.0.0.1', port: 1883 });
     expect(c.status.port).toBe(8080);
-    expect(c.detector.model).toBe('picodet_s_416_coco');
+    expect(c.detector.model).toBe('picodet_s_416_coco_int8');
     expect(c.cameras).toEqual([]);
   });
 

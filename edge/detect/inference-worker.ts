@@ -28,6 +28,7 @@ port.postMessage({
   type: 'ready',
   info: detector.info,
   path: detector.path,
+  modelFallback: detector.modelFallback,
   scoreThreshold: detector.scoreThreshold,
   pixels: pixelsSab,
   boxes: boxesSab,

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_MODELS_DIR } from '../../models/index.ts';
+import { SHARED_MODELS_DIR, SHIPPED_MODELS_DIR } from '../../models/index.ts';
 import { loadImageForModel } from './image-input.ts';
 import { PersonDetector, type DetectionResult } from './person-detector.ts';
 
@@ -22,7 +22,61 @@ async function detectFile(d: PersonDetector, name: string, minScore?: number) {
   return boxes(await d.detect(img.pixels, img.width, img.height, img.sourceWidth, img.sourceHeight, minScore));
 }
 
-describe('PersonDetector with the default model (picodet_s_416_coco)', () => {
+function iou(a: { x: number; y: number; w: number; h: number }, b: { x: number; y: number; w: number; h: number }): number {
+  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
+  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+  return (ix * iy) / (a.w * a.h + b.w * b.h - ix * iy);
+}
+
+describe('PersonDetector with the static int8 model (picodet_s_416_coco_int8, the default)', () => {
+  let q: PersonDetector;
+  let f: PersonDetector;
+  beforeAll(async () => {
+    [q, f] = await Promise.all([PersonDetector.load({ model: 'picodet_s_416_coco_int8', threads: 1 }), PersonDetector.load({ model: 'picodet_s_416_coco', threads: 1 })]);
+  });
+  afterAll(async () => {
+    await q.close();
+    await f.close();
+  });
+
+  it('loads in the real onnxruntime as itself, with the float model\'s recipe and threshold', () => {
+    expect(q.info.name).toBe('picodet_s_416_coco_int8');
+    expect(q.info.precision).toBe('int8');
+    expect(q.modelFallback).toBeNull();
+    expect(q.scoreThreshold).toBe(0.5);
+  });
+
+  it.each(['bus.jpg', 'street.png', 'coco-sample-0.jpg', 'coco-sample-1.jpg', 'coco-sample-2.jpg', 'coco-sample-3.jpg', 'coco-sample-4.jpg'])(
+    'finds the same people as the float model in %s',
+    async (name) => {
+      const a = await detectFile(q, name);
+      const b = await detectFile(f, name);
+      expect(a.length).toBe(b.length);
+      for (const p of b) {
+        const m = a.reduce((best, c) => (iou(c, p) > iou(best, p) ? c : best), a[0]!);
+        expect(iou(m, p)).toBeGreaterThan(0.5); // the AP50 criterion: the same person
+        expect(Math.abs(m.score - p.score)).toBeLessThan(0.1);
+      }
+    },
+  );
+
+  it('falls back to the float model, and says why, when the int8 file is not the shipped one', async () => {
+    const dir = join(tmp, 'bad-int8');
+    mkdirSync(dir, { recursive: true });
+    const bytes = readFileSync(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco_int8.onnx'));
+    writeFileSync(join(dir, 'picodet_s_416_coco_int8.onnx'), bytes.subarray(0, bytes.length >> 1));
+    const d = await PersonDetector.load({ model: 'picodet_s_416_coco_int8', modelDirs: [dir], cwd: tmp, threads: 1 });
+    try {
+      expect(d.info.name).toBe('picodet_s_416_coco');
+      expect(d.modelFallback).toMatch(/picodet_s_416_coco_int8 unusable \(model file .*bad-int8.* does not match.*truncated.*using the float model picodet_s_416_coco/);
+      expect(await detectFile(d, 'coco-sample-0.jpg')).toHaveLength(4);
+    } finally {
+      await d.close();
+    }
+  });
+});
+
+describe('PersonDetector with the float model (picodet_s_416_coco)', () => {
   let d: PersonDetector;
   beforeAll(async () => {
     d = await PersonDetector.load({ model: 'picodet_s_416_coco', threads: 1 });

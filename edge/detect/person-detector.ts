@@ -3,7 +3,7 @@
 // are allocated once; one detect() at a time per instance.
 import './ort-privacy.ts';
 import ort from 'onnxruntime-node';
-import { customYolov8Info, resolveModel, type ModelInfo, type ModelSearchOptions } from '../../models/index.ts';
+import { customYolov8Info, openModelOrFallback, type ModelInfo, type ModelSearchOptions } from '../../models/index.ts';
 import { FootfallError, errorMessage } from '../shared/errors.ts';
 import { createDecoder, Candidates, type BoxDecoder } from './decoders/index.ts';
 import { inputMapping, type InputMapping } from './geometry.ts';
@@ -62,6 +62,8 @@ export class PersonDetector {
     private readonly session: ort.InferenceSession,
     private readonly decoder: BoxDecoder,
     options: PersonDetectorOptions,
+    /** Why this detector runs another model than `options.model` (an int8 model fell back to float); else null. */
+    readonly modelFallback: string | null = null,
   ) {
     this.inputWidth = info.inputWidth;
     this.inputHeight = info.inputHeight;
@@ -80,23 +82,13 @@ export class PersonDetector {
 
   private readonly maxKeep: number;
 
-  /** Finds, verifies and opens the model; throws MODEL_NOT_FOUND / MODEL_INVALID. */
+  /**
+   * Finds, verifies and opens the model; throws MODEL_NOT_FOUND / MODEL_INVALID. A model with a
+   * float fallback in the manifest (the int8 PicoDet) that is missing, does not verify or does not
+   * open runs as that float model instead, and `modelFallback` says why.
+   */
   static async load(options: PersonDetectorOptions): Promise<PersonDetector> {
-    const resolved = resolveModel(options.model, options);
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(resolved.path, {
-        intraOpNumThreads: options.threads ?? 2,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-        // PicoDet prints ~150 harmless "initializer in graph inputs" warnings otherwise.
-        logSeverityLevel: 3,
-        extra: options.spinThreads ? {} : { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-      });
-    } catch (err) {
-      throw new FootfallError('MODEL_INVALID', `cannot load model ${resolved.path}: ${errorMessage(err).split('\n')[0]}`, { cause: err });
-    }
+    const { resolved, value: session } = await openModelOrFallback(options.model, options, (r) => openSession(r.path, options));
     try {
       const inputShape = tensorShape(session.inputMetadata[0]);
       const outputShapes = session.outputMetadata.map((m) => tensorShape(m));
@@ -115,7 +107,7 @@ export class PersonDetector {
         throw new FootfallError('MODEL_INVALID', `model ${resolved.path} has input ${JSON.stringify(inputShape)}, the manifest says ${info.inputWidth}x${info.inputHeight}`);
       }
       const decoder = createDecoder(info.decoder, outputShapes, info.inputWidth, info.inputHeight, info.classes, info.personClass);
-      return new PersonDetector(info, resolved.path, session, decoder, options);
+      return new PersonDetector(info, resolved.path, session, decoder, options, resolved.fallbackReason);
     } catch (err) {
       await session.release().catch(() => undefined);
       throw err;
@@ -198,6 +190,22 @@ export class PersonDetector {
     if (this.closed) return;
     this.closed = true;
     await this.session.release();
+  }
+}
+
+async function openSession(path: string, options: PersonDetectorOptions): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(path, {
+      intraOpNumThreads: options.threads ?? 2,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      // PicoDet prints ~150 harmless "initializer in graph inputs" warnings otherwise.
+      logSeverityLevel: 3,
+      extra: options.spinThreads ? {} : { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
+  } catch (err) {
+    throw new FootfallError('MODEL_INVALID', `cannot load model ${path}: ${errorMessage(err).split('\n')[0]}`, { cause: err });
   }
 }
 

@@ -25,6 +25,7 @@ export class WorkerPersonDetector {
   ) {
     this.info = ready.info;
     this.path = ready.path;
+    this.modelFallback = ready.modelFallback;
     this.scoreThreshold = ready.scoreThreshold;
     this.inputWidth = ready.info.inputWidth;
     this.inputHeight = ready.info.inputHeight;
@@ -37,6 +38,8 @@ export class WorkerPersonDetector {
 
   readonly info: ModelInfo;
   readonly path: string;
+  /** Why the worker runs another model than asked (an int8 model fell back to float); else null. */
+  readonly modelFallback: string | null;
   readonly scoreThreshold: number;
 
   /** Starts the worker and loads the model there; rejects with the loader's error code. */

@@ -9,7 +9,7 @@ export type WorkerRequest =
   | { type: 'crash' };
 
 export type WorkerReply =
-  | { type: 'ready'; info: ModelInfo; path: string; scoreThreshold: number; pixels: SharedArrayBuffer; boxes: SharedArrayBuffer; scores: SharedArrayBuffer }
+  | { type: 'ready'; info: ModelInfo; path: string; modelFallback: string | null; scoreThreshold: number; pixels: SharedArrayBuffer; boxes: SharedArrayBuffer; scores: SharedArrayBuffer }
   | { type: 'error'; code: FootfallErrorCode; message: string }
   | { type: 'result'; count: number; preprocessMs: number; inferenceMs: number; postprocessMs: number }
   | { type: 'failed'; message: string };

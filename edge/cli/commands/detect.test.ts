@@ -98,6 +98,6 @@ describe('footfall models', () => {
     const r = footfall(['models', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { models: Array<{ name: string; status: string }> };
-    expect(j.models.map((m) => `${m.name}:${m.status}`)).toEqual(['picodet_s_416_coco:ok', 'picodet_s_320_coco:ok', 'yolox_nano:ok', 'fastestdet-352:ok']);
+    expect(j.models.map((m) => `${m.name}:${m.status}`)).toEqual(['picodet_s_416_coco:ok', 'picodet_s_416_coco_int8:ok', 'picodet_s_320_coco:ok', 'yolox_nano:ok', 'fastestdet-352:ok']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../index.ts';
+import { findManifestEntry } from '../../../models/index.ts';
 import { detectorPoolOf, detectorSection, FALLBACK_DETECTOR } from './detector.ts';
 
 describe('detector worker pool config', () => {
@@ -13,8 +14,12 @@ describe('detector worker pool config', () => {
     expect(detectorPoolOf(detectorSection.parse({ workers: 3, threads: 2 }), 2)).toEqual({ workers: 3, threads: 2 });
   });
 
-  it('the fallback is one float session of the default model with 2 threads', () => {
-    expect(FALLBACK_DETECTOR).toEqual({ model: detectorSection.parse({}).model, workers: 1, threads: 2 });
+  it('the default model is the int8 PicoDet; the fallback is one float session of the model it was made from, 2 threads', () => {
+    const model = detectorSection.parse({}).model;
+    expect(model).toBe('picodet_s_416_coco_int8');
+    expect(findManifestEntry(model)?.floatFallback).toBe('picodet_s_416_coco');
+    expect(FALLBACK_DETECTOR).toEqual({ model: 'picodet_s_416_coco', workers: 1, threads: 2 });
+    expect(findManifestEntry(FALLBACK_DETECTOR.model)?.precision ?? 'fp32').toBe('fp32');
   });
 
   it('names the field when workers is wrong', () => {
