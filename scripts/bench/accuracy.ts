@@ -15,10 +15,7 @@
 //      image counter, with the floor counter, the floor tracker with the floor counter, and the
 //      OpenDataCam recipe, for 30- and 100-person crowds (splits.json `floorCounting`).
 // `--only tracking|floor|video|counts|noise` runs one part; `--det-cache DIR` keeps video detections.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { detectorSection, type TrackerConfig, trackerSection, withModelThresholds } from '../../edge/config/index.ts';
 import { findManifestEntry } from '../../models/index.ts';
 import { evaluateMot } from '../../edge/track/eval/index.ts';
@@ -26,7 +23,8 @@ import { parseMotText, readMotFile, type MotTable } from '../../edge/track/eval/
 import { packDetections, resultText, runTracker } from '../../edge/track/eval/index.ts';
 import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, zoneConfigs, type CountScores } from '../accuracy/count-eval.ts';
 import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
-import { HALVES, loadSplits, MOT_DIR, seqInfo, trackingCases, VIDEO_DIR, type Half, type Splits, type VideoEntry } from '../accuracy/splits.ts';
+import { HALVES, loadSplits, MOT_DIR, seqInfo, trackingCases, type Half, type Splits, type VideoEntry } from '../accuracy/splits.ts';
+import { DEFAULT_DET_CACHE, videoDetections } from '../accuracy/video-detections.ts';
 import { scoreCases, scoreFloorCases, summarize, type CaseScore } from '../accuracy/tracker-eval.ts';
 import { NOISE_MODEL, simulateCrowd } from '../crowd-sim/simulator.ts';
 import { FloorCalibration } from '../../edge/shared/floor-calibration.ts';
@@ -35,7 +33,6 @@ import { machineInfo } from './machine.ts';
 import { PEERS } from './track.ts';
 import type { BenchContext, BenchRow, BenchTarget } from './types.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const f1 = (v: number) => Number(v.toFixed(1));
 const f3 = (v: number) => Number(v.toFixed(3));
 const ratio = (a: number, b: number) => (b !== 0 ? f3(a / b) : null);
@@ -46,9 +43,9 @@ const ratio = (a: number, b: number) => (b !== 0 ? f3(a / b) : null);
  */
 const PEER_MIN_SCORE = 0.5;
 
-/** Tracker settings the agent uses with the default model on video: config defaults plus the model's thresholds. */
-function videoTrackerConfig(): TrackerConfig {
-  const model = findManifestEntry(detectorSection.parse({}).model);
+/** Tracker settings the agent uses with `modelName` on video: config defaults plus the model's thresholds. */
+function videoTrackerConfig(modelName: string): TrackerConfig {
+  const model = findManifestEntry(modelName);
   return withModelThresholds(trackerSection.parse({}), model?.trackerThresholds);
 }
 
@@ -80,7 +77,6 @@ function trackingPart(splits: Splits, config: TrackerConfig, ctx: BenchContext, 
   md.push('');
 }
 
-/** Our default model's detections of a video (every frame, boxes >= 0.1), made once and cached. */
 /** Calibrated sequences (UCMCTrack cam_para): the image tracker and the floor tracker side by side. */
 function floorPart(splits: Splits, config: TrackerConfig, ctx: BenchContext, rows: BenchRow[], md: string[]): void {
   md.push('### Floor tracker on the calibrated sequences (MOTA / IDF1 / HOTA; reference = our image tracker, same run)', '');
@@ -101,34 +97,24 @@ function floorPart(splits: Splits, config: TrackerConfig, ctx: BenchContext, row
   md.push('', 'Moving cameras (MOT17-10, MOT17-13: a vehicle or a hand-held camera) break the single floor mapping: the floor tracker is for fixed cameras, as in a mall.', '');
 }
 
-function videoDetections(v: VideoEntry, cacheDir: string, ctx: BenchContext): MotTable | null {
-  const path = join(cacheDir, `${v.video.replace(/\.[^.]+$/, '')}.det.txt`);
-  if (!existsSync(path)) {
-    const src = join(VIDEO_DIR, v.video);
-    if (!existsSync(src)) return null;
-    ctx.log(`detecting people in ${v.video} with the default model (once; cached in ${path})`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'footfall.js'), 'detect', '--video', src, '--det-out', path, '--floor', '0.1'], { stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) throw new Error(`footfall detect --video ${src} failed (exit ${r.status})`);
-  }
-  return readMotFile(path);
-}
-
 interface VideoRun {
   entry: VideoEntry;
   half: Half;
   det: MotTable;
   gt: MotTable;
+  /** The tracker settings used with this video's detector. */
+  config: TrackerConfig;
 }
 
-function videoPart(splits: Splits, config: TrackerConfig, cacheDir: string, ctx: BenchContext, rows: BenchRow[], md: string[]): VideoRun[] {
-  md.push('### Detect -> track -> eval on the videos (default model, every frame; MOTA / IDF1 / HOTA)', '');
+function videoPart(splits: Splits, model: string, config: TrackerConfig, cacheDir: string, ctx: BenchContext, rows: BenchRow[], md: string[]): VideoRun[] {
+  md.push(`### Detect -> track -> eval on the videos (${model}, every frame; MOTA / IDF1 / HOTA)`, '');
   md.push('| half | video | camera | ours (edge/track) | peer (node-moving-things-tracker) | target |', '|---|---|---|---|---|---|');
   const runs: VideoRun[] = [];
   const nmt = loadNmt();
   const targets: Record<string, [number, number]> = { 'PETS09-S2L1': [80, 65], 'TUD-Campus': [70, 78] };
   for (const half of ['validation', 'tuning'] as const) {
     for (const v of splits.videos[half]) {
-      const det = videoDetections(v, cacheDir, ctx);
+      const det = videoDetections(v.video, model, cacheDir, (l) => ctx.log(l));
       if (!det) continue;
       const gt = readMotFile(join(MOT_DIR, v.gt));
       const last = gt.frames[gt.frames.length - 1] ?? 0;
@@ -142,7 +128,7 @@ function videoPart(splits: Splits, config: TrackerConfig, cacheDir: string, ctx:
         rows.push({ name: `${half}: video ${v.name} ${m}`, unit: '%', ours: f1(o[m]), reference: f1(p[m]), ratio: ratio(o[m], p[m]), referenceName: 'node-moving-things-tracker', target: t && m !== 'HOTA' ? `>= ${m === 'MOTA' ? t[0] : t[1]}` : undefined, pass: t && m !== 'HOTA' ? o[m] >= (m === 'MOTA' ? t[0] : t[1]) : undefined });
       }
       ctx.log(`video ${v.name} (${half}): ours ${f1(o.MOTA)} / ${f1(o.IDF1)}, peer ${f1(p.MOTA)} / ${f1(p.IDF1)}`);
-      runs.push({ entry: v, half, det, gt });
+      runs.push({ entry: v, half, det, gt, config });
     }
   }
   md.push('');
@@ -204,7 +190,7 @@ function countsPart(splits: Splits, config: TrackerConfig, videos: VideoRun[], c
     const video = videos.find((v) => v.entry.name === 'PETS09-S2L1');
     if (video) sources.push(['PETS09-S2L1 (our detector on the video)', video.det, PEER_MIN_SCORE]);
     for (const [label, det, peerMinScore] of sources) {
-      const trackerConfig = det === video?.det ? videoTrackerConfig() : config;
+      const trackerConfig = det === video?.det ? video.config : config;
       const s = scoreCounts(truth, onGt, countThroughTracker(det, last, scene, trackerConfig), countOpenDataCam(det, last, petsLines, nmt, peerMinScore));
       countRow(md, rows, half, `${label}, lines ${petsLines.map((l) => l.name).join(', ')}`, s);
     }
@@ -274,15 +260,16 @@ const target: BenchTarget = {
   summary: 'tracker, end-to-end and line-count accuracy on the tuning and validation halves of scripts/accuracy/splits.json, beside the OpenDataCam tracker',
   async run(ctx) {
     const only = typeof ctx.args.only === 'string' ? ctx.args.only : undefined;
-    const cacheDir = typeof ctx.args['det-cache'] === 'string' ? ctx.args['det-cache'] : join(ROOT, 'data', 'cache', 'accuracy');
-    mkdirSync(cacheDir, { recursive: true });
+    const cacheDir = typeof ctx.args['det-cache'] === 'string' ? ctx.args['det-cache'] : DEFAULT_DET_CACHE;
+    // --model NAME: the video part's detector (default: the agent's default model).
+    const model = typeof ctx.args.model === 'string' ? ctx.args.model : detectorSection.parse({}).model;
     const splits = loadSplits();
     const config = trackerSection.parse({});
     const rows: BenchRow[] = [];
     const md: string[] = [];
     if (!only || only === 'tracking') trackingPart(splits, config, ctx, rows, md);
     if (!only || only === 'floor') floorPart(splits, config, ctx, rows, md);
-    const videos = !only || only === 'video' || only === 'counts' ? videoPart(splits, videoTrackerConfig(), cacheDir, ctx, rows, md) : [];
+    const videos = !only || only === 'video' || only === 'counts' ? videoPart(splits, model, videoTrackerConfig(model), cacheDir, ctx, rows, md) : [];
     if (!only || only === 'counts') countsPart(splits, config, videos, ctx, rows, md);
     if (!only || only === 'noise') noisePart(splits, config, ctx, rows, md);
     for (const line of md) ctx.log(line);

@@ -16,7 +16,12 @@ import { PersonDetector, TensorWriter, runVideoDetection } from '../../edge/dete
 import { silentLogger } from '../../edge/shared/log.ts';
 import { findManifestEntry, resolveModel } from '../../models/index.ts';
 import { loadTruth, personAp50, type ApResult, type FrameDetections } from '../accuracy/detector-ap50.ts';
-import { MOT_DIR, VIDEO_DIR } from '../accuracy/splits.ts';
+import { countThroughTracker, lineConfigs } from '../accuracy/count-eval.ts';
+import { randomLines, scoreSweep, type SweepScore } from '../accuracy/line-sweep.ts';
+import { MOT_DIR, seqInfo, VIDEO_DIR } from '../accuracy/splits.ts';
+import { DEFAULT_DET_CACHE, videoDetections } from '../accuracy/video-detections.ts';
+import { trackerSection, withModelThresholds } from '../../edge/config/index.ts';
+import { readMotFile } from '../../edge/track/eval/index.ts';
 import { machineInfo } from './machine.ts';
 import type { BenchRow, BenchTarget } from './types.ts';
 
@@ -122,6 +127,52 @@ const target: BenchTarget = {
         });
         const rp = (r: ApResult) => r.at.map((x) => `${x.recall.toFixed(0)}/${x.precision.toFixed(0)} @${x.threshold}`).join(', ');
         notes.push(`${seq.name} recall/precision %: int8 ${rp(a)}; fp32 ${rp(b)}`);
+      }
+    }
+
+    if (!only || only === 'counts') {
+      // Line counts through the tracker on each model's own detections of the whole video, on
+      // lines placed at random where people walk (a line-placement sweep), beside the fixed lines.
+      const cacheDir = typeof ctx.args['det-cache'] === 'string' ? ctx.args['det-cache'] : DEFAULT_DET_CACHE;
+      const nLines = Number(ctx.args.lines ?? 60);
+      for (const seq of [{ name: 'PETS09-S2L1', video: 'pets09-s2l1.mp4' }, { name: 'TUD-Campus', video: 'tud-campus.mp4' }]) {
+        const gt = readMotFile(join(MOT_DIR, seq.name, 'gt.txt'));
+        const info = seqInfo(seq.name);
+        const last = info.length ?? gt.frames[gt.frames.length - 1] ?? 0;
+        const { lines, truth } = randomLines(gt, { lines: nLines, seed: 25, width: info.width, height: info.height, fps: info.fps, minCrossings: 3 });
+        const scene = { lines: lineConfigs(lines), zones: [], fps: info.fps, width: info.width, height: info.height };
+        const scores: Record<string, SweepScore> = {};
+        for (const model of [fp32, int8]) {
+          const det = videoDetections(seq.video, model, cacheDir, (l) => ctx.log(l));
+          if (!det) throw new Error(`${seq.video} missing in ../shared/fixtures/video`);
+          const tracker = withModelThresholds(trackerSection.parse({}), findManifestEntry(model)?.trackerThresholds);
+          scores[model] = scoreSweep(lines, countThroughTracker(det, last, scene, tracker).lines, truth);
+        }
+        const a = scores[int8]!;
+        const b = scores[fp32]!;
+        let worse = 0;
+        let better = 0;
+        for (let i = 0; i < lines.length; i++) {
+          if (a.errors[i]! > b.errors[i]!) worse++;
+          else if (a.errors[i]! < b.errors[i]!) better++;
+        }
+        const crossings = Object.values(truth).reduce((s, t) => s + t.in + t.out, 0);
+        ctx.log(`${seq.name}, ${lines.length} random lines (${crossings} true crossings): total error int8 ${(a.totalError * 100).toFixed(2)} % fp32 ${(b.totalError * 100).toFixed(2)} %; mean accuracy int8 ${a.mean.toFixed(3)} fp32 ${b.mean.toFixed(3)}; int8 worse on ${worse} lines, better on ${better}`);
+        rows.push({
+          name: `line counts, ${seq.name}, ${lines.length} random lines, mean accuracy per line.direction`,
+          unit: 'accuracy',
+          ours: round(a.mean, 3),
+          reference: round(b.mean, 3),
+          referenceName: `${fp32} detections through the same tracker`,
+          ratio: round(a.mean / b.mean, 3),
+          target: 'within 0.01',
+          pass: a.mean >= b.mean - 0.01,
+          totalErrorOurs: round(a.totalError, 4),
+          totalErrorReference: round(b.totalError, 4),
+          linesWorse: worse,
+          linesBetter: better,
+          trueCrossings: crossings,
+        });
       }
     }
 
