@@ -1,11 +1,12 @@
 // The camera and detection stages together on a real bus: the demo video through real
 // ffmpeg into the real default model, as the agent wires them.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CameraStage, defaultDemoCamera } from '../camera/index.ts';
 import { configSchema } from '../config/index.ts';
+import { SHIPPED_MODELS_DIR } from '../../models/index.ts';
 import { EventBus } from '../shared/event-bus.ts';
 import { silentLogger } from '../shared/log.ts';
 import type { DetectionFrame } from '../shared/types.ts';
@@ -106,6 +107,29 @@ describe('CameraStage -> DetectorStage', () => {
       bus.on('test', 'detect.frame', () => out++);
       bus.emit('camera.frame', { camera: 'c', tsMs: Date.now(), frameIndex: 0, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data: Buffer.alloc(416 * 416 * 3, 90) });
       await waitFor(() => out === 1, 20_000, 'a detection from the fallback session');
+    } finally {
+      await stage.stop();
+    }
+  });
+
+  it('runs the float model in the pool, and says so in health, when the int8 model file is altered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'footfall-bad-int8-'));
+    const shipped = readFileSync(join(SHIPPED_MODELS_DIR, 'picodet_s_416_coco_int8.onnx'));
+    writeFileSync(join(dir, 'picodet_s_416_coco_int8.onnx'), shipped.subarray(0, shipped.length >> 1));
+    const config = configSchema.parse({ detector: { model: 'picodet_s_416_coco_int8', modelDirs: [dir], workers: 2, threads: 1, motionGate: 'off' } });
+    const bus = new EventBus();
+    const stage = new DetectorStage({ bus, config, logger: silentLogger() });
+    await stage.start();
+    try {
+      const h = stage.health();
+      expect(h.status).toBe('degraded');
+      expect(h.detail).toMatch(/picodet_s_416_coco_int8 unusable .*does not match.*using the float model picodet_s_416_coco/);
+      expect(h.metrics).toMatchObject({ workers: 2, threadsPerWorker: 1, model: 'picodet_s_416_coco', fallback: null });
+      expect(h.metrics!.modelFallback).toMatch(/using the float model/);
+      let out = 0;
+      bus.on('test', 'detect.frame', () => out++);
+      bus.emit('camera.frame', { camera: 'c', tsMs: Date.now(), frameIndex: 0, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data: Buffer.alloc(416 * 416 * 3, 90) });
+      await waitFor(() => out === 1, 20_000, 'a detection from the float model');
     } finally {
       await stage.stop();
     }

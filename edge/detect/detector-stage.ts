@@ -74,6 +74,8 @@ interface PoolState {
   threads: number;
   /** Set when the configured pool failed and one float session runs instead. */
   fallbackReason: string | null;
+  /** Set when the configured (int8) model was unusable and its float model runs in the pool instead. */
+  modelFallback: string | null;
 }
 
 const MAX_GATE_TRACKS = 256;
@@ -129,7 +131,8 @@ export class DetectorStage implements Stage {
     const asked = main ? { workers: 1, threads: d.threads ?? 2 } : detectorPoolOf(d);
     try {
       this.lanes = await this.loadPool(d.model, asked.workers, asked.threads);
-      this.pool = { model: d.model, ...asked, fallbackReason: null };
+      this.pool = { model: d.model, ...asked, fallbackReason: null, modelFallback: this.lanes[0]!.detector.modelFallback };
+      if (this.pool.modelFallback) this.log.warn({ err: this.pool.modelFallback, model: d.model }, 'configured model unusable; its float model runs instead');
     } catch (err) {
       const reason = errorMessage(err);
       const fallback = FALLBACK_DETECTOR;
@@ -200,7 +203,7 @@ export class DetectorStage implements Stage {
         this.log.error({ err: errorMessage(err) }, 'fallback detector failed to load too');
         return false;
       }
-      this.pool = { model: f.model, workers: f.workers, threads: f.threads, fallbackReason: `configured detector (${asked.model}, ${asked.workers} x ${asked.threads} threads) failed: ${reason}` };
+      this.pool = { model: f.model, workers: f.workers, threads: f.threads, modelFallback: null, fallbackReason: `configured detector (${asked.model}, ${asked.workers} x ${asked.threads} threads) failed: ${reason}` };
       return true;
     } finally {
       this.switching = false;
@@ -418,6 +421,7 @@ export class DetectorStage implements Stage {
       workers: this.lanes.length,
       threadsPerWorker: pool?.threads ?? null,
       fallback: pool?.fallbackReason ?? null,
+      modelFallback: pool?.modelFallback ?? null,
       framesOut: s.framesOut,
       errors: s.errors,
       latencyMedianMs: s.latencyMedianMs,
@@ -448,8 +452,9 @@ export class DetectorStage implements Stage {
     }
     const notes: string[] = [];
     if (pool?.fallbackReason) notes.push(`${pool.fallbackReason}; running one float session (${pool.model}, ${pool.threads} threads)`);
+    if (pool?.modelFallback) notes.push(pool.modelFallback);
     if (dropped > 0) notes.push(`${dropped} frames dropped (inference behind)`);
-    const degraded = (s.errors > 0 && s.framesOut === 0) || pool?.fallbackReason != null || (this.lanes.length === 0 && !this.switching);
+    const degraded = (s.errors > 0 && s.framesOut === 0) || pool?.fallbackReason != null || pool?.modelFallback != null || (this.lanes.length === 0 && !this.switching);
     return { status: degraded ? 'degraded' : 'ok', detail: notes.length > 0 ? notes.join('; ') : undefined, metrics };
   }
 }
