@@ -79,15 +79,20 @@ describe('DetectionScheduler', () => {
 
   it('detects motion that no track covers (someone entering) but not motion of tracked people', () => {
     const s = scheduler(4);
-    run(s, 2);
+    run(s, 2); // no track yet, no motion information: both detected
+    expect(s.detectsBy[DetectReason.UntrackedMotion]).toBe(1);
     oneTrack(s, 100, 100, 40, 100);
     const onTrack = Float32Array.of(105, 110, 35, 90);
     expect(run(s, 1, 2, onTrack, 1)).toEqual([Predict]);
     const elsewhere = Float32Array.of(105, 110, 35, 90, 900, 300, 40, 90);
     expect(run(s, 1, 3, elsewhere, 2)).toEqual([Detect]);
-    expect(s.detectsBy[DetectReason.UntrackedMotion]).toBe(1);
-    // null motion: no motion information (motion gate off), the rule does not apply.
+    expect(s.detectsBy[DetectReason.UntrackedMotion]).toBe(2);
+    // null motion: no motion information (motion gate off): tracked people alone do not need the frame...
     expect(run(s, 1, 4, null, 0)).toEqual([Predict]);
+    // ...but an empty scene is detected every frame (someone may be entering).
+    s.observeTracks(0, new Float32Array(0), null, 0);
+    expect(run(s, 2, 5, null, 0)).toEqual([Detect, Detect]);
+    expect(s.detectsBy[DetectReason.UntrackedMotion]).toBe(4);
   });
 
   it('keeps the gap in time when frames are dropped upstream, and detects on force', () => {

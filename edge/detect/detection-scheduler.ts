@@ -23,7 +23,7 @@ export const enum DetectReason {
   NewTrack = 4,
   /** A track's foot point is within the margin of a counting line, zone or queue edge, or service line. */
   NearGeometry = 5,
-  /** Motion that no track box covers: someone entering. */
+  /** Motion that no track box covers (someone entering), or no track and no motion information. */
   UntrackedMotion = 6,
 }
 const REASONS = 7;
@@ -122,7 +122,7 @@ export class DetectionScheduler {
 
   /**
    * Decides a frame at tsMs. `motion` holds x, y, w, h per motion box in source pixels (null:
-   * no motion information, the untracked-motion rule does not apply). `force` detects.
+   * no motion information; then a frame with no track is detected). `force` detects.
    */
   decide(tsMs: number, motion: Float32Array | null, motionCount: number, force: boolean): ScheduleDecision {
     if (this.lastFrameMs === this.lastFrameMs && tsMs > this.lastFrameMs) {
@@ -153,7 +153,8 @@ export class DetectionScheduler {
     if (rules & (1 << DetectReason.UncertainTrack) && this.uncertain > 0) return DetectReason.UncertainTrack;
     if (rules & (1 << DetectReason.NewTrack)) for (let i = 0; i < this.trackCount; i++) if (this.ageMs[i]! < this.newTrackMs) return DetectReason.NewTrack;
     if (rules & (1 << DetectReason.NearGeometry) && this.nearGeometry()) return DetectReason.NearGeometry;
-    if (rules & (1 << DetectReason.UntrackedMotion) && motion && this.untrackedMotion(motion, motionCount)) return DetectReason.UntrackedMotion;
+    // Without motion information (motion gate off) an empty scene is detected every frame: someone may be entering.
+    if (rules & (1 << DetectReason.UntrackedMotion) && (motion ? this.untrackedMotion(motion, motionCount) : this.trackCount === 0)) return DetectReason.UntrackedMotion;
     return -1;
   }
 
