@@ -36,6 +36,12 @@ describe('config defaults', () => {
     expect(c.cameras).toEqual([]);
   });
 
+  it('sparse detection: defaults, and an error that names the field', () => {
+    expect(validateConfig({}).detector).toMatchObject({ sparseDetection: 'auto', detectEveryFrames: 2, sparseSpeedBoxHeightsPerS: 1.5, sparseNewTrackMs: 1000 });
+    expect(errorOf(() => validateConfig({ detector: { detectEveryFrames: 0 } })).message).toContain('detector.detectEveryFrames');
+    expect(errorOf(() => validateConfig({ detector: { sparseDetection: 'sometimes' } })).message).toContain('detector.sparseDetection');
+  });
+
   it('fills defaults inside list items', () => {
     const c = validateConfig({ cameras: [{ name: 'cam-1', url: 'rtsp://10.0.0.5/stream' }] });
     expect(c.cameras[0]).toMatchObject({ fps: 5, enabled: true, lines: [], zones: [] });

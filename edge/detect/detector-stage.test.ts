@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CameraStage, defaultDemoCamera } from '../camera/index.ts';
 import { configSchema } from '../config/index.ts';
@@ -11,6 +12,8 @@ import { EventBus } from '../shared/event-bus.ts';
 import { silentLogger } from '../shared/log.ts';
 import type { DetectionFrame } from '../shared/types.ts';
 import { DetectorStage } from './detector-stage.ts';
+import { TrackerStage } from '../track/index.ts';
+import type { TrackFrame } from '../shared/types.ts';
 import { frameGeometryFor } from './frame-geometry.ts';
 import { WorkerPersonDetector } from './worker-detector.ts';
 
@@ -69,6 +72,51 @@ describe('CameraStage -> DetectorStage', () => {
     }
     expect(camera.health().status).toBe('stopped');
     expect(bus.listenerCount('camera.frame')).toBe(0);
+  });
+
+  it('sparse detection: fewer inferences on the real clip, tracks continuous across predicted frames', async () => {
+    // A real clip of people walking through one by one (768x432, 10 fps), taken at 5 fps.
+    const url = fileURLToPath(new URL('../../../shared/fixtures/video/one-by-one-person-detection.mp4', import.meta.url));
+    const config = configSchema.parse({ detector: { threads: 1, workers: 1, sparseDetection: 'auto', detectEveryFrames: 3 }, cameras: [{ name: 'demo', url, loop: true, fps: 5, width: 768, height: 432 }] });
+    const bus = new EventBus();
+    const logger = silentLogger();
+    const detect = new DetectorStage({ bus, config, logger });
+    const track = new TrackerStage({ bus, config: config.tracker, logger });
+    const camera = new CameraStage({ bus, cameras: [config.cameras[0]!], geometry: frameGeometryFor(config.detector), logger });
+    const kinds: string[] = [];
+    bus.on('test', 'detect.frame', (f: DetectionFrame) => kinds.push(f.predicted ? 'predicted' : (f.gate ?? 'full')));
+    const tracks: Array<{ predicted: boolean; ids: Set<number> }> = [];
+    bus.on('test', 'track.frame', (f: TrackFrame) => tracks.push({ predicted: f.predicted === true, ids: new Set(f.ids.subarray(0, f.count)) }));
+    await track.start();
+    await detect.start();
+    await camera.start();
+    let h: Record<string, unknown> = {};
+    let trackMetrics: Record<string, unknown> = {};
+    try {
+      await waitFor(() => kinds.length >= 60, 60_000, '60 frames');
+      await camera.stop();
+      h = detect.health().metrics!;
+      trackMetrics = track.health().metrics!;
+    } finally {
+      await camera.stop();
+      await detect.stop();
+      await track.stop();
+    }
+    const predicted = kinds.filter((k) => k === 'predicted').length;
+    expect(predicted).toBeGreaterThan(0);
+    expect(h['demo.predicted']).toBe(predicted);
+    // Fewer inferences than frames: every predicted frame is one the detector did not run.
+    expect(h['demo.inferred'] as number).toBeLessThanOrEqual(kinds.length - predicted);
+    // A predicted frame keeps every track of the frame before it (a frame not looked at is not "everyone left").
+    let checked = 0;
+    for (let i = 1; i < tracks.length; i++) {
+      if (!tracks[i]!.predicted) continue;
+      for (const id of tracks[i - 1]!.ids) expect(tracks[i]!.ids.has(id)).toBe(true);
+      checked++;
+    }
+    expect(checked).toBe(predicted);
+    expect(trackMetrics).toMatchObject({ framesPredicted: predicted });
+    expect(tracks.length).toBe(kinds.length); // every frame, detected or predicted, reached analytics' input
   });
 
   it('falls back to one float session when the configured model is missing, and says so in health', async () => {

@@ -4,7 +4,8 @@
 // frame per camera in flight), and emits 'detect.frame' with every person box above the low
 // floor (the tracker's second stage uses them). A pool that cannot load or a worker that dies
 // falls back to one float session, said in health; with no model at all the rest of the
-// agent keeps running.
+// agent keeps running. With detector.sparseDetection auto, a per-camera DetectionScheduler
+// lets the tracker predict frames nothing depends on (emitted with `predicted`).
 import { MotionDetector } from '../camera/index.ts';
 import type { FootfallConfig } from '../config/schema.ts';
 import { detectorPoolOf, FALLBACK_DETECTOR } from '../config/sections/detector.ts';
@@ -17,6 +18,7 @@ import { inputMapping, type InputMapping } from './geometry.ts';
 import { LatencyWindow } from './latency.ts';
 import { PersonDetector } from './person-detector.ts';
 import { DetectionGate, GateDecision, RegionPlanner } from './region-planner.ts';
+import { DetectionScheduler, geometrySegments, ScheduleDecision } from './detection-scheduler.ts';
 import { WorkerPersonDetector } from './worker-detector.ts';
 
 export interface DetectorStageOptions {
@@ -104,6 +106,7 @@ export class DetectorStage implements Stage {
   private readonly onFrame = (frame: RawFrame) => this.enqueue(frame);
   private readonly gates = new Map<string, CameraGate>();
   private readonly costs = new Map<string, CameraCost>();
+  private readonly schedulers = new Map<string, DetectionScheduler>();
   private readonly onTracks = (t: TrackFrame) => this.rememberTracks(t);
 
   constructor(private readonly options: DetectorStageOptions) {
@@ -154,7 +157,7 @@ export class DetectorStage implements Stage {
       'person detector ready',
     );
     this.options.bus.on(this.name, 'camera.frame', this.onFrame);
-    if (d.motionGate === 'auto') this.options.bus.on(this.name, 'track.frame', this.onTracks);
+    if (d.motionGate === 'auto' || (d.sparseDetection === 'auto' && d.detectEveryFrames > 1)) this.options.bus.on(this.name, 'track.frame', this.onTracks);
   }
 
   /** Loads `workers` sessions of `model` in parallel; if any fails, closes the others and throws its error. */
@@ -241,6 +244,7 @@ export class DetectorStage implements Stage {
   }
 
   private rememberTracks(t: TrackFrame): void {
+    this.schedulers.get(t.camera)?.observeTracks(t.count, t.boxes, t.agesMs, t.uncertainCount ?? 0);
     const g = this.gates.get(t.camera);
     if (!g) return;
     const n = Math.min(t.count, MAX_GATE_TRACKS);
@@ -278,6 +282,37 @@ export class DetectorStage implements Stage {
     out.motionCount = g.motion.count;
     out.motionBoxes = src;
     return decision === GateDecision.Skip;
+  }
+
+  /** The camera's sparse-detection scheduler (detector.sparseDetection auto), or null. */
+  private schedulerFor(camera: string): DetectionScheduler | null {
+    const d = this.options.config.detector;
+    if (d.sparseDetection !== 'auto' || d.detectEveryFrames <= 1) return null;
+    let s = this.schedulers.get(camera);
+    if (!s) {
+      const cam = this.options.config.cameras?.find((c) => c.name === camera);
+      s = new DetectionScheduler({
+        detectEveryFrames: d.detectEveryFrames,
+        speedBoxHeightsPerS: d.sparseSpeedBoxHeightsPerS,
+        newTrackMs: d.sparseNewTrackMs,
+        segments: geometrySegments(cam ?? {}),
+      });
+      this.schedulers.set(camera, s);
+    }
+    return s;
+  }
+
+  /**
+   * True when the sparse-detection scheduler lets the tracker predict this frame (called for
+   * frames the motion gate passed; `out` carries this frame's motion boxes when the gate is on).
+   */
+  private predictable(slot: RawFrame, out: DetectionFrame): boolean {
+    const s = this.schedulerFor(slot.camera);
+    if (!s) return false;
+    const g = this.gates.get(slot.camera);
+    const gateOn = this.options.config.detector.motionGate === 'auto' && g !== undefined;
+    const motion = gateOn ? g.motionSource : null;
+    return s.decide(slot.tsMs, motion, gateOn ? g.motion.count : 0, gateOn && g.motion.sceneChanged) === ScheduleDecision.Predict;
   }
 
   private costOf(camera: string): CameraCost {
@@ -325,11 +360,23 @@ export class DetectorStage implements Stage {
         out.width = slot.sourceWidth;
         out.height = slot.sourceHeight;
         this.costOf(slot.camera).frames++;
+        out.predicted = false;
+        out.gate = undefined;
         if (this.gated(slot, out)) {
           // Nothing moving and no one tracked: the tracker is told the frame was seen and empty.
           this.queue.release(slot.camera);
           this.queue.finish(slot.camera);
           out.count = 0;
+          this.emit(out);
+          continue;
+        }
+        if (this.predictable(slot, out)) {
+          // Nothing depends on this frame: the tracker predicts it (not an empty frame).
+          this.queue.release(slot.camera);
+          this.queue.finish(slot.camera);
+          out.count = 0;
+          out.predicted = true;
+          out.gate = 'predicted';
           this.emit(out);
           continue;
         }
@@ -438,6 +485,11 @@ export class DetectorStage implements Stage {
         metrics[`${c.camera}.inferred`] = cost.inferred;
         metrics[`${c.camera}.regionsPerFrame`] = Number((cost.regions / cost.frames).toFixed(3));
         metrics[`${c.camera}.detectorMsPerFrame`] = Number((cost.inferenceMs / cost.frames).toFixed(2));
+      }
+      const sch = this.schedulers.get(c.camera);
+      if (sch) {
+        metrics[`${c.camera}.predicted`] = sch.framesPredicted;
+        metrics[`${c.camera}.sparseDetected`] = sch.framesDetected;
       }
       const g = this.gates.get(c.camera);
       if (g) {

@@ -16,3 +16,5 @@ export { runVideoDetection } from './video-detection.ts';
 export type { VideoDetectionOptions, VideoDetectionSummary } from './video-detection.ts';
 export { DetectionGate, GateDecision, RegionPlanner, mergeAcrossRegions } from './region-planner.ts';
 export type { RegionPlannerOptions } from './region-planner.ts';
+export { ALL_RULES, DetectionScheduler, DetectReason, geometrySegments, ScheduleDecision } from './detection-scheduler.ts';
+export type { DetectionSchedulerOptions } from './detection-scheduler.ts';

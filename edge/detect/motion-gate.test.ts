@@ -24,7 +24,7 @@ function petsFrames(count: number): Buffer {
 
 describe('DetectorStage with the motion gate', () => {
   it('skips inference on a still scene and detects people when they move', async () => {
-    const config = configSchema.parse({ detector: { threads: 1, motionGate: 'auto', fullFrameEveryS: 100 } });
+    const config = configSchema.parse({ detector: { threads: 1, motionGate: 'auto', fullFrameEveryS: 100, sparseDetection: 'off' } });
     const bus = new EventBus();
     const detect = new DetectorStage({ bus, config, logger: silentLogger(), inferenceThread: 'main' });
     const seen: number[] = [];

@@ -52,9 +52,16 @@ export interface DetectionFrame {
   /** Motion boxes found on this frame (x, y, w, h in source pixels), for the live view's debug layer. */
   motionCount?: number;
   motionBoxes?: Float32Array;
+  /**
+   * With detector.sparseDetection auto: the detector did not run on this frame because nothing
+   * depended on it (count is 0). The tracker predicts its tracks instead of treating the frame
+   * as one where everyone vanished. Absent or false on detected and gated frames.
+   */
+  predicted?: boolean;
 }
 
-export type GateOutcome = 'skipped' | 'regions' | 'full';
+/** `predicted`: motion or tracks, but the sparse-detection scheduler let the tracker predict the frame. */
+export type GateOutcome = 'skipped' | 'regions' | 'full' | 'predicted';
 
 export const enum TrackState {
   Tentative = 0,
@@ -83,6 +90,15 @@ export interface TrackFrame {
   /** Ids of tracks that ended (removed) at this frame, for path/visit closing. */
   endedCount: number;
   endedIds: Int32Array;
+  /** Time since each row's track started (ms), the tracker's reused array; absent from producers that do not know it. */
+  agesMs?: Float64Array | undefined;
+  /**
+   * Live tracks not in the rows that the tracker is unsure of: tentative (not yet confirmed)
+   * and recently lost ones. The detector's sparse-detection scheduler detects while any exist.
+   */
+  uncertainCount?: number;
+  /** The frame was predicted (not detected): rows are the tracks' predicted boxes. */
+  predicted?: boolean;
 }
 
 export interface StageHealth {

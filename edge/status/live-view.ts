@@ -208,6 +208,11 @@ export class LiveView {
   private onDetections(f: DetectionFrame): void {
     if (!this.watching) return;
     const c = this.cam(f.camera);
+    // A predicted frame (sparse detection) has no detections of its own: keep the last ones.
+    if (f.predicted === true) {
+      c.gate = f.gate ?? null;
+      return;
+    }
     if (c.detections.length < f.count * 4) {
       c.detections = new Float32Array(f.count * 8);
       c.scores = new Float32Array(f.count * 2);

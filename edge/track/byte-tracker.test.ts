@@ -189,3 +189,70 @@ describe('ByteTracker lifecycle', () => {
     expect(ids(d)).toEqual([]);
   });
 });
+
+describe('ByteTracker predict-only step (sparse detection)', () => {
+  /** A person walking right at 20 px per frame (200 px/s at 10 fps), detected on frames 0..5. */
+  function walking(t: ByteTracker, frames: number): void {
+    for (let f = 0; f < frames; f++) t.update(f * STEP, frame([[100 + 20 * f, 100, 40, 100, 0.9]]));
+  }
+
+  it('reports confirmed tracks at their predicted boxes, moved by their velocity, without losing them', () => {
+    const t = tracker();
+    walking(t, 6);
+    const x5 = t.output.boxes[0]!;
+    const vx = t.output.velocities[0]!;
+    expect(vx).toBeGreaterThan(100); // px/s, learned from the detections
+    const xs: number[] = [];
+    for (let f = 6; f < 9; f++) {
+      const out = t.predict(f * STEP);
+      expect(ids(t)).toEqual([1]);
+      expect(out.states[0]).toBe(TrackState.Confirmed);
+      xs.push(out.boxes[0]!);
+    }
+    // Each predicted frame moves the box by velocity x 100 ms.
+    expect(xs[0]! - x5).toBeCloseTo(vx * 0.1, 0);
+    expect(xs[2]! - xs[1]!).toBeCloseTo(vx * 0.1, 0);
+    const info = newTrackInfo();
+    expect(t.readTrack(1, info)).toBe(true);
+    expect(info.state).toBe(TrackState.Confirmed);
+    expect(info.lastSeenMs).toBe(5 * STEP); // no detection reached it
+    expect(t.counters.predictedFrames).toBe(3);
+    // The next detection continues the same track.
+    t.update(9 * STEP, frame([[100 + 20 * 9, 100, 40, 100, 0.9]]));
+    expect(ids(t)).toEqual([1]);
+    expect(Math.abs(t.output.boxes[0]! - (100 + 20 * 9))).toBeLessThan(10);
+  });
+
+  it('a predicted frame is not an empty frame: empty detections lose the track, predict keeps it', () => {
+    const predicted = tracker();
+    const empty = tracker();
+    walking(predicted, 6);
+    walking(empty, 6);
+    for (let f = 6; f < 9; f++) {
+      predicted.predict(f * STEP);
+      empty.update(f * STEP, frame([]));
+    }
+    expect(ids(predicted)).toEqual([1]);
+    expect(ids(empty)).toEqual([]); // treated as "everyone vanished": the track is lost, not reported
+    const info = newTrackInfo();
+    empty.readTrack(1, info);
+    expect(info.state).toBe(TrackState.Lost);
+    expect(empty.output.uncertainCount).toBe(1);
+    expect(predicted.output.uncertainCount).toBe(0);
+  });
+
+  it('does not confirm, kill or expire tracks on predicted frames, and counts tentative ones as uncertain', () => {
+    const t = tracker({ maxLostMs: 250 });
+    t.update(0, frame([[100, 100, 40, 100, 0.9]]));
+    t.update(STEP, frame([[100, 100, 40, 100, 0.9], [500, 100, 40, 100, 0.9]]));
+    expect(t.output.uncertainCount).toBe(1); // the newcomer is tentative
+    for (let f = 2; f < 8; f++) t.predict(f * STEP); // 600 ms without detections: longer than maxLostMs
+    expect(t.output.uncertainCount).toBe(1);
+    expect(ids(t)).toEqual([1]);
+    expect(t.output.endedCount).toBe(0);
+    expect(t.liveTracks).toBe(2);
+    // An out-of-order predicted frame is counted and dropped, as in update.
+    t.predict(0);
+    expect(t.counters.outOfOrderFrames).toBe(1);
+  });
+});

@@ -21,6 +21,8 @@ const MAX_FLOOR_COORD_M = MAX_FLOOR_RANGE_M * 10;
 
 /** Slot state of a free pool entry (not a track). */
 const FREE = 255;
+/** A lost track counts as uncertain (TrackerOutput.uncertainCount) for this long after its last detection (ms). */
+export const UNCERTAIN_LOST_MS = 1000;
 
 /** One frame of tracker output; arrays are reused for the next frame (copy what you keep). */
 
@@ -61,11 +63,15 @@ export interface TrackerOutput {
   /** Ids of confirmed tracks removed in this frame. */
   endedCount: number;
   endedIds: Int32Array;
+  /** Live tracks not reported as confirmed that the tracker is unsure of: tentative, or lost within UNCERTAIN_LOST_MS. */
+  uncertainCount: number;
 }
 
 /** Per-frame problems the tracker absorbed (counted, never thrown). */
 export interface TrackerCounters {
   frames: number;
+  /** Of `frames`, frames advanced by predict() (not detected: no association, no state change). */
+  predictedFrames: number;
   /** Frames dropped because their time was before the previous frame's. */
   outOfOrderFrames: number;
   /** Detections dropped for NaN or non-positive sizes or a NaN score. */
@@ -85,7 +91,7 @@ export type TrackerOptions = TrackerConfig;
 
 export class ByteTracker {
   readonly output: TrackerOutput;
-  readonly counters: TrackerCounters = { frames: 0, outOfOrderFrames: 0, invalidDetections: 0, poolExhausted: 0, beyondHorizon: 0 };
+  readonly counters: TrackerCounters = { frames: 0, predictedFrames: 0, outOfOrderFrames: 0, invalidDetections: 0, poolExhausted: 0, beyondHorizon: 0 };
 
   private readonly noise: KalmanNoise;
   private readonly scoreMapper: ScoreMapper;
@@ -183,6 +189,7 @@ export class ByteTracker {
       floorVelocities: new Float32Array(0),
       endedCount: 0,
       endedIds: new Int32Array(0),
+      uncertainCount: 0,
     };
     this.growTracks(64);
     this.growDetections(64);
@@ -191,6 +198,40 @@ export class ByteTracker {
   /** Live tracks of any state (tentative, confirmed, lost). */
   get liveTracks(): number {
     return this.liveCount;
+  }
+
+  /**
+   * Advances to frameTimeMs on a frame the detector did not run on (sparse detection): every
+   * live track is Kalman-predicted to the frame and the confirmed ones (and coasting lost ones,
+   * as in update) are reported at their predicted boxes. No association, no state change, no
+   * expiry: a frame not looked at is not evidence that anyone left. Allocates nothing.
+   */
+  predict(frameTimeMs: number): TrackerOutput {
+    const out = this.output;
+    out.count = 0;
+    out.endedCount = 0;
+    if (!Number.isFinite(frameTimeMs) || frameTimeMs < this.lastTimeMs) {
+      this.counters.outOfOrderFrames++;
+      return out;
+    }
+    this.counters.frames++;
+    this.counters.predictedFrames++;
+    out.tsMs = frameTimeMs;
+    this.lastTimeMs = frameTimeMs;
+    this.io[0] = frameTimeMs;
+    for (let k = 0; k < this.liveCount; k++) {
+      const slot = this.live[k]!;
+      this.io[1] = frameTimeMs - this.predictedMs[slot]!;
+      kalmanPredict(this.kf, slot, this.io, 1, this.noise, this.state[slot] === TrackState.Lost);
+      if (this.calibration) {
+        this.io[1] = this.io[1]! / 1000;
+        floorPredict(this.floorKf, slot, this.io, 1, IO_ACCEL_VAR);
+      }
+      this.predictedMs[slot] = frameTimeMs;
+      this.refreshBox(slot);
+    }
+    this.writeOutput(true);
+    return out;
   }
 
   /**
@@ -652,15 +693,7 @@ export class ByteTracker {
   }
 
   private compactAndOutput(): void {
-    const nowMs = this.io[0]!;
-    const out = this.output;
-    if (out.ids.length < this.liveCount) this.growOutput(this.capacity);
     let n = 0;
-    let rows = 0;
-    const refMs = this.options.referenceIntervalMs;
-    const coastMs = this.options.coastMs;
-    const coastMinHits = this.options.coastMinHits;
-    const maxAspect = this.options.maxOutputAspect;
     for (let k = 0; k < this.liveCount; k++) {
       const slot = this.live[k]!;
       if (this.state[slot] === FREE) {
@@ -668,9 +701,31 @@ export class ByteTracker {
         continue;
       }
       this.live[n++] = slot;
+    }
+    this.liveCount = n;
+    this.writeOutput(false);
+  }
+
+  /**
+   * Writes the reported rows: confirmed tracks matched in this frame (every confirmed track on a
+   * predicted frame) and coasting lost ones; counts the uncertain tracks.
+   */
+  private writeOutput(predicted: boolean): void {
+    const nowMs = this.io[0]!;
+    const out = this.output;
+    if (out.ids.length < this.liveCount) this.growOutput(this.capacity);
+    let rows = 0;
+    let uncertain = 0;
+    const refMs = this.options.referenceIntervalMs;
+    const coastMs = this.options.coastMs;
+    const coastMinHits = this.options.coastMinHits;
+    const maxAspect = this.options.maxOutputAspect;
+    for (let k = 0; k < this.liveCount; k++) {
+      const slot = this.live[k]!;
       const st = this.state[slot];
+      if (st === TrackState.Tentative || (st === TrackState.Lost && nowMs - this.lastUpdateMs[slot]! <= UNCERTAIN_LOST_MS)) uncertain++;
       if (
-        ((st === TrackState.Confirmed && this.matchedNow[slot]) ||
+        ((st === TrackState.Confirmed && (predicted || this.matchedNow[slot])) ||
           (st === TrackState.Lost && coastMs > 0 && nowMs - this.lastUpdateMs[slot]! <= coastMs && this.hits[slot]! >= coastMinHits)) &&
         (maxAspect === 0 || this.kf[slot * KF_STRIDE + KfCoord.W]! <= maxAspect * this.kf[slot * KF_STRIDE + KfCoord.H]!)
       ) {
@@ -697,8 +752,8 @@ export class ByteTracker {
         rows++;
       }
     }
-    this.liveCount = n;
     out.count = rows;
+    out.uncertainCount = uncertain;
   }
 
   private growTracks(capacity: number): void {

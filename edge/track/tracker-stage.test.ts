@@ -59,3 +59,23 @@ describe('TrackerStage', () => {
     await stage.stop();
   });
 });
+
+describe('TrackerStage with predicted frames', () => {
+  it('predicts on a frame marked predicted and passes ages, uncertainty and the mark on', async () => {
+    const bus = new EventBus();
+    const stage = new TrackerStage({ bus, config: trackerSection.parse({}), logger: silentLogger() });
+    const seen: Array<{ ids: number[]; x: number; predicted: boolean; age: number }> = [];
+    bus.on('test', 'track.frame', (f: TrackFrame) => seen.push({ ids: Array.from(f.ids.subarray(0, f.count)), x: f.boxes[0]!, predicted: f.predicted === true, age: f.agesMs?.[0] ?? NaN }));
+    await stage.start();
+    for (let k = 0; k < 4; k++) bus.emit('detect.frame', detections('c', k * 100, [100 + 10 * k]));
+    bus.emit('detect.frame', { ...detections('c', 400, []), predicted: true, gate: 'predicted' });
+    bus.emit('detect.frame', { ...detections('c', 500, []), predicted: true, gate: 'predicted' });
+    expect(seen.map((s) => s.ids)).toEqual([[1], [1], [1], [1], [1], [1]]);
+    expect(seen[5]!.predicted).toBe(true);
+    expect(seen[3]!.predicted).toBe(false);
+    expect(seen[5]!.x).toBeGreaterThan(seen[4]!.x); // moving on by its velocity
+    expect(seen[5]!.age).toBe(500);
+    expect(stage.health().metrics).toMatchObject({ framesPredicted: 2 });
+    await stage.stop();
+  });
+});

@@ -58,12 +58,14 @@ export class TrackerStage implements Stage {
     let invalid = 0;
     let live = 0;
     let beyondHorizon = 0;
+    let predicted = 0;
     const floorCameras = [...this.cameras.values()].filter((c) => c.frame.floor).length;
     for (const c of this.cameras.values()) {
       outOfOrder += c.tracker.counters.outOfOrderFrames;
       invalid += c.tracker.counters.invalidDetections;
       beyondHorizon += c.tracker.counters.beyondHorizon;
       live += c.tracker.liveTracks;
+      predicted += c.tracker.counters.predictedFrames;
     }
     return {
       status: this.listenerErrors > 0 ? 'degraded' : 'ok',
@@ -71,6 +73,7 @@ export class TrackerStage implements Stage {
         cameras: this.cameras.size,
         framesIn: this.framesIn,
         framesOut: this.framesOut,
+        framesPredicted: predicted,
         liveTracks: live,
         outOfOrderFrames: outOfOrder,
         invalidDetections: invalid,
@@ -103,6 +106,9 @@ export class TrackerStage implements Stage {
           floor: calibration ? tracker.output.floor : undefined,
           endedCount: 0,
           endedIds: tracker.output.endedIds,
+          agesMs: tracker.output.agesMs,
+          uncertainCount: 0,
+          predicted: false,
         },
         warnedOutOfOrder: 0,
         warnedInvalid: 0,
@@ -110,7 +116,8 @@ export class TrackerStage implements Stage {
       };
       this.cameras.set(det.camera, cam);
     }
-    const out = cam.tracker.update(det.tsMs, det);
+    // A predicted frame (sparse detection) was not looked at: predict, do not associate.
+    const out = det.predicted === true ? cam.tracker.predict(det.tsMs) : cam.tracker.update(det.tsMs, det);
     const counters = cam.tracker.counters;
     if (counters.outOfOrderFrames !== cam.warnedOutOfOrder) {
       cam.warnedOutOfOrder = counters.outOfOrderFrames;
@@ -134,6 +141,9 @@ export class TrackerStage implements Stage {
     if (f.floor) f.floor = out.floor;
     f.endedCount = out.endedCount;
     f.endedIds = out.endedIds;
+    f.agesMs = out.agesMs;
+    f.uncertainCount = out.uncertainCount;
+    f.predicted = det.predicted === true;
     this.framesOut++;
     try {
       this.options.bus.emit('track.frame', f);

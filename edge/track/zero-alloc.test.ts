@@ -12,6 +12,7 @@ interface ProbeResult {
   newSpaceGrowthBytes: number;
   gcs: number;
   rows: number;
+  predicted: number;
   counters: { frames: number };
 }
 
@@ -38,6 +39,14 @@ describe('ByteTracker steady state allocates nothing', () => {
 
   it('tracks on the floor (a calibrated camera) with no young-generation growth and no GC', async () => {
     const r = await probe(50_000, 24, 'floor');
+    expect(r.rows).toBeGreaterThan(50_000 * 12);
+    expect(r.gcs).toBe(0);
+    expect(r.newSpaceGrowthBytes).toBeLessThan(64 * 1024);
+  });
+
+  it('sparse detection: the scheduler deciding and the tracker predicting allocate nothing either', async () => {
+    const r = await probe(50_000, 24, 'sparse');
+    expect(r.predicted).toBeGreaterThan(5_000); // it really predicted frames
     expect(r.rows).toBeGreaterThan(50_000 * 12);
     expect(r.gcs).toBe(0);
     expect(r.newSpaceGrowthBytes).toBeLessThan(64 * 1024);

@@ -14,14 +14,15 @@
 //      1-8% of box height, on its exactly calibrated camera): perfect tracks, our tracker with the
 //      image counter, with the floor counter, the floor tracker with the floor counter, and the
 //      OpenDataCam recipe, for 30- and 100-person crowds (splits.json `floorCounting`).
-// `--only tracking|floor|video|counts|noise` runs one part; `--det-cache DIR` keeps video detections.
+// `--only tracking|floor|video|counts|noise|sparse` runs one part; `--det-cache DIR` keeps video
+// detections; `--model NAME` picks the video part's detector (default: the agent's default model).
 import { join } from 'node:path';
 import { detectorSection, type TrackerConfig, trackerSection, withModelThresholds } from '../../edge/config/index.ts';
 import { findManifestEntry } from '../../models/index.ts';
 import { evaluateMot } from '../../edge/track/eval/index.ts';
 import { parseMotText, readMotFile, type MotTable } from '../../edge/track/eval/index.ts';
 import { packDetections, resultText, runTracker } from '../../edge/track/eval/index.ts';
-import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, zoneConfigs, type CountScores } from '../accuracy/count-eval.ts';
+import { countOnTracks, countOpenDataCam, countThroughTracker, gtTracks, lineConfigs, scoreCounts, truthOf, TRUTH_BAND_PX, zoneConfigs, type CountScores, type Scene, type SceneCounts } from '../accuracy/count-eval.ts';
 import { loadNmt, runNmt } from '../accuracy/peer-tracker.ts';
 import { HALVES, loadSplits, MOT_DIR, seqInfo, trackingCases, type Half, type Splits, type VideoEntry } from '../accuracy/splits.ts';
 import { DEFAULT_DET_CACHE, videoDetections } from '../accuracy/video-detections.ts';
@@ -30,6 +31,8 @@ import { NOISE_MODEL, simulateCrowd } from '../crowd-sim/simulator.ts';
 import { FloorCalibration } from '../../edge/shared/floor-calibration.ts';
 import { countAccuracy, type AccuracyReport, type LineCounts } from '../../edge/analytics/offline/index.ts';
 import { machineInfo } from './machine.ts';
+import { runSparse, type SparseSettings } from '../accuracy/sparse-eval.ts';
+import { detectorSection as detectorDefaults } from '../../edge/config/index.ts';
 import { PEERS } from './track.ts';
 import type { BenchContext, BenchRow, BenchTarget } from './types.ts';
 
@@ -255,6 +258,110 @@ function noisePart(splits: Splits, config: TrackerConfig, ctx: BenchContext, row
   md.push('');
 }
 
+/**
+ * Sparse detection (#25): the DetectionScheduler + predict-only tracker against every-frame
+ * detection on the same detections: MOTA / IDF1 on the videos, line counts on PETS09-S2L1 and
+ * the crowds, and the fraction of frames inferred. The interval x speed grid runs on the tuning
+ * half (defaults are chosen there); the validation half runs the interval sweep at the default speed.
+ */
+/** DetectionScheduler rules of the plain interval: every frame off, forced, interval (DetectReason 0-2). */
+const PLAIN_INTERVAL_RULES = 0x07;
+
+function sparsePart(splits: Splits, config: TrackerConfig, videos: VideoRun[], ctx: BenchContext, rows: BenchRow[], md: string[]): void {
+  const d = detectorDefaults.parse({});
+  const speeds = typeof ctx.args['sparse-speeds'] === 'string' ? ctx.args['sparse-speeds'].split(',').map(Number) : [0.75, d.sparseSpeedBoxHeightsPerS, 3];
+  const intervals = [1, 2, 3, 4];
+  const frames = splits.crowds.countFrames;
+  const settings = (every: number, speed: number): SparseSettings => ({ every, speedBoxHeightsPerS: speed, newTrackMs: d.sparseNewTrackMs });
+  md.push(
+    '### Detect less often (#25): sparse detection vs every frame (same detections; predicted frames drop theirs)',
+    '',
+    'Cells: value at interval N / change against every frame (N = 1); inferred = fraction of frames the detector ran on.',
+    '',
+    '| half | scene | speed (box h/s) | N | inferred | MOTA / IDF1 | line counts mean / worst | zone visits mean |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  interface Case { half: Half; label: string; det: MotTable; gt: MotTable | null; last: number; fps: number; tracker: TrackerConfig; scene: Scene | null; truth: SceneCounts | null }
+  const cases: Case[] = [];
+  for (const half of HALVES) {
+    for (const v of videos.filter((x) => x.half === half || x.entry.name === 'PETS09-S2L1')) {
+      const info = seqInfo(v.entry.name);
+      const last = v.gt.frames[v.gt.frames.length - 1] ?? 0;
+      const pets = v.entry.name === 'PETS09-S2L1';
+      const scene: Scene | null = pets ? { lines: lineConfigs(splits.pets09Lines[half]), zones: zoneConfigs(splits.pets09Zones[half]), fps: info.fps, width: info.width, height: info.height } : null;
+      if (!pets && v.half !== half) continue;
+      cases.push({ half, label: `${v.entry.name} (our detector${pets ? `, ${half} lines` : ''})`, det: v.det, gt: v.gt, last, fps: v.entry.fps, tracker: v.config, scene, truth: scene ? truthOf(v.gt, scene) : null });
+    }
+    // The declared crowds plus quiet ones (5 and 10 people, on the half's first two seeds): the density sweep.
+    const quiet = splits.crowds[half].slice(0, 2).map((c, i) => ({ seed: c.seed, people: i === 0 ? 5 : 10 }));
+    for (const c of [...quiet, ...splits.crowds[half]]) {
+      const sim = simulateCrowd({ people: c.people, frames, fps: 10, seed: c.seed, lines: splits.crowds.lines[half].map((l) => l.points) });
+      const gt = parseMotText(sim.gt);
+      const scene: Scene = { lines: lineConfigs(splits.crowds.lines[half]), zones: zoneConfigs(splits.crowds.zones[half]), fps: 10, width: sim.options.width, height: sim.options.height };
+      cases.push({ half, label: `crowd ${c.people} seed ${c.seed} (sim)`, det: parseMotText(sim.det), gt, last: frames, fps: 10, tracker: config, scene, truth: truthOf(gt, scene) });
+    }
+  }
+  const summary: Record<Half, Map<string, { worstDCount: number; worstDMota: number; worstDIdf1: number; inferred: number[] }>> = { tuning: new Map(), validation: new Map() };
+  for (const half of ['tuning', 'validation'] as const) {
+    for (const c of cases.filter((x) => x.half === half)) {
+      let base: { mota: number; idf1: number; count: number; worst: number; zones: number } | null = null;
+      const runSpeeds: Array<number | 'plain'> = [...(half === 'tuning' ? speeds : [d.sparseSpeedBoxHeightsPerS]), 'plain'];
+      for (const speed of runSpeeds) {
+        for (const every of intervals) {
+          if (every === 1 && base) continue;
+          // 'plain': DeepStream's interval with no rule (every Nth frame only), the cost of coasting alone.
+          const set = speed === 'plain' ? { ...settings(every, 0), rules: PLAIN_INTERVAL_RULES } : settings(every, speed);
+          const r = runSparse(c.det, c.last, c.fps, c.tracker, set, c.scene);
+          const m = c.gt ? evaluateMot(c.gt, parseMotText(resultText(r.result))) : null;
+          const acc = c.truth && r.counts ? countAccuracy(r.counts.lines, c.truth.lines) : null;
+          const zacc = c.truth && r.counts && Object.keys(c.truth.zones).length > 0 ? zoneAccuracyMean(r.counts.zones, c.truth.zones) : null;
+          const cur = { mota: m?.MOTA ?? NaN, idf1: m?.IDF1 ?? NaN, count: acc?.mean ?? NaN, worst: acc?.worst?.accuracy ?? NaN, zones: zacc ?? NaN };
+          if (every === 1) base = cur;
+          const b = base!;
+          const inferred = r.detected / r.frames;
+          const dm = cur.mota - b.mota, di = cur.idf1 - b.idf1, dc = cur.count - b.count;
+          const sgn = (x: number, f: (v: number) => number) => (Number.isNaN(x) ? '' : ` (${x >= 0 ? '+' : ''}${f(x)})`);
+          md.push(
+            `| ${half} | ${c.label} | ${every === 1 ? '-' : speed} | ${every} | ${f3(inferred)} | ${m ? `${f1(cur.mota)}${sgn(dm, f1)} / ${f1(cur.idf1)}${sgn(di, f1)}` : '-'} | ${acc ? `${f3(cur.count)}${sgn(dc, f3)} / ${f3(cur.worst)}` : '-'} | ${zacc !== null ? `${f3(cur.zones)}${sgn(cur.zones - b.zones, f3)}` : '-'} |`,
+          );
+          if (every > 1) {
+            const key = `${speed}/${every}`;
+            const s = summary[half].get(key) ?? { worstDCount: 0, worstDMota: 0, worstDIdf1: 0, inferred: [] };
+            if (!Number.isNaN(dc) && -dc > s.worstDCount) s.worstDCount = -dc;
+            if (!Number.isNaN(dm) && -dm > s.worstDMota) s.worstDMota = -dm;
+            if (!Number.isNaN(di) && -di > s.worstDIdf1) s.worstDIdf1 = -di;
+            s.inferred.push(inferred);
+            summary[half].set(key, s);
+            rows.push({ name: `${half}: sparse ${c.label} N=${every} speed ${speed}, inferred fraction`, unit: 'fraction', ours: f3(inferred), reference: 1, ratio: f3(inferred) });
+            if (m) rows.push({ name: `${half}: sparse ${c.label} N=${every} speed ${speed}, MOTA / IDF1 change`, unit: 'points', ours: f1(Math.min(dm, di)), reference: 0, ratio: null, target: '>= -1', pass: Math.min(dm, di) >= -1 });
+            if (acc) rows.push({ name: `${half}: sparse ${c.label} N=${every} speed ${speed}, line count mean change`, unit: 'accuracy', ours: f3(dc), reference: 0, ratio: null, target: '>= -0.01', pass: dc >= -0.01 });
+          }
+          ctx.log(`sparse ${half} ${c.label} speed ${speed} N=${every}: inferred ${f3(inferred)}, MOTA ${f1(cur.mota)} IDF1 ${f1(cur.idf1)}, counts ${f3(cur.count)} (${f3(dc)})`);
+        }
+      }
+    }
+  }
+  md.push('', '| half | speed / N | worst count change | worst MOTA change | worst IDF1 change | inferred (mean over scenes) |', '|---|---|---|---|---|---|');
+  for (const half of ['validation', 'tuning'] as const) {
+    for (const [key, s] of summary[half]) {
+      md.push(`| ${half} | ${key} | -${f3(s.worstDCount)} | -${f1(s.worstDMota)} | -${f1(s.worstDIdf1)} | ${f3(s.inferred.reduce((a, b) => a + b, 0) / s.inferred.length)} |`);
+    }
+  }
+  md.push('');
+}
+
+/** Mean over zones of min(counted, truth) / max(counted, truth) visits (1 when both 0). */
+function zoneAccuracyMean(counted: Record<string, number>, truth: Record<string, number>): number {
+  const names = Object.keys(truth);
+  let sum = 0;
+  for (const n of names) {
+    const c = counted[n] ?? 0;
+    const t = truth[n]!;
+    sum += Math.max(c, t) === 0 ? 1 : Math.min(c, t) / Math.max(c, t);
+  }
+  return names.length > 0 ? sum / names.length : 1;
+}
+
 const target: BenchTarget = {
   name: 'accuracy',
   summary: 'tracker, end-to-end and line-count accuracy on the tuning and validation halves of scripts/accuracy/splits.json, beside the OpenDataCam tracker',
@@ -269,9 +376,10 @@ const target: BenchTarget = {
     const md: string[] = [];
     if (!only || only === 'tracking') trackingPart(splits, config, ctx, rows, md);
     if (!only || only === 'floor') floorPart(splits, config, ctx, rows, md);
-    const videos = !only || only === 'video' || only === 'counts' ? videoPart(splits, model, videoTrackerConfig(model), cacheDir, ctx, rows, md) : [];
+    const videos = !only || only === 'video' || only === 'counts' || only === 'sparse' ? videoPart(splits, model, videoTrackerConfig(model), cacheDir, ctx, rows, md) : [];
     if (!only || only === 'counts') countsPart(splits, config, videos, ctx, rows, md);
     if (!only || only === 'noise') noisePart(splits, config, ctx, rows, md);
+    if (!only || only === 'sparse') sparsePart(splits, config, videos, ctx, rows, md);
     for (const line of md) ctx.log(line);
     return {
       target: 'accuracy',

@@ -114,7 +114,7 @@ type Mode = 'gated' | 'every';
 /** The detector config of each path: ours (the agent's defaults: gate + pool) and the reference. */
 function detectorFor(mode: Mode): Record<string, unknown> {
   // The reference is the float model whatever the default is (the every-frame fp32 baseline).
-  return mode === 'gated' ? {} : { model: 'picodet_s_416_coco', motionGate: 'off', workers: 1, threads: 2 };
+  return mode === 'gated' ? {} : { model: 'picodet_s_416_coco', motionGate: 'off', sparseDetection: 'off', workers: 1, threads: 2 };
 }
 
 function quantile(sorted: Float64Array, q: number): number {

@@ -184,7 +184,7 @@ const target: BenchTarget = {
     // 4 live cameras at 5 fps each (the demo video, paced in real time) through the agent's stages.
     const config = configSchema.parse({
       // Every frame inferred: this bench measures the detector's throughput, not the motion gate.
-      detector: { model, threads, motionGate: 'off' },
+      detector: { model, threads, motionGate: 'off', sparseDetection: 'off' },
       cameras: [0, 1, 2, 3].map((i) => ({ name: `cam${i}`, url: DEMO_VIDEO_PATH, loop: true, fps: 5 })),
     });
     // Event-loop delay of this process doing nothing, same machine, same minute: what the box itself adds.

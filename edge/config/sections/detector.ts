@@ -11,6 +11,12 @@ const DEFAULT_MODEL = 'picodet_s_416_coco_int8';
 /** The shipped float model it was made from: what the detector falls back to. */
 const FLOAT_MODEL = 'picodet_s_416_coco';
 
+/** Sparse detection defaults (#25), chosen on the tuning half of scripts/accuracy/splits.json (`footfall bench accuracy -- --only sparse`). */
+const SPARSE_DEFAULT: 'auto' | 'off' = 'auto';
+const DETECT_EVERY_DEFAULT = 2;
+const SPARSE_SPEED_DEFAULT = 1.5;
+const SPARSE_NEW_TRACK_MS_DEFAULT = 1000;
+
 export const detectorSection = z
   .object({
     /**
@@ -61,6 +67,28 @@ export const detectorSection = z
     fullFrameEveryS: numberBetween(0.2, 600).default(5).describe('With the gate on: seconds between full-frame detections, which catch people standing still (0.2-600, default 5).'),
     /** With the gate on: grey-level change (0-255, after light compensation) that counts as motion. */
     motionThreshold: intBetween(2, 255).default(20).describe('With the gate on: grey-level change (2-255, after light compensation) that counts as motion (default 20).'),
+    /**
+     * Sparse detection (#25): `auto` runs the detector every frame only where something depends
+     * on it (a track near a counting line, zone or queue edge; a new, tentative or recently lost
+     * track; motion no track covers, with the motion gate on) and every `detectEveryFrames`th
+     * frame elsewhere; the tracker predicts the frames in between. `off` detects every frame that
+     * passes the motion gate. BENCHMARKS.md "Detect less often (#25)" has the measured effect.
+     */
+    sparseDetection: oneOf(['auto', 'off'])
+      .default(SPARSE_DEFAULT)
+      .describe(`Sparse detection: auto runs the detector every frame only where something depends on it (tracks near a line, zone or queue edge; new, tentative or recently lost tracks; motion no track covers) and every detectEveryFrames-th frame elsewhere, the tracker predicting the rest; off detects every frame that passes the motion gate (default ${SPARSE_DEFAULT}).`),
+    /** With sparse detection: detect at least every this many frames (1 = every frame). */
+    detectEveryFrames: intBetween(1, 10).default(DETECT_EVERY_DEFAULT).describe(`With sparse detection: detect at least every this many frames (1-10, default ${DETECT_EVERY_DEFAULT}; 1 = every frame).`),
+    /**
+     * With sparse detection: the fastest a person moves, in box heights per second; tracks whose
+     * foot point is within (this x the time to the next forced detection) box heights of a line or
+     * zone edge (plus 8 px) are detected every frame.
+     */
+    sparseSpeedBoxHeightsPerS: numberBetween(0, 20)
+      .default(SPARSE_SPEED_DEFAULT)
+      .describe(`With sparse detection: the fastest a person moves, in box heights per second (walking 1.4 m/s is about 0.8); tracks whose foot point is within this speed x the time to the next forced detection (plus 8 px) of a line, zone or queue edge are detected every frame (0-20, default ${SPARSE_SPEED_DEFAULT}).`),
+    /** With sparse detection: confirmed tracks younger than this (ms) are detected every frame. */
+    sparseNewTrackMs: intBetween(0, 60_000).default(SPARSE_NEW_TRACK_MS_DEFAULT).describe(`With sparse detection: confirmed tracks younger than this (ms) are detected every frame (0-60000, default ${SPARSE_NEW_TRACK_MS_DEFAULT}).`),
   })
   .strict();
 

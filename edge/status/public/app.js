@@ -309,7 +309,7 @@
       var b = motion[i];
       svgEl('rect', { class: 'motion', x: b[0], y: b[1], width: b[2], height: b[3], 'stroke-width': unit * 0.3 }, g);
     }
-    var text = d.gate === 'skipped' ? 'detector skipped: no motion, no one tracked' : d.gate === 'full' ? 'detector ran on the whole frame' : d.gate === 'regions' ? 'detector ran on regions' : 'motion gate off';
+    var text = d.gate === 'skipped' ? 'detector skipped: no motion, no one tracked' : d.gate === 'full' ? 'detector ran on the whole frame' : d.gate === 'regions' ? 'detector ran on regions' : d.gate === 'predicted' ? 'detector skipped: tracks predicted (sparse detection)' : 'motion gate off';
     var label = svgEl('text', { class: 'gate gate-' + (d.gate || 'off'), x: unit, y: unit * 3, 'font-size': unit * 2 }, g);
     label.textContent = text + ' · ' + motion.length + ' motion box' + (motion.length === 1 ? '' : 'es');
     var section = g.closest('section');
