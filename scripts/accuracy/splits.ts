@@ -51,7 +51,7 @@ export interface VideoEntry {
 export interface Splits {
   tracking: Record<Half, TrackingEntry[]>;
   noiseSeed: Record<Half, number>;
-  crowds: { trackerFrames: number; countFrames: number; lines: Record<Half, NamedLine[]>; zones: Record<Half, NamedZone[]> } & Record<Half, CrowdEntry[]>;
+  crowds: { trackerFrames: number; countFrames: number; lines: Record<Half, NamedLine[]>; zones: Record<Half, NamedZone[]>; quiet: Record<Half, CrowdEntry[]> } & Record<Half, CrowdEntry[]>;
   videos: Record<Half, VideoEntry[]>;
   pets09Lines: Record<Half, NamedLine[]>;
   pets09Zones: Record<Half, NamedZone[]>;

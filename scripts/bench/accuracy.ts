@@ -292,9 +292,8 @@ function sparsePart(splits: Splits, config: TrackerConfig, videos: VideoRun[], c
       if (!pets && v.half !== half) continue;
       cases.push({ half, label: `${v.entry.name} (our detector${pets ? `, ${half} lines` : ''})`, det: v.det, gt: v.gt, last, fps: v.entry.fps, tracker: v.config, scene, truth: scene ? truthOf(v.gt, scene) : null });
     }
-    // The declared crowds plus quiet ones (5 and 10 people, on the half's first two seeds): the density sweep.
-    const quiet = splits.crowds[half].slice(0, 2).map((c, i) => ({ seed: c.seed, people: i === 0 ? 5 : 10 }));
-    for (const c of [...quiet, ...splits.crowds[half]]) {
+    // The declared crowds plus the quiet ones (splits.json crowds.quiet): the density sweep.
+    for (const c of [...splits.crowds.quiet[half], ...splits.crowds[half]]) {
       const sim = simulateCrowd({ people: c.people, frames, fps: 10, seed: c.seed, lines: splits.crowds.lines[half].map((l) => l.points) });
       const gt = parseMotText(sim.gt);
       const scene: Scene = { lines: lineConfigs(splits.crowds.lines[half]), zones: zoneConfigs(splits.crowds.zones[half]), fps: 10, width: sim.options.width, height: sim.options.height };
