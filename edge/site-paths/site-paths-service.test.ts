@@ -88,6 +88,32 @@ describe('SitePathsService', () => {
     expect(hours[0]!.data.boxes).toEqual(['box-a', 'box-b']);
   });
 
+  it("says which cameras and boxes took part in each hour: every box's, not only this one's", () => {
+    let now = T0;
+    const { events, sink } = collector();
+    const service = new SitePathsService({ config: siteConfig(), sink, logger: silentLogger(), now: () => now });
+    // 10:00: both boxes see people (cam1 on box a, cam2 on box b); 11:00: only box a's cam1 does.
+    const tenOClock = batches(4, T0 + 10 * 60_000);
+    const elevenOClock = batches(4, T0 + HOUR + 10 * 60_000).map((b) => (b.box === 'box-b' ? { ...b, chunks: [] } : b));
+    for (const b of [...tenOClock, ...elevenOClock]) {
+      now = b.upToMs;
+      service.add(b);
+      service.tick();
+    }
+    for (let t = now; t < T0 + 2 * HOUR + 2 * 60_000; t += 10_000) {
+      now = t;
+      service.add({ box: 'box-a', upToMs: t, chunks: [] });
+      service.add({ box: 'box-b', upToMs: t, chunks: [] });
+      service.tick();
+    }
+    const hours = events.filter((e) => e.type === 'site.paths');
+    expect(hours.map((e) => [e.data.hour, e.data.cameras, e.data.boxes])).toEqual([
+      ['2026-12-05T10:00:00.000Z', 2, ['box-a', 'box-b']],
+      ['2026-12-05T11:00:00.000Z', 1, ['box-a']],
+    ]);
+    expect(hours[1]!.data.visits).toEqual({ A: 4 });
+  });
+
   it('drops and counts batches from unknown boxes and with times far off', () => {
     const now = T0;
     const { sink } = collector();
@@ -123,6 +149,14 @@ describe('SitePathsService', () => {
       // With k = 4 the same hour shows nothing, and says how many cells it left out (A, B, A>B).
       const stricter = new SitePathsService({ config: siteConfig({ k: 4 }), sink, logger: silentLogger(), state: store, now: () => now }).hoursInProgress()[0]!;
       expect(stricter).toMatchObject({ visits: {}, transitions: {}, sequences: {}, suppressed: { visits: 2, transitions: 1, sequences: 0 } });
+      // The cameras that took part come back too: the hour, published after the restart, names both boxes' cameras.
+      const published = collector();
+      const third = new SitePathsService({ config: siteConfig({ publishDelayS: 0 }), sink: published.sink, logger: silentLogger(), state: store, now: () => now });
+      now = T0 + HOUR + 60_000;
+      third.add({ box: 'box-a', upToMs: now, chunks: [] });
+      third.add({ box: 'box-b', upToMs: now, chunks: [] });
+      third.tick();
+      expect(published.events.map((e) => [e.data.cameras, e.data.boxes])).toEqual([[2, ['box-a', 'box-b']]]);
       store.setState('sitePaths.hours', '{broken');
       expect(new SitePathsService({ config: siteConfig(), sink, logger: silentLogger(), state: store, now: () => now }).hoursInProgress()).toEqual([]);
       void store.close();

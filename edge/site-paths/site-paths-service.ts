@@ -7,7 +7,7 @@
 import type { FootfallConfig } from '../config/index.ts';
 import type { Logger } from '../shared/log.ts';
 import type { EventSink } from '../shared/types.ts';
-import type { FragmentBatch } from './fragment.ts';
+import { cameraKey, type FragmentBatch, type FragmentChunk } from './fragment.ts';
 import { HOUR_MS, PathTally, type HourPaths } from './path-tally.ts';
 import { siteFloorOf, type SiteFloor } from './site-floor.ts';
 import { Stitcher } from './stitcher.ts';
@@ -15,6 +15,8 @@ import { floorZonesOf } from './zone-visits.ts';
 
 export const SITE_PATHS_EVENT = 'site.paths';
 const STATE_KEY = 'sitePaths.hours';
+/** The cameras that took part in each unpublished hour (for `site.paths.cameras` and `boxes`). */
+const CAMERAS_STATE_KEY = 'sitePaths.cameras';
 
 /** Where the unpublished hours are kept across a restart (the store's state table). */
 export interface SitePathsState {
@@ -88,6 +90,8 @@ export class SitePathsService {
   private readonly stitcher: Stitcher;
   private readonly sources = new Map<string, Source>();
   private readonly boxes: Set<string>;
+  /** Per hour (start ms): the cameras (box/camera) whose fragments had samples in it. */
+  private readonly camerasByHour = new Map<number, Set<string>>();
   private readonly log: Logger;
   private lastSavedMs = 0;
 
@@ -99,6 +103,8 @@ export class SitePathsService {
     this.stitcher = new Stitcher({ zones: floorZonesOf(config.floorPlan.zones), handover: config.sitePaths.handover, visitMinS: config.sitePaths.visitMinS, exitGraceS: config.sitePaths.exitGraceS, sampleMs: config.sitePaths.sampleMs }, this.tally);
     const saved = options.state?.getState(STATE_KEY);
     if (saved && !this.tally.restoreHours(saved)) this.log.warn({ key: STATE_KEY }, 'saved site paths are unreadable; starting without them');
+    const savedCameras = options.state?.getState(CAMERAS_STATE_KEY);
+    if (savedCameras && !this.restoreCameras(savedCameras)) this.log.warn({ key: CAMERAS_STATE_KEY }, 'saved site path cameras are unreadable; starting without them');
   }
 
   /** Site tracks in progress. */
@@ -123,7 +129,10 @@ export class SitePathsService {
       return 'clock-skew';
     }
     this.counters.batches++;
-    for (const chunk of batch.chunks) this.stitcher.add(chunk);
+    for (const chunk of batch.chunks) {
+      this.stitcher.add(chunk);
+      this.noteCamera(chunk);
+    }
     const src = this.sources.get(batch.box);
     if (!src) this.sources.set(batch.box, { upToMs: batch.upToMs, heardAtMs: now });
     else {
@@ -147,8 +156,11 @@ export class SitePathsService {
     if (upTo !== Infinity) this.stitcher.advance(upTo);
     const decided = this.stitcher.decidedUpToMs;
     if (decided === -Infinity) return;
-    const hours = this.tally.takeHoursBefore(decided - this.options.config.sitePaths.publishDelayS * 1000, 1);
+    const cutoffMs = decided - this.options.config.sitePaths.publishDelayS * 1000;
+    const hours = this.tally.takeHoursBefore(cutoffMs, 1);
     for (const h of hours) this.publish(h);
+    // Hours past the cut-off with no paths publish nothing: forget their cameras too.
+    for (const hour of this.camerasByHour.keys()) if (hour + HOUR_MS <= cutoffMs) this.camerasByHour.delete(hour);
     const now = this.options.now();
     if (hours.length > 0 || now - this.lastSavedMs > 60_000) this.save(now);
   }
@@ -164,8 +176,35 @@ export class SitePathsService {
     this.lastSavedMs = now;
     try {
       this.options.state?.setState(STATE_KEY, this.tally.saveHours());
+      this.options.state?.setState(CAMERAS_STATE_KEY, JSON.stringify([...this.camerasByHour].map(([hour, keys]) => [hour, [...keys]])));
     } catch (err) {
       this.log.warn({ err }, 'could not keep the site paths in progress');
+    }
+  }
+
+  /** Records the chunk's camera in every hour its samples fall in. */
+  private noteCamera(chunk: FragmentChunk): void {
+    const n = chunk.t.length;
+    if (n === 0) return;
+    const key = cameraKey(chunk.box, chunk.camera);
+    for (let hour = Math.floor(chunk.t[0]! / HOUR_MS) * HOUR_MS; hour <= chunk.t[n - 1]!; hour += HOUR_MS) {
+      let keys = this.camerasByHour.get(hour);
+      if (!keys) this.camerasByHour.set(hour, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private restoreCameras(text: string): boolean {
+    try {
+      const rows = JSON.parse(text) as unknown;
+      if (!Array.isArray(rows)) return false;
+      for (const row of rows) {
+        if (!Array.isArray(row) || typeof row[0] !== 'number' || !Array.isArray(row[1])) return false;
+        this.camerasByHour.set(row[0], new Set((row[1] as unknown[]).filter((k): k is string => typeof k === 'string' && k.includes('/'))));
+      }
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -173,6 +212,9 @@ export class SitePathsService {
     const k = this.options.config.sitePaths.k;
     const { visits, transitions, sequences, suppressed } = anonymiseHour(h, k);
     this.counters.hoursPublished++;
+    // The cameras and boxes whose fragments fell in the hour (every box's, not only this one's).
+    const keys = [...(this.camerasByHour.get(h.hourMs) ?? [])];
+    for (const hour of this.camerasByHour.keys()) if (hour <= h.hourMs) this.camerasByHour.delete(hour);
     this.counters.cellsSuppressed += suppressed.visits + suppressed.transitions + suppressed.sequences;
     this.options.sink.append({
       tsMs: h.hourMs,
@@ -186,8 +228,8 @@ export class SitePathsService {
         transitions,
         sequences,
         suppressed,
-        cameras: this.floor.cameras.length,
-        boxes: [...this.boxes].sort(),
+        cameras: keys.length,
+        boxes: [...new Set(keys.map((k) => k.slice(0, k.indexOf('/'))))].sort(),
       },
     });
     this.log.info({ hour: new Date(h.hourMs).toISOString(), transitions: Object.keys(transitions).length, suppressed }, 'site paths of the hour published');

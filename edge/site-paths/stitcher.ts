@@ -311,7 +311,10 @@ export class Stitcher {
     if (this.tickMs === -Infinity) {
       let first = Infinity;
       for (const f of this.undecided) if (f.n > 0 && f.startMs < first) first = f.startMs;
-      if (first === Infinity) return;
+      // No sample yet: the clock starts at the watermark (every box has sent all it saw before it),
+      // so hours kept across a restart are published even while no one walks.
+      if (first === Infinity) first = upToMs;
+      if (!Number.isFinite(first)) return;
       this.tickMs = Math.floor(first / this.stepMs) * this.stepMs;
     }
     while (this.tickMs + this.stepMs <= upToMs) {
