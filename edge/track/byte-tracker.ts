@@ -207,18 +207,32 @@ export class ByteTracker {
    * expiry: a frame not looked at is not evidence that anyone left. Allocates nothing.
    */
   predict(frameTimeMs: number): TrackerOutput {
+    if (!this.beginFrame(frameTimeMs)) return this.output;
+    this.counters.predictedFrames++;
+    this.predictLive();
+    this.writeOutput(true);
+    return this.output;
+  }
+
+  /** Starts a frame: clears the output; false (counted) when the time is not finite or goes back. */
+  private beginFrame(frameTimeMs: number): boolean {
     const out = this.output;
     out.count = 0;
     out.endedCount = 0;
     if (!Number.isFinite(frameTimeMs) || frameTimeMs < this.lastTimeMs) {
       this.counters.outOfOrderFrames++;
-      return out;
+      return false;
     }
     this.counters.frames++;
-    this.counters.predictedFrames++;
     out.tsMs = frameTimeMs;
     this.lastTimeMs = frameTimeMs;
     this.io[0] = frameTimeMs;
+    return true;
+  }
+
+  /** Kalman-predicts every live track to the frame time in io[0] (image box, and floor state when calibrated). */
+  private predictLive(): void {
+    const frameTimeMs = this.io[0]!;
     for (let k = 0; k < this.liveCount; k++) {
       const slot = this.live[k]!;
       this.io[1] = frameTimeMs - this.predictedMs[slot]!;
@@ -230,8 +244,6 @@ export class ByteTracker {
       this.predictedMs[slot] = frameTimeMs;
       this.refreshBox(slot);
     }
-    this.writeOutput(true);
-    return out;
   }
 
   /**
@@ -240,16 +252,7 @@ export class ByteTracker {
    */
   update(frameTimeMs: number, detections: { count: number; boxes: Float32Array | Float64Array; scores: Float32Array }): TrackerOutput {
     const out = this.output;
-    out.count = 0;
-    out.endedCount = 0;
-    if (!Number.isFinite(frameTimeMs) || frameTimeMs < this.lastTimeMs) {
-      this.counters.outOfOrderFrames++;
-      return out;
-    }
-    this.counters.frames++;
-    out.tsMs = frameTimeMs;
-    this.lastTimeMs = frameTimeMs;
-    this.io[0] = frameTimeMs;
+    if (!this.beginFrame(frameTimeMs)) return out;
     const o = this.options;
 
     // 1. Remove tracks lost for too long (before predicting across a huge gap).
@@ -267,18 +270,8 @@ export class ByteTracker {
     }
 
     // 3. Predict every live track to this frame.
-    for (let k = 0; k < this.liveCount; k++) {
-      const slot = this.live[k]!;
-      this.io[1] = frameTimeMs - this.predictedMs[slot]!;
-      kalmanPredict(this.kf, slot, this.io, 1, this.noise, this.state[slot] === TrackState.Lost);
-      if (this.calibration) {
-        this.io[1] = this.io[1]! / 1000;
-        floorPredict(this.floorKf, slot, this.io, 1, IO_ACCEL_VAR);
-      }
-      this.predictedMs[slot] = frameTimeMs;
-      this.matchedNow[slot] = 0;
-      this.refreshBox(slot);
-    }
+    this.predictLive();
+    for (let k = 0; k < this.liveCount; k++) this.matchedNow[this.live[k]!] = 0;
 
     // 4. First association: confirmed and lost tracks vs high-score detections.
     let ng = 0;
