@@ -81,11 +81,9 @@ export function countOnTracks(tracks: MotTracks, scene: Scene, relink: RelinkSet
 }
 
 /** Detections -> our tracker -> analytics, frame by frame as in the live agent. */
-export function countThroughTracker(det: MotTable, lastFrame: number, scene: Scene, tracker: TrackerConfig, relink: RelinkSettings = DEFAULT_RELINK, floorTracker: FloorCalibration | null = null): SceneCounts {
-  const packed = packDetections(det, lastFrame);
-  // floorTracker: the tracker itself runs on the floor and hands analytics its filtered floor positions.
-  const bt = floorTracker ? new ByteTracker(tracker, { calibration: floorTracker }) : new ByteTracker(tracker);
-  const engine = new CameraAnalytics({
+/** The product's analytics on an evaluation scene, as live (events discarded, no heatmap). */
+export function evalAnalytics(scene: Scene, relink: RelinkSettings = DEFAULT_RELINK): CameraAnalytics {
+  return new CameraAnalytics({
     camera: geometryOf(scene),
     sink: { append: () => '' },
     relinkMaxGapMs: relink.relinkMaxGapMs,
@@ -95,6 +93,13 @@ export function countThroughTracker(det: MotTable, lastFrame: number, scene: Sce
     staleTrackMs: relink.staleTrackMs,
     heatmapCellPx: null,
   });
+}
+
+export function countThroughTracker(det: MotTable, lastFrame: number, scene: Scene, tracker: TrackerConfig, relink: RelinkSettings = DEFAULT_RELINK, floorTracker: FloorCalibration | null = null): SceneCounts {
+  const packed = packDetections(det, lastFrame);
+  // floorTracker: the tracker itself runs on the floor and hands analytics its filtered floor positions.
+  const bt = floorTracker ? new ByteTracker(tracker, { calibration: floorTracker }) : new ByteTracker(tracker);
+  const engine = evalAnalytics(scene, relink);
   const view = { count: 0, boxes: packed.boxes, scores: packed.scores };
   const frame: TrackFrame = { camera: 'eval', tsMs: 0, count: 0, ids: bt.output.ids, boxes: bt.output.boxes, endedCount: 0, endedIds: bt.output.endedIds };
   for (let f = 0; f < packed.count.length; f++) {

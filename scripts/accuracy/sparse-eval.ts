@@ -5,12 +5,11 @@
 // Motion (the agent's motion detector, not in a detection file) is stood in for by the frame's
 // confident detections: a person the motion detector would see moving.
 import { DetectionScheduler, geometrySegments, ScheduleDecision } from '../../edge/detect/index.ts';
-import { CameraAnalytics } from '../../edge/analytics/index.ts';
 import { ByteTracker } from '../../edge/track/index.ts';
 import { packDetections, type MotTable, type TrackRunResult } from '../../edge/track/eval/index.ts';
 import type { TrackerConfig } from '../../edge/config/index.ts';
 import type { TrackFrame } from '../../edge/shared/types.ts';
-import { type RelinkSettings, type Scene, type SceneCounts } from './count-eval.ts';
+import { evalAnalytics, type RelinkSettings, type Scene, type SceneCounts } from './count-eval.ts';
 import { analyticsSection } from '../../edge/config/index.ts';
 
 /** The scheduler's settings (detector.detectEveryFrames, sparseSpeedBoxHeightsPerS, sparseNewTrackMs); every 1 = every frame. */
@@ -55,18 +54,7 @@ export function runSparse(det: MotTable, lastFrame: number, fps: number, tracker
     segments: geometrySegments({ lines: scene?.lines ?? [], zones: sparse.linesOnly ? [] : (scene?.zones ?? []) }),
     rules: sparse.rules,
   });
-  const engine = scene
-    ? new CameraAnalytics({
-        camera: { name: 'eval', lines: scene.lines, zones: scene.zones, queues: [], width: scene.width, height: scene.height, floor: null },
-        sink: { append: () => '' },
-        relinkMaxGapMs: relink.relinkMaxGapMs,
-        relinkRadiusPx: relink.relinkRadiusPx,
-        relinkRadiusBoxesPerS: relink.relinkRadiusBoxesPerS,
-        relinkPredictMaxMs: relink.relinkPredictMaxMs,
-        staleTrackMs: relink.staleTrackMs,
-        heatmapCellPx: null,
-      })
-    : null;
+  const engine = scene ? evalAnalytics({ ...scene, floor: null }, relink) : null;
   const frame: TrackFrame = { camera: 'eval', tsMs: 0, count: 0, ids: bt.output.ids, boxes: bt.output.boxes, endedCount: 0, endedIds: bt.output.endedIds };
   const view = { count: 0, boxes: packed.boxes, scores: packed.scores };
   const motion = new Float32Array(4 * 1024);
