@@ -29,6 +29,14 @@ function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<
   });
 }
 
+/** Emits one grey 416 x 416 camera frame and waits until the stage emits its detection frame. */
+async function oneFrameDetected(bus: EventBus, what: string): Promise<void> {
+  let out = 0;
+  bus.on('test', 'detect.frame', () => out++);
+  bus.emit('camera.frame', { camera: 'c', tsMs: Date.now(), frameIndex: 0, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data: Buffer.alloc(416 * 416 * 3, 90) });
+  await waitFor(() => out === 1, 20_000, what);
+}
+
 describe('CameraStage -> DetectorStage', () => {
   it('turns the demo camera into person detections in source pixels', async () => {
     const demo = defaultDemoCamera();
@@ -151,10 +159,7 @@ describe('CameraStage -> DetectorStage', () => {
       expect(h.status).toBe('degraded');
       expect(h.detail).toContain('broken.onnx, 2 x 1 threads) failed');
       expect(h.metrics).toMatchObject({ workers: 1, threadsPerWorker: 2, model: 'picodet_s_416_coco' });
-      let out = 0;
-      bus.on('test', 'detect.frame', () => out++);
-      bus.emit('camera.frame', { camera: 'c', tsMs: Date.now(), frameIndex: 0, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data: Buffer.alloc(416 * 416 * 3, 90) });
-      await waitFor(() => out === 1, 20_000, 'a detection from the fallback session');
+      await oneFrameDetected(bus, 'a detection from the fallback session');
     } finally {
       await stage.stop();
     }
@@ -174,10 +179,7 @@ describe('CameraStage -> DetectorStage', () => {
       expect(h.detail).toMatch(/picodet_s_416_coco_int8 unusable .*does not match.*using the float model picodet_s_416_coco/);
       expect(h.metrics).toMatchObject({ workers: 2, threadsPerWorker: 1, model: 'picodet_s_416_coco', fallback: null });
       expect(h.metrics!.modelFallback).toMatch(/using the float model/);
-      let out = 0;
-      bus.on('test', 'detect.frame', () => out++);
-      bus.emit('camera.frame', { camera: 'c', tsMs: Date.now(), frameIndex: 0, sourceWidth: 416, sourceHeight: 416, width: 416, height: 416, data: Buffer.alloc(416 * 416 * 3, 90) });
-      await waitFor(() => out === 1, 20_000, 'a detection from the float model');
+      await oneFrameDetected(bus, 'a detection from the float model');
     } finally {
       await stage.stop();
     }

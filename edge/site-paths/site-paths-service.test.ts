@@ -60,25 +60,34 @@ function collector() {
   return { events, sink: { append: (e: NewEvent) => (events.push(e), 'id') } };
 }
 
+/**
+ * Feeds the batches to a service (the clock following their watermarks), then lets time pass
+ * to 12:02 with both boxes reporting nothing new, so the 10:00 and 11:00 hours publish.
+ */
+function runHours(all: FragmentBatch[]): { events: NewEvent[]; verdicts: string[] } {
+  let now = T0;
+  const { events, sink } = collector();
+  const service = new SitePathsService({ config: siteConfig(), sink, logger: silentLogger(), now: () => now });
+  const verdicts: string[] = [];
+  for (const b of all) {
+    now = b.upToMs;
+    verdicts.push(service.add(b));
+    service.tick();
+  }
+  for (let t = now; t < T0 + 2 * HOUR + 2 * 60_000; t += 10_000) {
+    now = t;
+    service.add({ box: 'box-a', upToMs: t, chunks: [] });
+    service.add({ box: 'box-b', upToMs: t, chunks: [] });
+    service.tick();
+  }
+  return { events, verdicts };
+}
+
 describe('SitePathsService', () => {
   it("publishes each hour's paths once, publishDelayS after the hour, without cells below k", () => {
-    let now = T0;
-    const { events, sink } = collector();
-    const service = new SitePathsService({ config: siteConfig(), sink, logger: silentLogger(), now: () => now });
     // Four people in the 10:00 hour, two in the 11:00 hour (below k = 3).
-    const all = [...batches(4, T0 + 58 * 60_000 - 4 * 30_000), ...batches(2, T0 + HOUR + 5 * 60_000)];
-    for (const b of all) {
-      now = b.upToMs;
-      expect(service.add(b)).toBe('ok');
-      service.tick();
-    }
-    // Time passes: both boxes report they have nothing new.
-    for (let t = now; t < T0 + 2 * HOUR + 2 * 60_000; t += 10_000) {
-      now = t;
-      service.add({ box: 'box-a', upToMs: t, chunks: [] });
-      service.add({ box: 'box-b', upToMs: t, chunks: [] });
-      service.tick();
-    }
+    const { events, verdicts } = runHours([...batches(4, T0 + 58 * 60_000 - 4 * 30_000), ...batches(2, T0 + HOUR + 5 * 60_000)]);
+    expect(new Set(verdicts)).toEqual(new Set(['ok']));
     const hours = events.filter((e) => e.type === 'site.paths');
     expect(hours.map((e) => e.data.hour)).toEqual(['2026-12-05T10:00:00.000Z', '2026-12-05T11:00:00.000Z']);
     expect(hours[0]!.data.transitions).toEqual({ 'A>B': 4 });
@@ -89,23 +98,10 @@ describe('SitePathsService', () => {
   });
 
   it("says which cameras and boxes took part in each hour: every box's, not only this one's", () => {
-    let now = T0;
-    const { events, sink } = collector();
-    const service = new SitePathsService({ config: siteConfig(), sink, logger: silentLogger(), now: () => now });
     // 10:00: both boxes see people (cam1 on box a, cam2 on box b); 11:00: only box a's cam1 does.
     const tenOClock = batches(4, T0 + 10 * 60_000);
     const elevenOClock = batches(4, T0 + HOUR + 10 * 60_000).map((b) => (b.box === 'box-b' ? { ...b, chunks: [] } : b));
-    for (const b of [...tenOClock, ...elevenOClock]) {
-      now = b.upToMs;
-      service.add(b);
-      service.tick();
-    }
-    for (let t = now; t < T0 + 2 * HOUR + 2 * 60_000; t += 10_000) {
-      now = t;
-      service.add({ box: 'box-a', upToMs: t, chunks: [] });
-      service.add({ box: 'box-b', upToMs: t, chunks: [] });
-      service.tick();
-    }
+    const { events } = runHours([...tenOClock, ...elevenOClock]);
     const hours = events.filter((e) => e.type === 'site.paths');
     expect(hours.map((e) => [e.data.hour, e.data.cameras, e.data.boxes])).toEqual([
       ['2026-12-05T10:00:00.000Z', 2, ['box-a', 'box-b']],
