@@ -69,52 +69,45 @@ const IMAGENET_STD = [58.395, 57.12, 57.375] as const;
 const SHIPPED_HINT = 'it ships in the repository (models/ beside manifest.ts); restore it with `git checkout -- models/` or copy it to ./models';
 const SHARED_HINT = 'it ships in the shared models folder (../shared/models next to the repository); copy it to ./models or set detector.model to its path';
 
+/** PicoDet-S 416, float: the shipped model the int8 default is made from and falls back to. */
+const PICODET_S_416: ModelInfo = {
+  name: 'picodet_s_416_coco',
+  file: 'picodet_s_416_coco.onnx',
+  sha256: 'cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2',
+  bytes: 4_040_573,
+  inputWidth: 416,
+  inputHeight: 416,
+  layout: 'nchw',
+  decoder: 'picodet',
+  preprocess: { resize: 'stretch', channels: 'rgb', mean: IMAGENET_MEAN, std: IMAGENET_STD, padValue: 0 },
+  classes: 80,
+  personClass: 0,
+  defaultScoreThreshold: 0.5,
+  defaultNmsIou: 0.5,
+  // PETS09-S2L1 video (tuning): IDF1 64.6 -> 73.1 at MOTA 76.9 -> 76.6 against the generic 0.5 / 0.6.
+  trackerThresholds: { highScore: 0.6, newTrackScore: 0.7 },
+  license: 'Apache-2.0 (PaddleDetection weights)',
+  sourceUrl: 'https://github.com/hpc203/picodet-onnxruntime/blob/dfe4d6cd0a18cd4126ee381e81df8a0b1e6ad97b/coco/picodet_s_416_coco.onnx',
+  shipped: true,
+  howToGet: SHIPPED_HINT,
+  note: 'the float model: best person AP50 on our pedestrian footage; what the int8 default falls back to',
+};
+
 export const MODEL_MANIFEST: readonly ModelInfo[] = [
+  PICODET_S_416,
   {
-    name: 'picodet_s_416_coco',
-    file: 'picodet_s_416_coco.onnx',
-    sha256: 'cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2',
-    bytes: 4_040_573,
-    inputWidth: 416,
-    inputHeight: 416,
-    layout: 'nchw',
-    decoder: 'picodet',
-    preprocess: { resize: 'stretch', channels: 'rgb', mean: IMAGENET_MEAN, std: IMAGENET_STD, padValue: 0 },
-    classes: 80,
-    personClass: 0,
-    defaultScoreThreshold: 0.5,
-    defaultNmsIou: 0.5,
-    // PETS09-S2L1 video (tuning): IDF1 64.6 -> 73.1 at MOTA 76.9 -> 76.6 against the generic 0.5 / 0.6.
-    trackerThresholds: { highScore: 0.6, newTrackScore: 0.7 },
-    license: 'Apache-2.0 (PaddleDetection weights)',
-    sourceUrl: 'https://github.com/hpc203/picodet-onnxruntime/blob/dfe4d6cd0a18cd4126ee381e81df8a0b1e6ad97b/coco/picodet_s_416_coco.onnx',
-    shipped: true,
-    howToGet: SHIPPED_HINT,
-    note: 'default: best person AP50 on our pedestrian footage',
-  },
-  {
+    ...PICODET_S_416,
     name: 'picodet_s_416_coco_int8',
     file: 'picodet_s_416_coco_int8.onnx',
     sha256: 'd73cbd124f75c68ab13fc32c6c1d676eab43698a175a90bfe6996a3fc410b066',
     bytes: 3_476_995,
-    inputWidth: 416,
-    inputHeight: 416,
-    layout: 'nchw',
     precision: 'int8',
     floatFallback: 'picodet_s_416_coco',
-    decoder: 'picodet',
-    preprocess: { resize: 'stretch', channels: 'rgb', mean: IMAGENET_MEAN, std: IMAGENET_STD, padValue: 0 },
-    classes: 80,
-    personClass: 0,
-    defaultScoreThreshold: 0.5,
-    defaultNmsIou: 0.5,
-    // The float model's (chosen on the PETS09-S2L1 tuning video); not re-tuned for int8.
-    trackerThresholds: { highScore: 0.6, newTrackScore: 0.7 },
+    // The float model's decoding and tracker thresholds (chosen on the PETS09-S2L1 tuning video); not re-tuned for int8.
     license: 'Apache-2.0 (derived from the PaddleDetection weights of picodet_s_416_coco)',
     sourceUrl: 'made in this repository by scripts/quantize/quantize_picodet.py from models/picodet_s_416_coco.onnx',
-    shipped: true,
     howToGet: SHIPPED_HINT + '; or re-make it with scripts/quantize (README.md there)',
-    note: 'static int8 (QDQ) of picodet_s_416_coco, calibrated on PETS09-S2L1 tuning frames; see NOTICE.md',
+    note: 'default: static int8 (QDQ) of picodet_s_416_coco, calibrated on PETS09-S2L1 tuning frames; see NOTICE.md',
   },
   {
     name: 'picodet_s_320_coco',
