@@ -6,14 +6,14 @@ import { connect } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../edge/shared/log.ts';
 import type { FragmentBatch } from '../../edge/site-paths/index.ts';
-import { deviceTopics, encodeFragmentBatch } from '../contract/index.ts';
+import { encodeFragmentBatch } from '../contract/index.ts';
 import { FragmentPublisher } from './fragment-publisher.ts';
 import { FragmentSubscriber, MAX_FRAGMENT_MESSAGE_BYTES } from './fragment-subscriber.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { SyncStage } from './sync-stage.ts';
 import { Mosquitto } from '../test-support/mosquitto.ts';
 import { join } from 'node:path';
-import { mqttConfig, storeWith, tempDir, waitFor } from './test-support/helpers.ts';
+import { mqttConfig, storeWith, tempDir, testConnection, waitFor } from './test-support/helpers.ts';
 
 let broker: Mosquitto;
 beforeAll(async () => {
@@ -27,19 +27,7 @@ const SITE = 'mall-1';
 const T0 = Date.UTC(2026, 11, 5, 14, 0, 0);
 
 function connectionOf(device: string): MqttConnection {
-  return new MqttConnection({
-    url: broker.url,
-    clientOptions: { clientId: `footfall-${SITE}-${device}`, protocolVersion: 5, clean: true, reconnectPeriod: 0, resubscribe: false, connectTimeout: 2_000 },
-    topics: deviceTopics(SITE, device),
-    site: SITE,
-    device,
-    version: 'test',
-    startedAtMs: Date.now(),
-    healthOf: () => ({}),
-    statusIntervalMs: 60_000,
-    reconnect: { initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0 },
-    logger: silentLogger(),
-  });
+  return testConnection(broker.url, SITE, device, `footfall-${SITE}-${device}`);
 }
 
 function batchAt(box: string, second: number): FragmentBatch {

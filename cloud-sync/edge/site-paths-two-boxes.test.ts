@@ -10,13 +10,13 @@ import { EventBus } from '../../edge/shared/event-bus.ts';
 import { silentLogger } from '../../edge/shared/log.ts';
 import type { NewEvent } from '../../edge/shared/types.ts';
 import { SitePathsStage, type FragmentBatch } from '../../edge/site-paths/index.ts';
-import { deviceTopics, sitePathsDataSchema, type SitePathsData } from '../contract/index.ts';
+import { sitePathsDataSchema, type SitePathsData } from '../contract/index.ts';
 import { FragmentPublisher } from './fragment-publisher.ts';
 import { FragmentSubscriber } from './fragment-subscriber.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { Mosquitto } from '../test-support/mosquitto.ts';
 import { CameraRun, detectionsOf, FPS, sceneConfig, scenePeople } from './test-support/mall-scene.ts';
-import { waitFor } from './test-support/helpers.ts';
+import { testConnection, waitFor } from './test-support/helpers.ts';
 
 const HOUR = 3_600_000;
 const HOUR_START = Date.UTC(2026, 11, 5, 10, 0, 0);
@@ -57,19 +57,7 @@ function boxOf(device: string, cameras: string[], sitePaths: Record<string, unkn
 
 /** The agent's session of a box (a client id of its own per test, so a failed test cannot take over the next one's). */
 function connectionOf(device: string, test: string): MqttConnection {
-  return new MqttConnection({
-    url: broker.url,
-    clientOptions: { clientId: `${test}-${device}`, protocolVersion: 5, clean: true, reconnectPeriod: 0, resubscribe: false },
-    topics: deviceTopics('mall-1', device),
-    site: 'mall-1',
-    device,
-    version: 'test',
-    startedAtMs: Date.now(),
-    healthOf: () => ({}),
-    statusIntervalMs: 60_000,
-    reconnect: { initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0 },
-    logger: silentLogger(),
-  });
+  return testConnection(broker.url, 'mall-1', device, `${test}-${device}`);
 }
 
 /** Plays the scene at FPS, every box's stage flushing once a second (in `boxes` order), then `afterSecond`; the stages keep running. */

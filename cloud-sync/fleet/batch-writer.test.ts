@@ -4,9 +4,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriter, isTransientPgError, type BatchItem } from './batch-writer.ts';
 import { MessageValidator } from './message-validator.ts';
-import { migrate } from './migrations.ts';
 import { PartitionKeeper } from './partitions.ts';
-import { PostgresServer } from './test-support/postgres.ts';
+import { migratedPool, PostgresServer } from './test-support/postgres.ts';
 
 let pgs: PostgresServer;
 let pool: pg.Pool;
@@ -24,11 +23,7 @@ const idAt = (n: number) => `019ab0c0-0000-7000-8000-${n.toString(16).padStart(1
 
 beforeAll(async () => {
   pgs = await PostgresServer.start();
-  pool = new pg.Pool({ connectionString: pgs.url, max: 2 });
-  pool.on('error', () => undefined);
-  const c = await pool.connect();
-  await migrate(c);
-  c.release();
+  pool = await migratedPool(pgs);
   writer = new BatchWriter(pool, new PartitionKeeper(), 'test');
 });
 

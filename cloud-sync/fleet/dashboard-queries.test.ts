@@ -4,9 +4,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriter, type BatchItem } from './batch-writer.ts';
 import { MessageValidator } from './message-validator.ts';
-import { migrate } from './migrations.ts';
 import { PartitionKeeper } from './partitions.ts';
-import { PostgresServer } from './test-support/postgres.ts';
+import { migratedPool, PostgresServer } from './test-support/postgres.ts';
 
 let pgs: PostgresServer;
 let pool: pg.Pool;
@@ -32,11 +31,7 @@ const row = (subject: string, metric: string, sum: number) => ({ source: 'cam-1'
 
 beforeAll(async () => {
   pgs = await PostgresServer.start();
-  pool = new pg.Pool({ connectionString: pgs.url, max: 2 });
-  pool.on('error', () => undefined); // the server shutting down at the end
-  const c = await pool.connect();
-  await migrate(c);
-  c.release();
+  pool = await migratedPool(pgs);
   const writer = new BatchWriter(pool, new PartitionKeeper(), 'test');
   await writer.write([
     item('counts', 'mall-1', 'box-1', { minute: H + 5 * 60_000, counts: [row('door', 'in', 3), row('door', 'out', 1)] }),

@@ -6,9 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriter, type BatchItem } from './batch-writer.ts';
 import { MessageValidator } from './message-validator.ts';
-import { migrate } from './migrations.ts';
 import { PartitionKeeper } from './partitions.ts';
-import { PostgresServer } from './test-support/postgres.ts';
+import { migratedPool, PostgresServer } from './test-support/postgres.ts';
 
 let pgs: PostgresServer;
 let pool: pg.Pool;
@@ -35,11 +34,7 @@ const ID = (n: number) => `019aaf2c-0000-7000-8000-${String(n).padStart(12, '0')
 
 beforeAll(async () => {
   pgs = await PostgresServer.start();
-  pool = new pg.Pool({ connectionString: pgs.url, max: 2 });
-  pool.on('error', () => undefined);
-  const c = await pool.connect();
-  await migrate(c);
-  c.release();
+  pool = await migratedPool(pgs);
   writer = new BatchWriter(pool, new PartitionKeeper(), 'test');
   const first = pathsData(H, { 'entrance>food-court': 12, 'entrance>pharmacy': 10 }, { 'entrance>food-court>pharmacy': 11 }, { entrance: 40, 'food-court': 25 });
   await writer.write([eventsOf('mall-1', 'north-box', [{ id: ID(1), hourMs: H, data: first }])]);

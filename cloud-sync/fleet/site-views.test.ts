@@ -5,9 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriter, type BatchItem } from './batch-writer.ts';
 import { MessageValidator } from './message-validator.ts';
-import { migrate } from './migrations.ts';
 import { PartitionKeeper } from './partitions.ts';
-import { PostgresServer } from './test-support/postgres.ts';
+import { migratedPool, PostgresServer } from './test-support/postgres.ts';
 
 let pgs: PostgresServer;
 let pool: pg.Pool;
@@ -27,11 +26,7 @@ function counts(site: string, device: string, minute: number, rows: Array<[strin
 
 beforeAll(async () => {
   pgs = await PostgresServer.start();
-  pool = new pg.Pool({ connectionString: pgs.url, max: 2 });
-  pool.on('error', () => undefined);
-  const c = await pool.connect();
-  await migrate(c);
-  c.release();
+  pool = await migratedPool(pgs);
   const writer = new BatchWriter(pool, new PartitionKeeper(), 'test');
   await writer.write([
     // Before yesterday's closing: not part of today's occupancy.

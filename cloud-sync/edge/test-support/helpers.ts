@@ -8,7 +8,9 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { mqttSection, type MqttConfig } from '../../../edge/config/sections/mqtt.ts';
 import { EventStore, synthesizeEvents } from '../../../edge/store/index.ts';
-import { parseMessage, type StatusMessage } from '../../contract/index.ts';
+import { deviceTopics, parseMessage, type StatusMessage } from '../../contract/index.ts';
+import { silentLogger } from '../../../edge/shared/log.ts';
+import { MqttConnection } from '../mqtt-connection.ts';
 
 export function tempDir(prefix = 'footfall-sync-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -108,4 +110,21 @@ export function allIds(store: EventStore): Set<string> {
   const ids = new Set<string>();
   for (const e of store.eventsBetween(0, Number.MAX_SAFE_INTEGER, undefined, 10_000_000)) ids.add(e.id);
   return ids;
+}
+
+/** An agent's MQTT session for tests: MQTT 5, clean start, no automatic reconnect by mqtt.js, fast backoff, silent. */
+export function testConnection(url: string, site: string, device: string, clientId: string): MqttConnection {
+  return new MqttConnection({
+    url,
+    clientOptions: { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, resubscribe: false, connectTimeout: 2_000 },
+    topics: deviceTopics(site, device),
+    site,
+    device,
+    version: 'test',
+    startedAtMs: Date.now(),
+    healthOf: () => ({}),
+    statusIntervalMs: 60_000,
+    reconnect: { initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0 },
+    logger: silentLogger(),
+  });
 }

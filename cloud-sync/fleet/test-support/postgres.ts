@@ -7,6 +7,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../../edge/shared/test-support/net.ts';
+import { migrate } from '../migrations.ts';
 
 const BIN_DIRS = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/14/bin'];
 
@@ -181,3 +182,16 @@ export class PostgresServer {
 }
 
 export const currentUser = (): string => userInfo().username;
+
+/** A small pool on a fresh server with every migration applied (errors of a server shutting down at the end ignored). */
+export async function migratedPool(server: PostgresServer): Promise<pg.Pool> {
+  const pool = new pg.Pool({ connectionString: server.url, max: 2 });
+  pool.on('error', () => undefined);
+  const c = await pool.connect();
+  try {
+    await migrate(c);
+  } finally {
+    c.release();
+  }
+  return pool;
+}
